@@ -1,0 +1,506 @@
+"""Camera sources: one capture thread per source, newest frame wins.
+
+Every source runs a daemon thread that keeps only the most recent frame; consumers call
+`latest()` (never blocks) or `wait_next()` (blocks up to a timeout for a newer frame).
+A source that cannot open or stops delivering is reopened with exponential backoff, and
+`status()` reports it as "failed" or "stale" so the app can show it to operators.
+
+Frames live in memory only: nothing here writes, logs or sends image data.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal, Protocol
+
+import cv2
+import numpy as np
+
+from kiosk.camera.frame import Frame
+
+log = logging.getLogger(__name__)
+
+State = Literal["opening", "running", "stale", "failed", "closed"]
+Clock = Callable[[], float]
+
+BACKOFF_START_S = 0.5
+BACKOFF_MAX_S = 5.0
+_JOIN_TIMEOUT_S = 5.0
+
+
+class CaptureLike(Protocol):
+    """The subset of cv2.VideoCapture the sources use (lets tests inject fakes)."""
+
+    def isOpened(self) -> bool: ...  # noqa: N802 - OpenCV's name
+    def read(self) -> tuple[bool, np.ndarray | None]: ...
+    def set(self, prop: int, value: float) -> bool: ...
+    def get(self, prop: int) -> float: ...
+    def release(self) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class SourceStatus:
+    """A snapshot of a source's health, for the curator overlay and metrics."""
+
+    state: State
+    frames_captured: int
+    last_frame_age_s: float | None  # None until the first frame
+    last_error: str = ""
+
+
+class FrameSource:
+    """Base class: owns the capture thread, the newest frame and the reopen/backoff logic.
+
+    Subclasses implement `_open()` (raise on failure), `_read()` (return a BGR image, or None
+    when the capture failed and must be reopened; may block or pace itself with
+    `self._stop.wait`) and `_release()`. `_read()` may raise `EndOfStream` to stop cleanly.
+    """
+
+    def __init__(
+        self,
+        *,
+        name: str,
+        stale_after_s: float = 2.0,
+        clock: Clock = time.monotonic,
+        backoff_start_s: float = BACKOFF_START_S,
+        backoff_max_s: float = BACKOFF_MAX_S,
+    ) -> None:
+        if stale_after_s <= 0:
+            raise ValueError(f"stale_after_s must be > 0, got {stale_after_s}")
+        self.name = name
+        self.stale_after_s = stale_after_s
+        self._clock = clock
+        self._backoff_start_s = backoff_start_s
+        self._backoff_max_s = backoff_max_s
+        self._stop = threading.Event()
+        self._cond = threading.Condition()
+        self._frame: Frame | None = None
+        self._sequence = 0
+        self._state: State = "opening"
+        self._error = ""
+        self._logged_error = ""
+        self._thread: threading.Thread | None = None
+        self._closed = False
+        self.reopen_attempts = 0  # failed opens/reads so far (for tests and metrics)
+
+    # -- public API -------------------------------------------------------------------
+
+    def start(self) -> FrameSource:
+        """Start the capture thread (idempotent). Returns self for chaining."""
+        if self._closed:
+            raise RuntimeError(f"{self.name}: cannot start a closed source")
+        if self._thread is None:
+            self._thread = threading.Thread(
+                target=self._run, name=f"camera:{self.name}", daemon=True
+            )
+            self._thread.start()
+        return self
+
+    def latest(self) -> Frame | None:
+        """The newest frame, or None before the first one. Never blocks."""
+        return self._frame
+
+    def wait_next(self, after_sequence: int = -1, timeout: float = 1.0) -> Frame | None:
+        """Block until a frame newer than `after_sequence` exists (or timeout / close)."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while not self._closed:
+                frame = self._frame
+                if frame is not None and frame.sequence > after_sequence:
+                    return frame
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return None
+                self._cond.wait(remaining)
+        return None
+
+    def status(self) -> SourceStatus:
+        """Health snapshot; "running" turns into "stale" after `stale_after_s` without frames."""
+        with self._cond:
+            frame, state, error, count = self._frame, self._state, self._error, self._sequence
+        age = None if frame is None else max(0.0, self._clock() - frame.timestamp)
+        if state == "running" and (age is None or age > self.stale_after_s):
+            state = "stale"
+        return SourceStatus(state, count, age, error)
+
+    @property
+    def is_alive(self) -> bool:
+        """True while the capture thread runs."""
+        return self._thread is not None and self._thread.is_alive()
+
+    def close(self) -> None:
+        """Stop and join the capture thread; the thread releases the capture."""
+        self._stop.set()
+        thread = self._thread
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(_JOIN_TIMEOUT_S)
+            if thread.is_alive():
+                log.warning("%s: capture thread did not stop within %.0f s", self.name,
+                            _JOIN_TIMEOUT_S)
+        elif thread is None:
+            self._release_quietly()
+        with self._cond:
+            self._closed = True
+            self._state = "closed"
+            self._cond.notify_all()
+
+    def __enter__(self) -> FrameSource:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- subclass hooks -----------------------------------------------------------------
+
+    def _open(self) -> None:
+        raise NotImplementedError
+
+    def _read(self) -> np.ndarray | None:
+        raise NotImplementedError
+
+    def _release(self) -> None:
+        raise NotImplementedError
+
+    # -- thread -------------------------------------------------------------------------
+
+    def _run(self) -> None:
+        backoff = self._backoff_start_s
+        try:
+            while not self._stop.is_set():
+                if self._open_once():
+                    before = self._sequence
+                    outcome = self._capture_until_failure()
+                    if outcome == "ended":
+                        return
+                    if self._sequence > before:  # only real frames prove the source works
+                        backoff = self._backoff_start_s
+                if self._stop.is_set():
+                    return
+                self.reopen_attempts += 1
+                self._stop.wait(backoff)  # interrupted at once by close()
+                backoff = min(backoff * 2, self._backoff_max_s)
+        finally:
+            self._release_quietly()
+
+    def _open_once(self) -> bool:
+        self._set_state("opening")
+        try:
+            self._open()
+        except Exception as exc:  # any driver error: report, back off, retry
+            self._release_quietly()
+            self._fail(f"{self.name}: {exc}")
+            return False
+        self._set_state("opening", "")  # "running" once the first frame arrives
+        return True
+
+    def _capture_until_failure(self) -> str:
+        while not self._stop.is_set():
+            try:
+                image = self._read()
+            except EndOfStream as exc:
+                self._set_state("running", str(exc))
+                return "ended"
+            except Exception as exc:
+                image = None
+                self._error = f"{self.name}: read error: {exc}"
+            if self._stop.is_set():
+                break
+            if image is None:
+                self._release_quietly()
+                self._fail(self._error or f"{self.name}: no frame from capture")
+                return "failed"
+            self._publish(image)
+        return "stopped"
+
+    def _publish(self, image: np.ndarray) -> None:
+        frame = Frame(image=image, timestamp=self._clock(), sequence=self._sequence)
+        with self._cond:
+            self._frame = frame
+            self._sequence += 1
+            self._state = "running"
+            self._cond.notify_all()
+        if self._logged_error:
+            log.info("%s: delivering frames again", self.name)
+            self._logged_error = ""
+
+    def _fail(self, error: str) -> None:
+        # Log each distinct error once: an unplugged camera retries every 5 s for weeks.
+        if error != self._logged_error:
+            log.warning("%s (retrying with backoff)", error)
+            self._logged_error = error
+        self._set_state("failed", error)
+
+    def _set_state(self, state: State, error: str | None = None) -> None:
+        with self._cond:
+            self._state = state
+            if error is not None:
+                self._error = error
+
+    def _release_quietly(self) -> None:
+        try:
+            self._release()
+        except Exception as exc:
+            log.warning("%s: release failed: %s", self.name, exc)
+
+
+class EndOfStream(Exception):
+    """Raised by `_read()` when a finite source (a non-looping video) is done."""
+
+
+def _to_bgr(image: np.ndarray, size: tuple[int, int] | None) -> np.ndarray:
+    """Normalise a captured image to 3-channel uint8 BGR of `size` (w, h) if given."""
+    if image.ndim == 2:
+        image = cv2.cvtColor(image, cv2.COLOR_GRAY2BGR)
+    elif image.shape[2] == 4:
+        image = cv2.cvtColor(image, cv2.COLOR_BGRA2BGR)
+    if size is not None and (image.shape[1], image.shape[0]) != tuple(size):
+        image = cv2.resize(image, tuple(size), interpolation=cv2.INTER_AREA)
+    return np.ascontiguousarray(image)
+
+
+class DeviceSource(FrameSource):
+    """A live camera (cv2.VideoCapture(index)); wrong-size frames are resized to `size`."""
+
+    def __init__(
+        self,
+        index: int,
+        size: tuple[int, int] = (640, 480),
+        fps: int = 30,
+        *,
+        capture_factory: Callable[[int], CaptureLike] = cv2.VideoCapture,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(name=f"camera {index}", **kwargs)
+        self.index, self.size, self.fps = index, (int(size[0]), int(size[1])), fps
+        self._factory = capture_factory
+        self._cap: CaptureLike | None = None
+
+    def _open(self) -> None:
+        cap = self._factory(self.index)
+        self._cap = cap
+        if not cap.isOpened():
+            raise OSError(
+                f"could not open camera device {self.index}; check that it is plugged in "
+                "and that camera.device in the config names it"
+            )
+        cap.set(cv2.CAP_PROP_FRAME_WIDTH, self.size[0])
+        cap.set(cv2.CAP_PROP_FRAME_HEIGHT, self.size[1])
+        cap.set(cv2.CAP_PROP_FPS, self.fps)
+
+    def _read(self) -> np.ndarray | None:
+        assert self._cap is not None
+        ok, image = self._cap.read()
+        if not ok or image is None:
+            self._error = f"{self.name}: read returned no frame (unplugged?)"
+            return None
+        return _to_bgr(image, self.size)
+
+    def _release(self) -> None:
+        cap, self._cap = self._cap, None
+        if cap is not None:
+            cap.release()
+
+
+def _file_fps(cap: CaptureLike) -> float:
+    fps = cap.get(cv2.CAP_PROP_FPS)
+    return fps if math.isfinite(fps) and 0 < fps <= 240 else 30.0
+
+
+def _open_video(path: Path) -> cv2.VideoCapture:
+    if not path.is_file():
+        raise FileNotFoundError(f"video file {path} does not exist (camera.video in config)")
+    cap = cv2.VideoCapture(str(path))
+    if not cap.isOpened():
+        cap.release()
+        raise OSError(f"video file {path} could not be opened; is it a valid video?")
+    return cap
+
+
+class _Pacer:
+    """Schedules frame k at t0 + k / fps; resynchronises instead of bursting when late."""
+
+    def __init__(self, fps: float, clock: Clock, stop: threading.Event) -> None:
+        self.period, self.clock, self.stop = 1.0 / fps, clock, stop
+        self.due: float | None = None
+
+    def wait(self) -> None:
+        now = self.clock()
+        if self.due is None or now - self.due > self.period:
+            self.due = now
+        self.stop.wait(max(0.0, self.due - now))
+        self.due += self.period
+
+
+class VideoFileSource(FrameSource):
+    """A video file played like a camera; loops at the end when `loop` is True.
+
+    With `realtime` True frames are paced at the file's fps and dropped if nobody reads them;
+    with False they are decoded as fast as possible. For exact offline rendering use
+    `iter_video_frames`, which yields every frame in order.
+    """
+
+    def __init__(
+        self,
+        path: str | Path,
+        loop: bool = True,
+        realtime: bool = True,
+        *,
+        size: tuple[int, int] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        self.path = Path(path)
+        super().__init__(name=f"video {self.path.name}", **kwargs)
+        self.loop, self.realtime = loop, realtime
+        self.size = None if size is None else (int(size[0]), int(size[1]))
+        self.fps = 30.0
+        self.loops_completed = 0
+        self._cap: cv2.VideoCapture | None = None
+        self._pacer: _Pacer | None = None
+
+    def _open(self) -> None:
+        self._cap = _open_video(self.path)
+        self.fps = _file_fps(self._cap)
+        self._pacer = _Pacer(self.fps, self._clock, self._stop)
+
+    def _read(self) -> np.ndarray | None:
+        assert self._cap is not None and self._pacer is not None
+        ok, image = self._cap.read()
+        if not ok and self.loop:
+            self.loops_completed += 1
+            self._cap.set(cv2.CAP_PROP_POS_FRAMES, 0)
+            ok, image = self._cap.read()
+            if not ok:  # seeking is unsupported for some containers: reopen instead
+                self._error = f"{self.name}: could not rewind"
+                return None
+        elif not ok:
+            raise EndOfStream(f"{self.name}: end of video")
+        if self.realtime:
+            self._pacer.wait()
+        return _to_bgr(image, self.size)
+
+    def _release(self) -> None:
+        cap, self._cap = self._cap, None
+        if cap is not None:
+            cap.release()
+
+
+def iter_video_frames(
+    path: str | Path, size: tuple[int, int] | None = None
+) -> Iterator[Frame]:
+    """Every frame of a video file, in order, with timestamp = index / fps (offline use)."""
+    cap = _open_video(Path(path))
+    try:
+        fps = _file_fps(cap)
+        index = 0
+        while True:
+            ok, image = cap.read()
+            if not ok:
+                return
+            yield Frame(image=_to_bgr(image, size), timestamp=index / fps, sequence=index)
+            index += 1
+    finally:
+        cap.release()
+
+
+@dataclass(frozen=True, slots=True)
+class SyntheticMotion:
+    """Parameters of the test pattern's similarity transform at one instant."""
+
+    angle_deg: float  # counter-clockwise, within +-8
+    scale: float  # within 1 +- 0.05
+    tx: float  # fraction of frame width
+    ty: float  # fraction of frame height
+
+
+def synthetic_motion(t: float) -> SyntheticMotion:
+    """Smooth, periodic head-like motion: sums of sines with incommensurate periods."""
+    tau = 2 * math.pi
+    angle = 5.0 * math.sin(tau * t / 5.3) + 3.0 * math.sin(tau * t / 2.9 + 1.0)
+    scale = 1.0 + 0.035 * math.sin(tau * t / 7.1 + 0.4) + 0.015 * math.sin(tau * t / 3.7)
+    tx = 0.06 * math.sin(tau * t / 6.1) + 0.02 * math.sin(tau * t / 2.3 + 2.0)
+    ty = 0.03 * math.sin(tau * t / 4.3 + 0.5) + 0.01 * math.sin(tau * t / 1.9)
+    return SyntheticMotion(angle, scale, tx, ty)
+
+
+class SyntheticSource(FrameSource):
+    """A test pattern that works anywhere: a portrait moving smoothly in the frame.
+
+    The portrait is fitted into ~80% of the frame height on a neutral background and moved by
+    `synthetic_motion(t)`, so a face tracker sees a moving face. Paced at `fps`.
+    """
+
+    BACKGROUND = (92, 96, 100)  # BGR, a neutral wall grey
+
+    def __init__(
+        self,
+        image: np.ndarray,
+        size: tuple[int, int] = (640, 480),
+        fps: int = 30,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(name="synthetic", **kwargs)
+        if image is None or image.ndim not in (2, 3) or image.size == 0:
+            raise ValueError("SyntheticSource needs a non-empty BGR image")
+        if fps <= 0:
+            raise ValueError(f"fps must be > 0, got {fps}")
+        self.size, self.fps = (int(size[0]), int(size[1])), fps
+        self._base = self._compose(_to_bgr(image, None), self.size)
+        self._t0: float | None = None
+        self._pacer: _Pacer | None = None
+
+    @classmethod
+    def _compose(cls, image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+        w, h = size
+        canvas = np.empty((h, w, 3), np.uint8)
+        canvas[:] = cls.BACKGROUND
+        ih, iw = image.shape[:2]
+        s = min(0.8 * h / ih, 0.8 * w / iw)
+        pw, ph = max(1, round(iw * s)), max(1, round(ih * s))
+        x, y = (w - pw) // 2, (h - ph) // 2
+        canvas[y : y + ph, x : x + pw] = cv2.resize(image, (pw, ph), interpolation=cv2.INTER_AREA)
+        return canvas
+
+    def render(self, t: float) -> np.ndarray:
+        """The pattern at time `t` seconds (deterministic; also usable offline)."""
+        w, h = self.size
+        m = synthetic_motion(t)
+        matrix = cv2.getRotationMatrix2D((w / 2, h / 2), m.angle_deg, m.scale)
+        matrix[0, 2] += m.tx * w
+        matrix[1, 2] += m.ty * h
+        return cv2.warpAffine(
+            self._base, matrix, (w, h), flags=cv2.INTER_LINEAR,
+            borderMode=cv2.BORDER_CONSTANT, borderValue=self.BACKGROUND,
+        )
+
+    def _open(self) -> None:
+        self._pacer = _Pacer(self.fps, self._clock, self._stop)
+        if self._t0 is None:
+            self._t0 = self._clock()
+
+    def _read(self) -> np.ndarray | None:
+        assert self._pacer is not None and self._t0 is not None
+        self._pacer.wait()
+        return self.render(self._clock() - self._t0)
+
+    def _release(self) -> None:
+        self._pacer = None
+
+
+def open_source(camera_cfg: Any) -> FrameSource:
+    """The source a camera config names (not started): the video file if set, else the device.
+
+    `camera_cfg` needs `enabled`, `device`, `video`, `size` and `fps` attributes. Callers
+    decide what a disabled camera means; asking for one here is an error.
+    """
+    if not camera_cfg.enabled:
+        raise ValueError("camera is disabled in the config (camera.enabled: false)")
+    size = (int(camera_cfg.size[0]), int(camera_cfg.size[1]))
+    if camera_cfg.video:
+        return VideoFileSource(camera_cfg.video, loop=True, realtime=True, size=size)
+    return DeviceSource(int(camera_cfg.device), size=size, fps=int(camera_cfg.fps))

@@ -1,0 +1,21 @@
+"""display stage: the pygame-ce window, overlays (label, notice, curator panel) and input."""
+
+from kiosk.display.fit import fit_rect
+from kiosk.display.gestures import Action, GestureRecognizer, Hotspot
+from kiosk.display.keys import KeyCombo, parse_key_combo
+from kiosk.display.overlay import PRIVACY_NOTICE, OverlayRenderer, OverlayState
+from kiosk.display.window import Display, physical_to_logical
+
+__all__ = [
+    "PRIVACY_NOTICE",
+    "Action",
+    "Display",
+    "GestureRecognizer",
+    "Hotspot",
+    "KeyCombo",
+    "OverlayRenderer",
+    "OverlayState",
+    "fit_rect",
+    "parse_key_combo",
+    "physical_to_logical",
+]

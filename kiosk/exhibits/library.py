@@ -1,0 +1,195 @@
+"""The exhibit library: every exhibit file and its image, with last-good semantics.
+
+A curator's broken edit never takes a painting off the wall: the previous good version of that
+file keeps running and the problem is reported. The library only reads; it never writes.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from kiosk.config import LimitsConfig, Problem, display_path
+from kiosk.exhibits.images import StatKey, image_digest, read_image_file, resolve_image_path
+from kiosk.exhibits.schema import Exhibit, ExhibitError, parse_exhibit_file
+
+log = logging.getLogger(__name__)
+
+EXHIBIT_SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass(frozen=True, eq=False)
+class LoadedExhibit:
+    """A valid exhibit with its decoded image, ready for the renderer."""
+
+    spec: Exhibit
+    image: np.ndarray  # H x W x 3, uint8, BGR; treat as read-only
+    image_digest: str  # sha256 of the image file; key caches by this
+    source_file: Path
+    loaded_at: float  # time.monotonic() when this version was loaded
+
+    @property
+    def id(self) -> str:
+        return self.spec.id
+
+
+@dataclass(frozen=True)
+class ReloadReport:
+    """What one reload changed, by exhibit id."""
+
+    added: tuple[str, ...] = ()
+    changed: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+    problems: tuple[Problem, ...] = ()
+
+    @property
+    def any_change(self) -> bool:
+        return bool(self.added or self.changed or self.removed)
+
+
+@dataclass
+class _CachedImage:
+    stat: StatKey
+    image: np.ndarray
+    digest: str
+
+
+@dataclass
+class _Outcome:
+    """One file's result in one reload."""
+
+    new: LoadedExhibit | None = None  # valid and enabled now
+    disabled: bool = False  # valid now, but enabled: false
+    problems: list[Problem] = field(default_factory=list)
+
+
+def is_exhibit_file(path: Path) -> bool:
+    """True for exhibit YAML files; False for hidden files and editor swap/backup files."""
+    name = path.name
+    return (path.suffix.lower() in EXHIBIT_SUFFIXES and not name.startswith((".", "#", "~"))
+            and not name.endswith("~"))
+
+
+class ExhibitLibrary:
+    """Loads exhibits from exhibits_dir; images come from content_root."""
+
+    def __init__(self, exhibits_dir: Path, content_root: Path, limits: LimitsConfig) -> None:
+        self._dir = Path(exhibits_dir)
+        self._content_root = Path(content_root)
+        self._limits = limits
+        self._last_good: dict[Path, LoadedExhibit] = {}  # per file
+        self._images: dict[Path, _CachedImage] = {}  # per resolved image path
+        self._exhibits: dict[str, LoadedExhibit] = {}
+        self._problems: list[Problem] = []
+        self._generation = 0
+
+    @property
+    def exhibits(self) -> list[LoadedExhibit]:
+        """Current exhibits, in display order (order, then id)."""
+        return sorted(self._exhibits.values(), key=lambda e: (e.spec.order, e.spec.id))
+
+    @property
+    def problems(self) -> list[Problem]:
+        return list(self._problems)
+
+    @property
+    def generation(self) -> int:
+        """Increases whenever a reload changes the exhibit set or any exhibit's content."""
+        return self._generation
+
+    def get(self, exhibit_id: str) -> LoadedExhibit | None:
+        return self._exhibits.get(exhibit_id)
+
+    def reload(self) -> ReloadReport:
+        """Re-scan the exhibits folder; keep last good versions of files that broke."""
+        problems: list[Problem] = []
+        files = self._scan(problems)
+        used_images: set[Path] = set()
+        chosen: dict[str, LoadedExhibit] = {}
+        owner: dict[str, Path] = {}
+        last_good: dict[Path, LoadedExhibit] = {}
+        for path in files:
+            outcome = self._load_file(path, used_images)
+            problems.extend(outcome.problems)
+            candidates = [outcome.new] if outcome.new else []
+            if not outcome.new and not outcome.disabled and path in self._last_good:
+                candidates.append(self._last_good[path])
+                if outcome.problems:
+                    problems.append(Problem(display_path(path), "",
+                                            "still showing the last good version of this file"))
+            for candidate in candidates:
+                if candidate.id in owner:
+                    problems.append(Problem(
+                        display_path(path), "id",
+                        f"id '{candidate.id}' is already used by {display_path(owner[candidate.id])};"
+                        " give each exhibit its own id"))
+                    continue
+                chosen[candidate.id] = candidate
+                owner[candidate.id] = path
+                last_good[path] = candidate
+                break
+        self._last_good = last_good
+        # Keep cached images of exhibits still showing, so a later fix back is cheap too.
+        used_images |= {p for p, c in self._images.items()
+                        if any(c.digest == e.image_digest for e in chosen.values())}
+        self._images = {p: c for p, c in self._images.items() if p in used_images}
+        report = self._diff(chosen, problems)
+        self._exhibits = chosen
+        self._problems = problems
+        if report.any_change:
+            self._generation += 1
+        for problem in problems:
+            log.warning("%s", problem)
+        return report
+
+    def _scan(self, problems: list[Problem]) -> list[Path]:
+        if not self._dir.is_dir():
+            problems.append(Problem(display_path(self._dir), "",
+                                    "exhibits folder not found; create it or fix paths.exhibits"))
+            return []
+        return sorted((p for p in self._dir.iterdir() if is_exhibit_file(p) and p.is_file()),
+                      key=lambda p: p.name)
+
+    def _load_file(self, path: Path, used_images: set[Path]) -> _Outcome:
+        try:
+            spec = parse_exhibit_file(path)
+        except ExhibitError as exc:
+            return _Outcome(problems=exc.problems)
+        if not spec.enabled:
+            return _Outcome(disabled=True)
+        try:
+            image_path = resolve_image_path(self._content_root, spec.image)
+            used_images.add(image_path)
+            cached = self._image(image_path)
+        except ExhibitError as exc:
+            return _Outcome(problems=[Problem(display_path(path), "image", str(exc))])
+        except OSError as exc:
+            return _Outcome(problems=[Problem(display_path(path), "image",
+                                              f"cannot read the image: {exc}")])
+        old = self._last_good.get(path)
+        if old is not None and old.spec == spec and old.image_digest == cached.digest:
+            return _Outcome(new=old)  # unchanged: same object, same loaded_at
+        return _Outcome(new=LoadedExhibit(spec, cached.image, cached.digest, path,
+                                          time.monotonic()))
+
+    def _image(self, image_path: Path) -> _CachedImage:
+        """Decode an image only when its file changed since the last read."""
+        stat = StatKey.of(image_path)
+        cached = self._images.get(image_path)
+        if cached is not None and cached.stat == stat:
+            return cached
+        image, data = read_image_file(image_path, self._limits)
+        image.setflags(write=False)
+        cached = _CachedImage(stat, image, image_digest(data))
+        self._images[image_path] = cached
+        return cached
+
+    def _diff(self, chosen: dict[str, LoadedExhibit], problems: list[Problem]) -> ReloadReport:
+        before, after = set(self._exhibits), set(chosen)
+        changed = sorted(i for i in before & after if chosen[i] is not self._exhibits[i])
+        return ReloadReport(tuple(sorted(after - before)), tuple(changed),
+                            tuple(sorted(before - after)), tuple(problems))

@@ -1,0 +1,147 @@
+"""One exhibit file (exhibits/<name>.yaml): what painting to show and how to animate it."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path, PurePosixPath, PureWindowsPath
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from kiosk.config import ContentError, display_path, read_yaml_mapping, validation_problems
+
+EXHIBIT_SCHEMA_VERSION = 1
+_SLUG = re.compile(r"[a-z0-9-]{1,64}")
+_CLIP = re.compile(r"[a-z0-9_-]{1,64}")
+
+
+class ExhibitError(ContentError):
+    """An exhibit file or its image is unusable. Carries one or more Problems."""
+
+
+class _Section(BaseModel):
+    # Curators write `year: 1503` or `title: 1984`: numbers become text rather than errors.
+    model_config = ConfigDict(extra="forbid", frozen=True, coerce_numbers_to_str=True)
+
+
+def _gain() -> float:
+    return Field(1.0, ge=0, le=3)  # 1 = as the visitor moves; 0 = still; up to 3x stronger
+
+
+class FaceChoice(_Section):
+    """Which face of the painting to animate when it shows several."""
+
+    choose: Literal["largest", "index", "left", "right", "all"] = "largest"
+    index: int = Field(0, ge=0)  # used when choose is "index"; faces counted left to right
+
+
+class Gains(_Section):
+    head: float = _gain()
+    mouth: float = _gain()
+    eyes: float = _gain()
+    brows: float = _gain()
+    gaze: float = _gain()
+
+
+class PoseLimits(_Section):
+    yaw_deg: float = Field(20, ge=0, le=45)
+    pitch_deg: float = Field(15, ge=0, le=45)
+    roll_deg: float = Field(15, ge=0, le=45)
+
+
+class Animation(_Section):
+    gains: Gains = Gains()
+    limits: PoseLimits = PoseLimits()
+
+
+class IdleClip(_Section):
+    clip: str
+    weight: float = Field(1.0, gt=0)
+
+    @field_validator("clip")
+    @classmethod
+    def _clip_name(cls, v: str) -> str:
+        if not _CLIP.fullmatch(v):
+            raise ValueError("clip names use lowercase letters, digits, '_' and '-', "
+                             "e.g. 'look_around'")
+        return v
+
+
+DEFAULT_PLAYLIST = (IdleClip(clip="breathing"), IdleClip(clip="look_around"),
+                    IdleClip(clip="gentle_smile"))
+
+
+class Idle(_Section):
+    """Motion loops played while nobody stands in front of the painting."""
+
+    playlist: tuple[IdleClip, ...] = DEFAULT_PLAYLIST
+
+
+class Exhibit(_Section):
+    """The validated content of one exhibit file."""
+
+    schema_version: int = EXHIBIT_SCHEMA_VERSION
+    id: str
+    title: str = Field(min_length=1)
+    artist: str = ""
+    sitter: str = ""
+    year: str = ""
+    label: str = ""
+    credit: str = ""
+    image: str
+    face: FaceChoice = FaceChoice()
+    animation: Animation = Animation()
+    idle: Idle = Idle()
+    order: int = 100
+    enabled: bool = True
+
+    @field_validator("schema_version")
+    @classmethod
+    def _version(cls, v: int) -> int:
+        if v != EXHIBIT_SCHEMA_VERSION:
+            raise ValueError(f"this kiosk reads exhibit files of version {EXHIBIT_SCHEMA_VERSION}; "
+                             "update the kiosk or write the file for version 1")
+        return v
+
+    @field_validator("id")
+    @classmethod
+    def _slug(cls, v: str) -> str:
+        if not _SLUG.fullmatch(v):
+            raise ValueError("use 1 to 64 lowercase letters, digits and '-', e.g. 'mona-lisa'")
+        return v
+
+    @field_validator("title")
+    @classmethod
+    def _title(cls, v: str) -> str:
+        if not v.strip():
+            raise ValueError("must not be empty; write the painting's title")
+        return v.strip()
+
+    @field_validator("image")
+    @classmethod
+    def _relative_image(cls, v: str) -> str:
+        return check_relative_path(v)
+
+
+def check_relative_path(value: str) -> str:
+    """A path inside the content root, written with '/'; raises ValueError otherwise."""
+    hint = "write a path inside the content folder, e.g. 'paintings/mona.jpg'"
+    if not value.strip():
+        raise ValueError(f"must not be empty; {hint}")
+    if "\\" in value:
+        raise ValueError(f"use '/' between folders, not '\\'; {hint}")
+    if PurePosixPath(value).is_absolute() or PureWindowsPath(value).drive or value.startswith("~"):
+        raise ValueError(f"absolute paths are not allowed; {hint}")
+    if ".." in PurePosixPath(value).parts:
+        raise ValueError(f"'..' is not allowed; {hint}")
+    return value
+
+
+def parse_exhibit_file(path: Path) -> Exhibit:
+    """Read and validate one exhibit file; raises ExhibitError naming the file and key."""
+    raw = read_yaml_mapping(path, ExhibitError)
+    try:
+        return Exhibit.model_validate(raw)
+    except ValidationError as exc:
+        name = display_path(path)
+        raise ExhibitError(name, problems=validation_problems(exc, Exhibit, name)) from exc

@@ -1,0 +1,122 @@
+"""Landmarks of a performer -> `Motion`: relative head pose and pose-free expression offsets."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from kiosk.motion.geometry import FaceFrame, euler_from_matrix, face_frame, rigid_fit
+from kiosk.motion.motion import Motion
+from kiosk.motion.one_euro import OneEuroFilter
+from kiosk.motion.proportions import reference_face, rescale_offsets
+from kiosk.tracking import landmarks as lm
+
+
+@dataclass(frozen=True, slots=True)
+class FilterSettings:
+    """One Euro parameters for head pose (radians / IOD units) and expression offsets."""
+
+    pose_min_cutoff: float = 1.5
+    pose_beta: float = 4.0
+    expression_min_cutoff: float = 2.0
+    expression_beta: float = 8.0
+    d_cutoff: float = 1.0
+
+
+def measure_motion(neutral: np.ndarray, neutral_frame: FaceFrame, current: np.ndarray) -> Motion:
+    """Unfiltered motion from `neutral` to `current` (both (478, 3) image-space landmarks)."""
+    scale, rot, trans = rigid_fit(neutral, current)
+    yaw, pitch, roll = euler_from_matrix(rot)
+    aligned = ((current - trans) @ rot) / scale  # current face, moved back into neutral's pose
+    offsets = ((aligned - neutral) @ neutral_frame.axes) / neutral_frame.iod
+    centre = neutral_frame.origin
+    moved = scale * rot @ centre + trans
+    translation = (moved - centre)[:2] / neutral_frame.iod
+    return Motion(
+        yaw=yaw,
+        pitch=pitch,
+        roll=roll,
+        translation=translation.astype(np.float32),
+        scale=scale,
+        offsets=offsets.astype(np.float32),
+    )
+
+
+class NeutralEstimator:
+    """The performer's neutral face: per-landmark median of their first calm frames.
+
+    A single first frame may catch an open mouth or a blink; frames with the mouth open or the
+    eyes shut are skipped, and the median of up to `frames` calm ones is used.
+    """
+
+    def __init__(self, frames: int = 12) -> None:
+        self.frames = frames
+        self._samples: list[np.ndarray] = []
+        self._neutral: np.ndarray | None = None
+
+    @property
+    def settled(self) -> bool:
+        return len(self._samples) >= self.frames
+
+    def reset(self) -> None:
+        self._samples.clear()
+        self._neutral = None
+
+    def fix(self, landmarks: np.ndarray) -> None:
+        """Use exactly these landmarks as neutral (offline rendering: the driver's frame 0)."""
+        self._samples = [landmarks.astype(np.float64)] * self.frames
+        self._neutral = self._samples[0]
+
+    def update(self, landmarks: np.ndarray) -> np.ndarray:
+        if not self.settled:
+            calm = lm.mouth_open_ratio(landmarks) < 0.12 and min(lm.eye_open_ratios(landmarks)) > 0.12
+            if calm or self._neutral is None:
+                aligned = landmarks.astype(np.float64)
+                if self._samples:
+                    # Remove head motion so the median is taken over the same pose.
+                    s, r, t = rigid_fit(self._samples[0], aligned)
+                    aligned = ((aligned - t) @ r) / s
+                self._samples.append(aligned)
+                self._neutral = np.median(np.stack(self._samples), axis=0)
+        assert self._neutral is not None
+        return self._neutral
+
+
+class MotionEstimator:
+    """Turns a stream of tracked landmarks into filtered motion on the reference face."""
+
+    def __init__(self, settings: FilterSettings | None = None, neutral_frames: int = 12) -> None:
+        s = settings or FilterSettings()
+        self._pose_filter = OneEuroFilter(s.pose_min_cutoff, s.pose_beta, s.d_cutoff)
+        self._expr_filter = OneEuroFilter(s.expression_min_cutoff, s.expression_beta, s.d_cutoff)
+        self.neutral = NeutralEstimator(neutral_frames)
+        self._neutral_canonical: np.ndarray | None = None
+
+    def reset(self) -> None:
+        """A new performer: forget their neutral face and the filter state."""
+        self.neutral.reset()
+        self._pose_filter.reset()
+        self._expr_filter.reset()
+
+    def fix_neutral(self, landmarks: np.ndarray) -> None:
+        self.neutral.fix(landmarks)
+
+    def update(self, landmarks: np.ndarray, timestamp: float) -> Motion:
+        neutral = self.neutral.update(landmarks)
+        frame = face_frame(neutral)
+        raw = measure_motion(neutral, frame, landmarks.astype(np.float64))
+        raw.offsets = rescale_offsets(raw.offsets, frame.to_canonical(neutral), reference_face())
+        pose = np.array(
+            [raw.yaw, raw.pitch, raw.roll, *raw.translation, np.log(max(raw.scale, 1e-6))]
+        )
+        pose = self._pose_filter(pose, timestamp)
+        offsets = self._expr_filter(raw.offsets, timestamp)
+        return Motion(
+            yaw=float(pose[0]),
+            pitch=float(pose[1]),
+            roll=float(pose[2]),
+            translation=pose[3:5].astype(np.float32),
+            scale=float(np.exp(pose[5])),
+            offsets=offsets.astype(np.float32),
+        )

@@ -1,0 +1,83 @@
+"""The renderer interface and the default CPU engine (geometric mesh warp, no learned weights).
+
+Every engine takes the same inputs (a painting, the faces to animate, a `Motion` per face) and
+returns a BGR image the size of the painting, so the rest of the kiosk never branches on it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import cv2
+import numpy as np
+
+from kiosk.motion.motion import Motion
+from kiosk.renderer.mouth import draw_mouth_interior
+from kiosk.renderer.retarget import Gains, PoseLimits, target_mesh
+from kiosk.renderer.rig import PaintingRig, build_painting_rig
+from kiosk.tracking.face_mesh import FaceMeshDetector
+
+
+@dataclass(frozen=True, slots=True)
+class Animation:
+    """Per-exhibit animation settings."""
+
+    gains: Gains = field(default_factory=Gains)
+    limits: PoseLimits = field(default_factory=PoseLimits)
+    mouth_interior: bool = True
+
+
+class Engine(Protocol):
+    name: str
+
+    def build_rig(self, image: np.ndarray, choose: str = "largest", index: int = 0) -> PaintingRig:
+        ...
+
+    def render(
+        self, rig: PaintingRig, motions: list[Motion], animation: Animation = Animation()
+    ) -> np.ndarray:
+        ...
+
+    def close(self) -> None:
+        ...
+
+
+class GeometricEngine:
+    """Landmark-driven piecewise-affine warp with a painted mouth interior."""
+
+    name = "geometric"
+
+    def __init__(self) -> None:
+        self._detector: FaceMeshDetector | None = None
+
+    def build_rig(self, image: np.ndarray, choose: str = "largest", index: int = 0) -> PaintingRig:
+        if self._detector is None:
+            self._detector = FaceMeshDetector(static_image=True, max_faces=6)
+        return build_painting_rig(image, self._detector, choose, index)
+
+    def render(
+        self, rig: PaintingRig, motions: list[Motion], animation: Animation = Animation()
+    ) -> np.ndarray:
+        out = rig.image.copy()
+        self.render_into(out, rig, motions, animation)
+        return out
+
+    def render_into(
+        self, out: np.ndarray, rig: PaintingRig, motions: list[Motion], animation: Animation
+    ) -> None:
+        """Render onto `out`, a copy of the painting (only head regions are written)."""
+        for i, face in enumerate(rig.faces):
+            motion = motions[i % len(motions)] if motions else Motion()
+            mesh, targets = target_mesh(face, motion, animation.gains, animation.limits)
+            region = face.region
+            warped = face.warp.apply(rig.image, mesh)
+            if animation.mouth_interior:
+                draw_mouth_interior(warped, targets, face.palette, (region.x0, region.y0))
+            rows, cols = region.slices
+            cv2.copyTo(warped, face.region_mask[rows, cols], out[rows, cols])
+
+    def close(self) -> None:
+        if self._detector is not None:
+            self._detector.close()
+            self._detector = None

@@ -1,0 +1,84 @@
+"""Motion (reference-face units, relative pose) -> target mesh positions on one painted face."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from kiosk.motion.geometry import matrix_from_euler
+from kiosk.motion.motion import Motion
+from kiosk.motion.proportions import mouth_weights, reference_face, rescale_offsets
+from kiosk.renderer.rig import HAIR_RING_FOLLOW, MESH_LANDMARKS, FaceRig
+from kiosk.tracking import landmarks as lm
+
+_EYES = lm.as_index(
+    lm.RIGHT_EYE_UPPER + lm.RIGHT_EYE_LOWER + lm.LEFT_EYE_UPPER + lm.LEFT_EYE_LOWER
+    + lm.RIGHT_EYE_UPPER_RING + lm.LEFT_EYE_UPPER_RING + lm.RIGHT_IRIS + lm.LEFT_IRIS
+)  # fmt: skip
+_BROWS = lm.as_index(lm.RIGHT_EYEBROW + lm.LEFT_EYEBROW)
+
+
+@dataclass(frozen=True, slots=True)
+class Gains:
+    head: float = 1.0
+    mouth: float = 1.0
+    eyes: float = 1.0
+    brows: float = 1.0
+    gaze: float = 1.0
+
+
+@dataclass(frozen=True, slots=True)
+class PoseLimits:
+    yaw_deg: float = 20.0
+    pitch_deg: float = 15.0
+    roll_deg: float = 15.0
+
+
+def _gain_vector(gains: Gains) -> np.ndarray:
+    g = np.full(478, 1.0, dtype=np.float32)
+    g *= 1.0 + (gains.mouth - 1.0) * mouth_weights()
+    g[_EYES] = gains.eyes
+    g[_BROWS] = gains.brows
+    return g[:, None]
+
+
+def target_landmarks(
+    rig: FaceRig, motion: Motion, gains: Gains = Gains(), limits: PoseLimits = PoseLimits()
+) -> np.ndarray:
+    """Where the painting's 478 landmarks go (image pixels, (478, 3))."""
+    frame = rig.frame
+    offsets = rescale_offsets(motion.offsets, reference_face(), rig.canonical)
+    offsets = offsets * _gain_vector(gains)
+    expressed = rig.landmarks + (offsets @ frame.axes.T) * frame.iod
+    rot, pivot, shift, scale = _head_transform(rig, motion, gains, limits)
+    return (expressed - pivot) @ rot.T * scale + pivot + shift
+
+
+def _head_transform(
+    rig: FaceRig, motion: Motion, gains: Gains, limits: PoseLimits
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+    g = gains.head
+    yaw = np.clip(motion.yaw * g, -np.radians(limits.yaw_deg), np.radians(limits.yaw_deg))
+    pitch = np.clip(motion.pitch * g, -np.radians(limits.pitch_deg), np.radians(limits.pitch_deg))
+    roll = np.clip(motion.roll * g, -np.radians(limits.roll_deg), np.radians(limits.roll_deg))
+    rot = matrix_from_euler(float(yaw), float(pitch), float(roll))
+    frame = rig.frame
+    # The head turns about a point inside the skull, a little towards the neck.
+    pivot = frame.origin + frame.axes @ np.array([0.0, 0.45, 1.1]) * frame.iod
+    shift = np.zeros(3)
+    shift[:2] = np.clip(motion.translation * g, -0.35, 0.35) * frame.iod
+    scale = float(np.clip(1.0 + (motion.scale - 1.0) * g, 0.9, 1.1))
+    return rot, pivot, shift, scale
+
+
+def target_mesh(
+    rig: FaceRig, motion: Motion, gains: Gains = Gains(), limits: PoseLimits = PoseLimits()
+) -> tuple[np.ndarray, np.ndarray]:
+    """(mesh vertex targets (V, 2) for the warp, landmark targets (478, 3))."""
+    landmarks = target_landmarks(rig, motion, gains, limits)
+    rot, pivot, shift, scale = _head_transform(rig, motion, gains, limits)
+    hair_full = (rig.hair_ring - pivot) @ rot.T * scale + pivot + shift
+    hair = rig.hair_ring + HAIR_RING_FOLLOW * (hair_full - rig.hair_ring)
+    mesh = np.concatenate([landmarks[MESH_LANDMARKS, :2], hair[:, :2], rig.outer_ring])
+    return mesh.astype(np.float32), landmarks
