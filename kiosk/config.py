@@ -10,6 +10,7 @@ import logging
 import os
 import typing
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -35,7 +36,8 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.file}: {self.key}: {self.message}" if self.key else f"{self.file}: {self.message}"
+        where = f"{self.file}: {self.key}" if self.key else self.file
+        return f"{where}: {self.message}"
 
 
 class ContentError(Exception):
@@ -161,7 +163,9 @@ def _error_message(err: dict, model: type[BaseModel], loc: tuple) -> str:
         if bounds:
             return f"must be {bounds} (got {_show(value)})"
     msg = err["msg"].removeprefix("Value error, ")
-    if kind == "string_type" and isinstance(value, (int, float)):
+    if kind == "string_type" and isinstance(value, bool):
+        msg += "; YAML reads yes/no/on/off as true/false, so put the value in quotes"
+    elif kind == "string_type" and isinstance(value, (int, float, date)):
         msg += "; put the value in quotes"
     return f"{msg} (got {_show(value)})"
 

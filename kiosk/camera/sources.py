@@ -492,15 +492,18 @@ class SyntheticSource(FrameSource):
         self._pacer = None
 
 
-def open_source(camera_cfg: Any) -> FrameSource:
+def open_source(camera_cfg: Any, stale_after_s: float = 2.0) -> FrameSource:
     """The source a camera config names (not started): the video file if set, else the device.
 
-    `camera_cfg` needs `enabled`, `device`, `video`, `size` and `fps` attributes. Callers
-    decide what a disabled camera means; asking for one here is an error.
+    `camera_cfg` needs `enabled`, `device`, `video`, `size` and `fps` attributes (e.g.
+    `CameraConfig`); pass `timeouts.camera_stale_s` as `stale_after_s`. Callers decide what a
+    disabled camera means; asking for one here is an error.
     """
     if not camera_cfg.enabled:
         raise ValueError("camera is disabled in the config (camera.enabled: false)")
     size = (int(camera_cfg.size[0]), int(camera_cfg.size[1]))
     if camera_cfg.video:
-        return VideoFileSource(camera_cfg.video, loop=True, realtime=True, size=size)
-    return DeviceSource(int(camera_cfg.device), size=size, fps=int(camera_cfg.fps))
+        return VideoFileSource(camera_cfg.video, loop=True, realtime=True, size=size,
+                               stale_after_s=stale_after_s)
+    return DeviceSource(int(camera_cfg.device), size=size, fps=int(camera_cfg.fps),
+                        stale_after_s=stale_after_s)

@@ -123,10 +123,11 @@ class ExhibitLibrary:
                                             "still showing the last good version of this file"))
             for candidate in candidates:
                 if candidate.id in owner:
+                    other = display_path(owner[candidate.id])
                     problems.append(Problem(
                         display_path(path), "id",
-                        f"id '{candidate.id}' is already used by {display_path(owner[candidate.id])};"
-                        " give each exhibit its own id"))
+                        f"id '{candidate.id}' is already used by {other}; "
+                        "give each exhibit its own id"))
                     continue
                 chosen[candidate.id] = candidate
                 owner[candidate.id] = path

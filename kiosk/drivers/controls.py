@@ -1,0 +1,138 @@
+"""Named face controls (jaw open, smile, blink, ...) -> expression offsets on the reference face.
+
+Driver clips are written in these controls so curators can read and edit them; each control is a
+fixed field of landmark offsets built once from the reference face, and a clip frame is a
+weighted sum of them.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+
+from kiosk.motion.motion import Motion
+from kiosk.motion.proportions import lid_gaps, reference_face
+from kiosk.tracking import landmarks as lm
+
+# name -> (minimum, maximum, what it means); angles in degrees, the rest in 0..1 or -1..1.
+CONTROLS: dict[str, tuple[float, float, str]] = {
+    "yaw": (-30.0, 30.0, "head turn in degrees, positive towards the image's left"),
+    "pitch": (-30.0, 30.0, "head nod in degrees, positive = chin down"),
+    "roll": (-25.0, 25.0, "head tilt in degrees, positive = clockwise"),
+    "jaw_open": (0.0, 1.0, "mouth opening, 1 = wide open"),
+    "smile": (-0.5, 1.0, "smile, 1 = broad smile; negative turns the corners down"),
+    "pucker": (0.0, 1.0, "lips pushed together and forward"),
+    "brow_raise": (0.0, 1.0, "both eyebrows up"),
+    "brow_frown": (0.0, 1.0, "inner eyebrows down and together"),
+    "blink": (0.0, 1.0, "both eyes closed, 1 = fully shut"),
+    "blink_left": (0.0, 1.0, "the sitter's left eye closed (a wink)"),
+    "blink_right": (0.0, 1.0, "the sitter's right eye closed (a wink)"),
+    "gaze_x": (-1.0, 1.0, "eyes look towards the image's right (positive) or left"),
+    "gaze_y": (-1.0, 1.0, "eyes look down (positive) or up"),
+}
+POSE_CONTROLS = ("yaw", "pitch", "roll")
+
+
+def _lower_face_mask(ref: np.ndarray) -> np.ndarray:
+    upper_lip = set(lm.LIPS_INNER_UPPER) | set(lm.LIPS_OUTER_UPPER)
+    lower_lip = set(lm.LIPS_INNER_LOWER) | set(lm.LIPS_OUTER_LOWER) | set(lm.JAW)
+    corner_y = (ref[lm.MOUTH_LEFT, 1] + ref[lm.MOUTH_RIGHT, 1]) / 2
+    mask = ref[:, 1] > corner_y + 0.03
+    mask[list(upper_lip)] = False
+    mask[list(lower_lip - {lm.MOUTH_LEFT, lm.MOUTH_RIGHT, 78, 308})] = True
+    return mask
+
+
+@lru_cache(maxsize=1)
+def control_basis() -> dict[str, np.ndarray]:
+    """Offsets (478, 3) for each expression control at value 1, on the reference face."""
+    ref = reference_face().astype(np.float64)
+    n = len(ref)
+    mouth_c = ref[list(lm.LIPS_OUTER)].mean(axis=0)
+    half_w = abs(ref[lm.MOUTH_LEFT, 0] - ref[lm.MOUTH_RIGHT, 0]) / 2
+    chin_y = ref[lm.CHIN, 1]
+    basis: dict[str, np.ndarray] = {}
+
+    # Jaw: the lower lip and everything below it drops; less towards the jaw corners.
+    jaw = np.zeros((n, 3))
+    lower = _lower_face_mask(ref)
+    side = np.clip(1.25 - np.abs(ref[:, 0] - mouth_c[0]) / (2.2 * half_w), 0.0, 1.0)
+    depth = np.clip((ref[:, 1] - mouth_c[1]) / max(chin_y - mouth_c[1], 1e-6), 0.0, 1.0)
+    drop = np.where(lower, side * (1.0 - 0.18 * depth), 0.0)
+    jaw[:, 1] = 0.42 * drop
+    jaw[list(lm.LIPS_INNER_UPPER), 1] = -0.025
+    corners = [lm.MOUTH_LEFT, lm.MOUTH_RIGHT, 78, 308]
+    jaw[corners, 1] = 0.12
+    jaw[corners, 0] = -0.03 * np.sign(ref[corners, 0] - mouth_c[0])  # corners pull in a little
+    basis["jaw_open"] = jaw
+
+    # Smile: corners out and up, the lips following by how far out they are, cheeks lifting.
+    smile = np.zeros((n, 3))
+    dx = ref[:, 0] - mouth_c[0]
+    near_mouth = np.exp(-(((ref[:, 0] - mouth_c[0]) / (1.6 * half_w)) ** 2 + ((ref[:, 1] - mouth_c[1]) / (0.9 * half_w)) ** 2))
+    lateral = np.clip(np.abs(dx) / half_w, 0, 1.2)
+    smile[:, 0] = 0.09 * np.sign(dx) * lateral * near_mouth
+    smile[:, 1] = -0.075 * lateral**2 * near_mouth
+    cheeks = np.exp(-(((np.abs(dx) - 1.3 * half_w) / (0.6 * half_w)) ** 2 + ((ref[:, 1] - (mouth_c[1] - 0.45)) / 0.35) ** 2))
+    smile[:, 1] -= 0.035 * cheeks
+    basis["smile"] = smile
+
+    pucker = np.zeros((n, 3))
+    lips = list(set(lm.LIPS_INNER) | set(lm.LIPS_OUTER))
+    pucker[lips, 0] = -0.28 * (ref[lips, 0] - mouth_c[0])
+    pucker[lips, 2] = -0.08
+    basis["pucker"] = pucker
+
+    brows = np.zeros((n, 3))
+    brow_idx = list(lm.RIGHT_EYEBROW + lm.LEFT_EYEBROW)
+    brow_y = ref[brow_idx, 1].mean()
+    above = np.clip(1.0 - np.abs(ref[:, 1] - brow_y) / 0.35, 0.0, 1.0)
+    brows[:, 1] = -0.07 * above
+    brows[brow_idx, 1] = -0.1
+    basis["brow_raise"] = brows
+
+    frown = np.zeros((n, 3))
+    inner = [107, 66, 55, 65, 336, 296, 285, 295]
+    frown[inner, 1] = 0.05
+    frown[inner, 0] = -0.04 * np.sign(ref[inner, 0] - ref[lm.NOSE_TIP, 0])
+    frown[[70, 63, 105, 300, 293, 334], 1] = 0.02
+    basis["brow_frown"] = frown
+
+    gap_r, gap_l = lid_gaps(ref)
+    for name, upper, ring, gap in (
+        ("blink_right", lm.RIGHT_EYE_UPPER, lm.RIGHT_EYE_UPPER_RING, gap_r),
+        ("blink_left", lm.LEFT_EYE_UPPER, lm.LEFT_EYE_UPPER_RING, gap_l),
+    ):
+        b = np.zeros((n, 3))
+        b[list(upper), 1] = gap * 0.97
+        b[list(ring), 1] = gap * 0.35
+        basis[name] = b
+    basis["blink"] = basis["blink_right"] + basis["blink_left"]
+
+    irises = list(lm.RIGHT_IRIS + lm.LEFT_IRIS)
+    gx = np.zeros((n, 3))
+    gx[irises, 0] = 0.11
+    basis["gaze_x"] = gx
+    gy = np.zeros((n, 3))
+    gy[irises, 1] = 0.05
+    basis["gaze_y"] = gy
+    for value in basis.values():
+        value.setflags(write=False)
+    return basis
+
+
+def motion_from_controls(values: dict[str, float]) -> Motion:
+    """A `Motion` for control values (missing controls are neutral)."""
+    basis = control_basis()
+    offsets = np.zeros((478, 3), dtype=np.float64)
+    for name, value in values.items():
+        if name in POSE_CONTROLS or value == 0.0:
+            continue
+        offsets += basis[name] * value
+    return Motion(
+        yaw=float(np.radians(values.get("yaw", 0.0))),
+        pitch=float(np.radians(values.get("pitch", 0.0))),
+        roll=float(np.radians(values.get("roll", 0.0))),
+        offsets=offsets.astype(np.float32),
+    )

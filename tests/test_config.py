@@ -1,0 +1,96 @@
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+
+from kiosk.config import ConfigError, KioskConfig, load_config
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def test_none_gives_defaults_relative_to_cwd(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    config = load_config(None)
+    assert config.display.rotation == 0
+    assert config.limits.max_image_pixels == 40_000_000
+    assert config.paths.exhibits == tmp_path / "exhibits"
+    assert config.camera.video is None
+
+
+def test_missing_and_empty_files_give_defaults(tmp_path):
+    assert load_config(tmp_path / "nope.yaml").paths.content == tmp_path / "content"
+    empty = tmp_path / "config.yaml"
+    empty.write_text("")
+    assert load_config(empty) == KioskConfig().resolved(tmp_path)
+
+
+def test_full_file_paths_resolved_against_config_folder(tmp_path):
+    path = tmp_path / "config.yaml"
+    path.write_text(
+        "schema_version: 1\n"
+        "paths: {exhibits: ex, content: ../shared/content, cache: /var/cache/kiosk}\n"
+        "display: {fullscreen: false, size: [800, 600], rotation: 90, fps: 30}\n"
+        "camera: {device: 2, video: clips/me.mp4}\n"
+        "timeouts: {visitor_leave_s: 5}\n"
+        "engine: {name: geometric, max_yaw_deg: 25, mouth_interior: false}\n"
+        "curator: {exit_keys: Ctrl+Alt+X}\n"
+        "limits: {max_image_pixels: 1000}\n")
+    c = load_config(path)
+    assert c.paths.exhibits == tmp_path / "ex"
+    assert c.paths.content == tmp_path.parent / "shared" / "content"
+    assert c.paths.cache == Path("/var/cache/kiosk")
+    assert c.camera.video == tmp_path / "clips" / "me.mp4"
+    assert c.display.size == (800, 600) and c.display.rotation == 90
+    assert c.timeouts.visitor_leave_s == 5.0 and c.engine.max_yaw_deg == 25
+    assert c.curator.exit_keys == "ctrl+alt+x"
+
+
+def test_shipped_config_sets_every_key_to_its_default():
+    config = load_config(REPO / "config.yaml")
+    assert config == KioskConfig().resolved(REPO)
+    text = (REPO / "config.yaml").read_text()
+    for section in KioskConfig.model_fields:
+        assert f"{section}:" in text
+        sub = getattr(KioskConfig(), section)
+        for key in getattr(type(sub), "model_fields", {}):
+            assert f"  {key}:" in text, f"config.yaml lacks {section}.{key}"
+
+
+@pytest.mark.parametrize("text, key, words", [
+    ("display: {rotation: 45}\n", "display.rotation", "Input should be 0, 90, 180 or 270"),
+    ("display: {fps: 1000}\n", "display.fps", "must be between 10 and 240 (got 1000)"),
+    ("colour: red\n", "colour", "unknown key (allowed: schema_version, paths"),
+    ("display: {fulscreen: false}\n", "display.fulscreen", "unknown key (allowed: fullscreen"),
+    ("camera: {size: [0, 480]}\n", "camera.size", "must both be positive"),
+    ("engine: {name: neural}\n", "engine.name", "Input should be 'geometric'"),
+    ("curator: {exit_keys: q+ctrl}\n", "curator.exit_keys", "ctrl+shift+q"),
+    ("schema_version: 2\n", "schema_version", "reads version 1 (got 2)"),
+])
+def test_bad_values_name_file_and_key(tmp_path, text, key, words):
+    path = tmp_path / "config.yaml"
+    path.write_text(text)
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    assert info.value.key == key
+    assert str(info.value).startswith(f"{info.value.file}: {key}: ")
+    assert info.value.file.endswith("config.yaml")
+    assert words in info.value.message
+
+
+def test_yaml_syntax_error_and_non_mapping(tmp_path):
+    path = tmp_path / "config.yaml"
+    path.write_text("display:\n  fps: 30\n  size: [1, 2\n")
+    with pytest.raises(ConfigError, match=r"config.yaml: YAML syntax error at line \d"):
+        load_config(path)
+    path.write_text("- a\n- b\n")
+    with pytest.raises(ConfigError, match="must be a mapping"):
+        load_config(path)
+    path.write_text("display: {}\ndisplay: {}\n")
+    with pytest.raises(ConfigError, match="appears twice"):
+        load_config(path)
+
+
+def test_config_is_frozen():
+    config = KioskConfig()
+    with pytest.raises(ValidationError):
+        config.display.fps = 5  # type: ignore[misc]
