@@ -75,10 +75,12 @@ def _head_transform(
 def target_mesh(
     rig: FaceRig, motion: Motion, gains: Gains = Gains(), limits: PoseLimits = PoseLimits()
 ) -> tuple[np.ndarray, np.ndarray]:
-    """(mesh vertex targets (V, 2) for the warp, landmark targets (478, 3))."""
+    """(mesh vertex targets (V, 3) with depth for the warp, landmark targets (478, 3))."""
     landmarks = target_landmarks(rig, motion, gains, limits)
     rot, pivot, shift, scale = _head_transform(rig, motion, gains, limits)
     hair_full = (rig.hair_ring - pivot) @ rot.T * scale + pivot + shift
     hair = rig.hair_ring + HAIR_RING_FOLLOW * (hair_full - rig.hair_ring)
-    mesh = np.concatenate([landmarks[MESH_LANDMARKS, :2], hair[:, :2], rig.outer_ring])
+    far = np.full((len(rig.outer_ring), 1), landmarks[:, 2].max() + 10.0 * rig.frame.iod)
+    outer = np.concatenate([rig.outer_ring, far], axis=1)  # background: always behind the head
+    mesh = np.concatenate([landmarks[MESH_LANDMARKS], hair, outer])
     return mesh.astype(np.float32), landmarks

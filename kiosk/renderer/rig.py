@@ -19,7 +19,7 @@ ENGINE_VERSION = "geometric-1"
 MESH_LANDMARKS = np.arange(468, dtype=np.intp)
 HAIR_RING_SCALE = 1.35  # hair, ears, jaw line: follows the head halfway
 OUTER_RING_SCALE = 1.95  # neck, shoulders, background: never moves
-HAIR_RING_FOLLOW = 0.55
+HAIR_RING_FOLLOW = 0.7
 
 
 class NoFaceError(ValueError):
@@ -105,9 +105,21 @@ def _palette(image: np.ndarray, points: np.ndarray) -> MouthPalette:
     return MouthPalette(cavity=cavity, teeth=teeth, skin=skin)
 
 
+def _smooth_contour_depth(points: np.ndarray, passes: int = 3) -> np.ndarray:
+    """Depth along the face outline, smoothed: the detector's contour depth is noisy, and in a
+    head turn neighbouring outline points moving by different amounts tear the cheek's edge."""
+    out = points.copy()
+    oval = lm.as_index(lm.FACE_OVAL)
+    z = out[oval, 2]
+    for _ in range(passes):
+        z = 0.25 * np.roll(z, 1) + 0.5 * z + 0.25 * np.roll(z, -1)
+    out[oval, 2] = z
+    return out
+
+
 def build_face_rig(image: np.ndarray, face: DetectedFace) -> FaceRig:
     h, w = image.shape[:2]
-    points = face.landmarks.astype(np.float64)
+    points = _smooth_contour_depth(face.landmarks.astype(np.float64))
     frame = face_frame(points)
     oval = points[lm.as_index(lm.FACE_OVAL)]
     hair = _ring(frame, oval, HAIR_RING_SCALE)

@@ -1,9 +1,10 @@
 """Piecewise-affine image warp of one region, driven by moving mesh vertices.
 
-Built once per rig: a Delaunay triangulation of the source vertices and, for a coarse grid over
-the region, each grid point's triangle and barycentric weights. Per frame: vertex displacements
-give a forward displacement field on that grid (one gather), which is inverted by a damped
-fixed-point iteration, upsampled to full resolution and applied with one `cv2.remap`. Vertices on
+Built once per rig: a Delaunay triangulation of the source vertices and a coarse grid over the
+region. Per frame the moved triangles are rasterised onto that grid (vectorised, with a depth
+order so the nearer surface wins where the mesh folds), each grid point gets its exact
+piecewise-affine source position, and the coarse map is upsampled and applied with one
+`cv2.remap`. Vertices on
 the region's outer ring never move, so the warp is exactly zero at the region's border and every
 pixel outside the region is left untouched.
 """
@@ -44,14 +45,10 @@ class MeshWarp:
         self,
         source_points: np.ndarray,
         region: Region,
-        grid_long_side: int = 192,
-        iterations: int = 10,
-        damping: float = 0.7,
+        grid_long_side: int = 128,
     ) -> None:
         self.source = source_points.astype(np.float32)
         self.region = region
-        self.iterations = iterations
-        self.damping = damping
         self.triangulation = Delaunay(self.source.astype(np.float64))
         step = max(1.0, max(region.width, region.height) / grid_long_side)
         self.grid_w = max(2, int(round(region.width / step)))
@@ -64,38 +61,65 @@ class MeshWarp:
         self._scale = np.array([sx, sy], dtype=np.float32)
         xx, yy = np.meshgrid(gx, gy)
         self.grid = np.stack([xx, yy], axis=-1).astype(np.float32)  # (gh, gw, 2)
-        pts = self.grid.reshape(-1, 2).astype(np.float64)
-        simplex = self.triangulation.find_simplex(pts)
-        inside = simplex >= 0
-        simplex = np.where(inside, simplex, 0)
-        tr = self.triangulation.transform[simplex]
-        b = np.einsum("nij,nj->ni", tr[:, :2], pts - tr[:, 2])
-        weights = np.concatenate([b, 1.0 - b.sum(axis=1, keepdims=True)], axis=1)
-        weights[~inside] = 0.0
-        self._vertex_index = self.triangulation.simplices[simplex]  # (G, 3)
-        self._weights = weights.astype(np.float32)  # (G, 3)
-        self.inside_mask = inside.reshape(self.grid_h, self.grid_w)
 
     def source_map(self, target_points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Full-resolution (map_x, map_y) over the region: where each output pixel samples."""
-        disp = (target_points - self.source).astype(np.float32)
-        forward = np.einsum("gk,gkc->gc", self._weights, disp[self._vertex_index])
-        forward = forward.reshape(self.grid_h, self.grid_w, 2)
-        y = self.grid
-        x = y - forward
-        origin = np.array([self.region.x0, self.region.y0], dtype=np.float32)
-        half = 0.5 * self._scale - 0.5
-        for _ in range(self.iterations):
-            grid_pos = (x - origin - half) / self._scale  # source position -> grid coordinates
-            f_at_x = cv2.remap(
-                forward, grid_pos[..., 0], grid_pos[..., 1], cv2.INTER_LINEAR,
-                borderMode=cv2.BORDER_CONSTANT, borderValue=0,
-            )  # fmt: skip
-            x = x + self.damping * (y - x - f_at_x)
-        # Exactly the identity outside the mesh, whatever the iteration did there.
-        x = np.where(self.inside_mask[..., None], x, y)
-        full = cv2.resize(x, (self.region.width, self.region.height), interpolation=cv2.INTER_LINEAR)
+        """Full-resolution (map_x, map_y) over the region: where each output pixel samples.
+
+        `target_points` is (V, 2) or (V, 3); with a depth column, where the moved mesh folds
+        over itself the nearer surface wins (a turning head hides its far cheek).
+        """
+        coarse = self._coarse_map(np.asarray(target_points, dtype=np.float64))
+        full = cv2.resize(coarse, (self.region.width, self.region.height), interpolation=cv2.INTER_LINEAR)
         return full[..., 0], full[..., 1]
+
+    def _coarse_map(self, target: np.ndarray) -> np.ndarray:
+        """Exact piecewise-affine inverse on the grid, by rasterising the moved triangles."""
+        origin = np.array([self.region.x0, self.region.y0], dtype=np.float64)
+        half = 0.5 * self._scale - 0.5
+        tgt = (target[:, :2] - origin - half) / self._scale  # grid coordinates
+        tris = self.triangulation.simplices
+        if target.shape[1] > 2:
+            # Far triangles first, so the nearer surface overwrites where the mesh folds.
+            tris = tris[np.argsort(-target[tris, 2].mean(axis=1), kind="stable")]
+        corners = tgt[tris]  # (T, 3, 2)
+        lo = np.maximum(np.floor(corners.min(axis=1)), 0)
+        hi = np.minimum(np.ceil(corners.max(axis=1)), [self.grid_w - 1, self.grid_h - 1])
+        bw = np.maximum(hi[:, 0] - lo[:, 0] + 1, 0).astype(np.int32)
+        bh = np.maximum(hi[:, 1] - lo[:, 1] + 1, 0).astype(np.int32)
+        e1 = corners[:, 1] - corners[:, 0]
+        e2 = corners[:, 2] - corners[:, 0]
+        det = e1[:, 0] * e2[:, 1] - e1[:, 1] * e2[:, 0]
+        usable = np.abs(det) > 1e-9
+        inv = np.where(usable, 1.0 / np.where(usable, det, 1.0), 0.0)
+        count = np.where(usable, bw * bh, 0)
+        src = self.source[tris].astype(np.float64)  # (T, 3, 2)
+        # Everything a candidate cell needs from its triangle, gathered in one go.
+        params = np.stack(
+            [lo[:, 0], lo[:, 1], bw, corners[:, 0, 0], corners[:, 0, 1],
+             e2[:, 1] * inv, -e2[:, 0] * inv, -e1[:, 1] * inv, e1[:, 0] * inv,
+             src[:, 0, 0], src[:, 1, 0] - src[:, 0, 0], src[:, 2, 0] - src[:, 0, 0],
+             src[:, 0, 1], src[:, 1, 1] - src[:, 0, 1], src[:, 2, 1] - src[:, 0, 1]],
+            axis=1,
+        ).astype(np.float32)  # fmt: skip
+        tri_of = np.repeat(np.arange(len(tris), dtype=np.int32), count)
+        first = np.repeat((np.cumsum(count) - count).astype(np.int32), count)
+        local = np.arange(len(tri_of), dtype=np.int32) - first
+        p = params[tri_of]
+        width = p[:, 2].astype(np.int32)
+        row = local // width
+        cx = p[:, 0] + (local - row * width)
+        cy = p[:, 1] + row
+        dx = cx - p[:, 3]
+        dy = cy - p[:, 4]
+        b1 = dx * p[:, 5] + dy * p[:, 6]
+        b2 = dx * p[:, 7] + dy * p[:, 8]
+        inside = (b1 >= -1e-4) & (b2 >= -1e-4) & (b1 + b2 <= 1.0001)
+        p, b1, b2 = p[inside], b1[inside], b2[inside]
+        cell = cy[inside].astype(np.int64) * self.grid_w + cx[inside].astype(np.int64)
+        out = self.grid.reshape(-1, 2).copy()
+        out[cell, 0] = p[:, 9] + p[:, 10] * b1 + p[:, 11] * b2
+        out[cell, 1] = p[:, 12] + p[:, 13] * b1 + p[:, 14] * b2
+        return out.reshape(self.grid_h, self.grid_w, 2)
 
     def apply(self, image: np.ndarray, target_points: np.ndarray) -> np.ndarray:
         """The warped region (region-sized BGR array) of `image`."""
