@@ -258,6 +258,7 @@ class CameraConfig(_Section):
     video: Path | None = None  # a video file used instead of the device (testing, demos)
     size: Size = (640, 480)
     fps: int = Field(30, ge=1, le=240)
+    mirror: bool = True  # flip the camera image so the painting moves like a mirror image
 
 
 class TimeoutsConfig(_Section):

@@ -1,0 +1,353 @@
+"""Wires the stages together and runs the kiosk loop: camera -> tracker -> motion -> director ->
+renderer -> display, with the exhibit library hot-reloading beside it."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from kiosk.camera.sources import FrameSource, SyntheticSource, open_source
+from kiosk.config import KioskConfig
+from kiosk.director.director import Director, DirectorTimings, Mode, Scene
+from kiosk.display import Action, Display, OverlayState
+from kiosk.drivers.library import load_clip_library
+from kiosk.drivers.playlist import PlaylistEntry, PlaylistPlayer
+from kiosk.exhibits.library import ExhibitLibrary, LoadedExhibit
+from kiosk.exhibits.samples import ensure_sample_content
+from kiosk.exhibits.watcher import ContentWatcher
+from kiosk.motion.estimator import FilterSettings
+from kiosk.motion.live import LiveMotion
+from kiosk.motion.motion import Motion, blend
+from kiosk.renderer.engine import Animation, GeometricEngine
+from kiosk.renderer.retarget import Gains, PoseLimits
+from kiosk.renderer.rigs import RigRequest, RigResult, RigStore, fit_image
+from kiosk.stats import StageTimes
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class RunOptions:
+    windowed: bool = False
+    headless: bool = False
+    camera: int | None = None  # overrides config.camera.device
+    driver_video: Path | None = None  # overrides the camera with a looping video
+    synthetic_camera: bool = False  # a moving sample portrait instead of a camera
+    no_camera: bool = False
+    max_frames: int | None = None
+    report: Path | None = None
+
+
+@dataclass
+class RunReport:
+    frames: int = 0
+    elapsed_s: float = 0.0
+    camera_frames: int = 0
+    frames_with_visitor: int = 0
+    stages: dict = field(default_factory=dict)
+    transitions: list = field(default_factory=list)
+    exhibits: list = field(default_factory=list)
+    problems: list = field(default_factory=list)
+    exit_reason: str = ""
+
+    def to_json(self) -> dict:
+        fps = self.frames / self.elapsed_s if self.elapsed_s > 0 else 0.0
+        return {
+            "frames": self.frames,
+            "elapsed_s": round(self.elapsed_s, 3),
+            "fps": round(fps, 2),
+            "camera_frames_processed": self.camera_frames,
+            "frames_with_visitor": self.frames_with_visitor,
+            "stages_ms": self.stages,
+            "transitions": self.transitions,
+            "exhibits": self.exhibits,
+            "problems": self.problems,
+            "exit_reason": self.exit_reason,
+        }
+
+
+def _place(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """A painting centred on a black canvas of the screen's logical size (for cross-fades)."""
+    w, h = size
+    canvas = np.zeros((h, w, 3), np.uint8)
+    ih, iw = image.shape[:2]
+    x, y = (w - iw) // 2, (h - ih) // 2
+    canvas[y : y + ih, x : x + iw] = image
+    return canvas
+
+
+class KioskApp:
+    def __init__(self, config: KioskConfig, options: RunOptions = RunOptions()) -> None:
+        self.config = config
+        self.options = options
+        paths = config.paths
+        ensure_sample_content(paths.content)
+        self.library = ExhibitLibrary(paths.exhibits, paths.content, config.limits)
+        self.clips, clip_problems = load_clip_library(paths.content / "drivers")
+        self.clip_problems = clip_problems
+        t = config.timeouts
+        self.director = Director(
+            DirectorTimings(
+                visitor_enter_s=t.visitor_enter_s,
+                visitor_leave_s=t.visitor_leave_s,
+                attract_exhibit_s=t.attract_exhibit_s,
+                crossfade_s=t.crossfade_s,
+                label_hide_s=t.label_hide_s,
+            )
+        )
+        self.times = StageTimes()
+        self.rigs = RigStore()
+        self.engine = GeometricEngine()
+        self.display = Display(
+            size=tuple(config.display.size),
+            fullscreen=config.display.fullscreen and not options.windowed and not options.headless,
+            rotation=config.display.rotation,
+            kiosk_mode=not options.windowed and not options.headless,
+            exit_keys=config.curator.exit_keys,
+            overlay_keys=config.curator.overlay_keys,
+            show_notice=config.display.show_notice,
+            headless=options.headless,
+        )
+        self.source = self._open_camera()
+        e = config.engine
+        self.live = LiveMotion(
+            FilterSettings(pose_min_cutoff=e.one_euro_min_cutoff, pose_beta=e.one_euro_beta,
+                           d_cutoff=e.one_euro_d_cutoff),
+            mirror=config.camera.mirror,
+        )  # fmt: skip
+        self.watcher = ContentWatcher([paths.exhibits, paths.content])
+        self._players: dict[str, tuple[object, PlaylistPlayer]] = {}
+        self._fitted: dict[str, tuple[str, np.ndarray]] = {}
+        self._last_frames: dict[str, np.ndarray] = {}
+        self._live_motion = Motion()
+        self._last_sequence = -1
+        self._visitor_present = False
+        self._curator_visible = False
+        self._camera_frames = 0
+        self._frames_with_visitor = 0
+        self._quit_reason = ""
+
+    # -- set-up ---------------------------------------------------------------------------
+
+    def _open_camera(self) -> FrameSource | None:
+        cam = self.config.camera
+        opts = self.options
+        stale = self.config.timeouts.camera_stale_s
+        if opts.no_camera or (not cam.enabled and opts.driver_video is None and opts.camera is None):
+            return None
+        if opts.synthetic_camera:
+            sample = self.config.paths.content / "samples" / "grace_hopper.jpg"
+            image = cv2.imread(str(sample))
+            return SyntheticSource(image, size=tuple(cam.size), fps=cam.fps, stale_after_s=stale)
+        overrides = {}
+        if opts.driver_video is not None:
+            overrides["video"] = opts.driver_video
+        if opts.camera is not None:
+            overrides["device"] = opts.camera
+            overrides["video"] = None
+        overrides["enabled"] = True
+        return open_source(cam.model_copy(update=overrides), stale_after_s=stale)
+
+    # -- the loop -------------------------------------------------------------------------
+
+    def run(self) -> RunReport:
+        report = RunReport()
+        self._reload_library(time.monotonic())
+        if self.source is not None:
+            self.source.start()
+        self.watcher.start()
+        clock_start = time.monotonic()
+        frame_budget = 1.0 / self.config.display.fps
+        frames = 0
+        try:
+            while self._quit_reason == "":
+                started = time.monotonic()
+                self.tick(started)
+                frames += 1
+                if self.options.max_frames is not None and frames >= self.options.max_frames:
+                    self._quit_reason = "frame limit reached"
+                    break
+                spare = frame_budget - (time.monotonic() - started)
+                if spare > 0:
+                    time.sleep(spare)  # pacing the display loop, not waiting on a result
+        except KeyboardInterrupt:
+            self._quit_reason = "interrupted"
+        finally:
+            report.frames = frames
+            report.elapsed_s = time.monotonic() - clock_start
+            report.camera_frames = self._camera_frames
+            report.frames_with_visitor = self._frames_with_visitor
+            report.stages = self.times.summary()
+            report.transitions = [
+                {"at_s": round(t.at - clock_start, 3), "from": t.before, "to": t.after,
+                 "reason": t.reason}
+                for t in self.director.transitions
+            ]  # fmt: skip
+            report.exhibits = [e.id for e in self.library.exhibits]
+            report.problems = [str(p) for p in self._problems()]
+            report.exit_reason = self._quit_reason
+            self.close()
+        if self.options.report is not None:
+            self.options.report.write_text(json.dumps(report.to_json(), indent=2))
+        return report
+
+    def tick(self, now: float) -> None:
+        """One displayed frame."""
+        self._handle_input(now)
+        if self.watcher.poll(now):
+            self._reload_library(now)
+        latency_from = self._update_live()
+        scene = self.director.update(now, self._visitor_present)
+        with self.times.measure("render"):
+            image = self._render_scene(scene, now)
+        with self.times.measure("display"):
+            self.display.present(image, self._overlay(scene))
+        if latency_from is not None:
+            self.times.add("end_to_end", (time.monotonic() - latency_from) * 1000.0)
+        self.times.add("frame", (time.monotonic() - now) * 1000.0)
+
+    def _handle_input(self, now: float) -> None:
+        for action in self.display.poll_actions():
+            if action is Action.NEXT:
+                self.director.step(+1, now)
+            elif action is Action.PREVIOUS:
+                self.director.step(-1, now)
+            elif action is Action.TOGGLE_LABEL:
+                self.director.toggle_label(now)
+            elif action is Action.TOGGLE_CURATOR:
+                self._curator_visible = not self._curator_visible
+            elif action is Action.RELOAD:
+                self._reload_library(now)
+            elif action is Action.ACTIVITY:
+                self.director.touched(now)
+            elif action is Action.QUIT:
+                self._quit_reason = "curator quit"
+
+    def _update_live(self) -> float | None:
+        """Track the newest camera frame, if there is a new one; returns its capture time."""
+        if self.source is None:
+            self._visitor_present = False
+            return None
+        frame = self.source.latest()
+        if frame is None or frame.sequence == self._last_sequence:
+            return None
+        self._last_sequence = frame.sequence
+        self._camera_frames += 1
+        self.times.add("camera_age", (time.monotonic() - frame.timestamp) * 1000.0)
+        result = self.live.process(frame, self.times)
+        self._visitor_present = result.motion is not None
+        if result.motion is not None:
+            self._live_motion = result.motion
+            self._frames_with_visitor += 1
+        return frame.timestamp
+
+    # -- content --------------------------------------------------------------------------
+
+    def _reload_library(self, now: float) -> None:
+        report = self.library.reload()
+        for problem in report.problems:
+            log.warning("exhibit problem: %s", problem)
+        self.director.set_exhibits([e.id for e in self.library.exhibits], now)
+
+    def _problems(self) -> list[str]:
+        return [str(p) for p in self.library.problems] + list(self.clip_problems)
+
+    def _player(self, exhibit: LoadedExhibit) -> PlaylistPlayer:
+        spec = exhibit.spec.idle
+        cached = self._players.get(exhibit.id)
+        if cached is None or cached[0] != spec:
+            entries = [PlaylistEntry(c.clip, c.weight) for c in spec.playlist]
+            player = PlaylistPlayer(entries, self.clips, self.config.timeouts.crossfade_s)
+            self._players[exhibit.id] = (spec, player)
+            return player
+        return cached[1]
+
+    def _rig(self, exhibit: LoadedExhibit) -> tuple[np.ndarray, RigResult | None]:
+        h, w = exhibit.image.shape[:2]
+        _, _, fw, fh = self.display.fit((w, h))
+        cached = self._fitted.get(exhibit.id)
+        if cached is None or cached[0] != exhibit.image_digest or cached[1].shape[:2] != (fh, fw):
+            cached = (exhibit.image_digest, fit_image(exhibit.image, (fw, fh)))
+            self._fitted[exhibit.id] = cached
+        face = exhibit.spec.face
+        request = RigRequest(exhibit.image_digest, (fw, fh), face.choose, face.index)
+        return cached[1], self.rigs.get(request, exhibit.image)
+
+    def _animation(self, exhibit: LoadedExhibit) -> Animation:
+        a = exhibit.spec.animation
+        e = self.config.engine
+        return Animation(
+            gains=Gains(a.gains.head, a.gains.mouth, a.gains.eyes, a.gains.brows, a.gains.gaze),
+            limits=PoseLimits(
+                min(a.limits.yaw_deg, e.max_yaw_deg),
+                min(a.limits.pitch_deg, e.max_pitch_deg),
+                min(a.limits.roll_deg, e.max_roll_deg),
+            ),
+            mouth_interior=e.mouth_interior,
+        )
+
+    # -- drawing --------------------------------------------------------------------------
+
+    def _render_scene(self, scene: Scene, now: float) -> np.ndarray:
+        exhibit = self.library.get(scene.exhibit_id) if scene.exhibit_id else None
+        if exhibit is None:
+            w, h = self.display.logical_size
+            return np.zeros((h, w, 3), np.uint8)
+        still, result = self._rig(exhibit)
+        image = still
+        if result is not None and result.rig is not None:
+            idle = self._player(exhibit).motion_at(now)
+            motion = blend(idle, self._live_motion, scene.live_weight)
+            image = self.engine.render(result.rig, [motion], self._animation(exhibit))
+        self._last_frames[exhibit.id] = image
+        previous = self._last_frames.get(scene.previous_exhibit_id or "")
+        if previous is not None and scene.exhibit_fade < 1.0:
+            size = self.display.logical_size
+            return cv2.addWeighted(
+                _place(previous, size), 1.0 - scene.exhibit_fade, _place(image, size),
+                scene.exhibit_fade, 0.0,
+            )  # fmt: skip
+        return image
+
+    def _overlay(self, scene: Scene) -> OverlayState:
+        exhibit = self.library.get(scene.exhibit_id) if scene.exhibit_id else None
+        spec = exhibit.spec if exhibit else None
+        curator: list[str] = []
+        if self._curator_visible:
+            summary = self.times.summary().get("frame", {})
+            camera = self.source.status().state if self.source is not None else "off"
+            curator = [
+                f"Mode: {scene.mode.value}    camera: {camera}    exhibits: {len(self.library.exhibits)}",
+                f"Frame time: {summary.get('median_ms', 0):.1f} ms median",
+                *(self._problems() or ["No problems found."]),
+            ]
+        return OverlayState(
+            title=spec.title if spec else "",
+            artist=spec.artist if spec else "",
+            year=spec.year if spec else "",
+            label=spec.label if spec else "",
+            credit=spec.credit if spec else "",
+            show_label=scene.show_label,
+            camera_on=self.source is not None,
+            curator_visible=self._curator_visible,
+            curator_lines=curator,
+            status_hint="Swipe to see another painting" if scene.mode is Mode.ATTRACT else "",
+        )
+
+    def close(self) -> None:
+        if self.source is not None:
+            self.source.close()
+        self.watcher.close()
+        self.live.close()
+        self.rigs.close()
+        self.engine.close()
+        self.display.close()
+        # Drop references to rendered paintings and the last camera-derived motion.
+        self._last_frames.clear()
+        self._live_motion = Motion()

@@ -1,0 +1,56 @@
+"""The live path: a camera frame -> the chosen visitor's filtered motion."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+
+from kiosk.camera.frame import Frame
+from kiosk.motion.estimator import FilterSettings, MotionEstimator
+from kiosk.motion.motion import Motion
+from kiosk.stats import StageTimes
+from kiosk.tracking.face_mesh import FaceMeshDetector
+from kiosk.tracking.visitor import VisitorSelector
+
+
+@dataclass(frozen=True, slots=True)
+class LiveResult:
+    frame_sequence: int
+    frame_timestamp: float
+    faces: int
+    motion: Motion | None  # None when no visitor is in view
+
+
+class LiveMotion:
+    """Owns the video-mode face tracker, the visitor choice and the motion estimator."""
+
+    def __init__(
+        self, settings: FilterSettings | None = None, mirror: bool = True, forget_after_s: float = 1.5
+    ) -> None:
+        self.mirror = mirror
+        self.forget_after_s = forget_after_s
+        self._detector = FaceMeshDetector(static_image=False, max_faces=2)
+        self._selector = VisitorSelector()
+        self._estimator = MotionEstimator(settings)
+        self._last_seen: float | None = None
+
+    def process(self, frame: Frame, times: StageTimes | None = None) -> LiveResult:
+        image = cv2.flip(frame.image, 1) if self.mirror else frame.image
+        times = times or StageTimes(window=1)
+        with times.measure("tracking"):
+            faces = self._detector.detect(image)
+            visitor = self._selector.choose(faces, (image.shape[1], image.shape[0]))
+        with times.measure("motion"):
+            if visitor is None:
+                motion = None
+            else:
+                gone_for = frame.timestamp - (self._last_seen or frame.timestamp)
+                if gone_for > self.forget_after_s:
+                    self._estimator.reset()  # a new visitor: measure their own neutral face
+                self._last_seen = frame.timestamp
+                motion = self._estimator.update(visitor.landmarks, frame.timestamp)
+        return LiveResult(frame.sequence, frame.timestamp, len(faces), motion)
+
+    def close(self) -> None:
+        self._detector.close()

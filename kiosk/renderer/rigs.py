@@ -1,0 +1,106 @@
+"""Painting rigs built off the display thread, cached by image content and display size."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import OrderedDict
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from kiosk.renderer.engine import GeometricEngine
+from kiosk.renderer.rig import ENGINE_VERSION, NoFaceError, PaintingRig
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class RigRequest:
+    image_digest: str
+    size: tuple[int, int]  # the painting's shown size (w, h)
+    choose: str = "largest"
+    index: int = 0
+
+    @property
+    def key(self) -> tuple:
+        return (ENGINE_VERSION, self.image_digest, self.size, self.choose, self.index)
+
+
+@dataclass(frozen=True, slots=True)
+class RigResult:
+    """A built rig, or why there is none (the painting is then shown still)."""
+
+    image: np.ndarray  # the painting at its shown size
+    rig: PaintingRig | None
+    error: str = ""
+
+
+def fit_image(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    w, h = size
+    if image.shape[1] == w and image.shape[0] == h:
+        return image
+    shrinking = w * h < image.shape[0] * image.shape[1]
+    interp = cv2.INTER_AREA if shrinking else cv2.INTER_CUBIC
+    return cv2.resize(image, (w, h), interpolation=interp)
+
+
+class RigStore:
+    """Builds rigs on one worker thread (MediaPipe graphs are not shared across threads) and
+    keeps the most recent `capacity` of them."""
+
+    def __init__(self, capacity: int = 24) -> None:
+        self.capacity = capacity
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="rig-builder")
+        self._engine: GeometricEngine | None = None
+        self._done: OrderedDict[tuple, RigResult] = OrderedDict()
+        self._pending: dict[tuple, Future[RigResult]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, request: RigRequest, image: np.ndarray) -> RigResult | None:
+        """The finished result, or None while it is being built (the build starts here)."""
+        key = request.key
+        with self._lock:
+            if key in self._done:
+                self._done.move_to_end(key)
+                return self._done[key]
+            future = self._pending.get(key)
+            if future is None:
+                self._pending[key] = self._pool.submit(self._build, request, image)
+                return None
+            if not future.done():
+                return None
+            del self._pending[key]
+            result = future.result()
+            self._done[key] = result
+            while len(self._done) > self.capacity:
+                self._done.popitem(last=False)
+            return result
+
+    def build_now(self, request: RigRequest, image: np.ndarray) -> RigResult:
+        """Blocking build (offline rendering and tests)."""
+        return self._pool.submit(self._build, request, image).result()
+
+    def _build(self, request: RigRequest, image: np.ndarray) -> RigResult:
+        fitted = fit_image(image, request.size)
+        if self._engine is None:
+            self._engine = GeometricEngine()
+        try:
+            rig = self._engine.build_rig(fitted, request.choose, request.index)
+        except NoFaceError as exc:
+            return RigResult(fitted, None, str(exc))
+        except Exception as exc:  # a bad painting must never take the kiosk down
+            log.exception("rig build failed")
+            return RigResult(fitted, None, f"could not prepare the face: {exc}")
+        return RigResult(fitted, rig)
+
+    def close(self) -> None:
+        self._pool.submit(self._close_engine).result()
+        self._pool.shutdown(wait=True)
+
+    def _close_engine(self) -> None:
+        if self._engine is not None:
+            self._engine.close()
+            self._engine = None

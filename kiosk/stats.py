@@ -1,0 +1,43 @@
+"""Bounded timing statistics: a kiosk runs for weeks, so nothing here grows without limit."""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from contextlib import contextmanager
+from collections.abc import Iterator
+
+import numpy as np
+
+
+class StageTimes:
+    """Recent durations per named stage, in milliseconds (the last `window` samples)."""
+
+    def __init__(self, window: int = 2000) -> None:
+        self.window = window
+        self._samples: dict[str, deque[float]] = {}
+
+    def add(self, stage: str, ms: float) -> None:
+        if stage not in self._samples:
+            self._samples[stage] = deque(maxlen=self.window)
+        self._samples[stage].append(ms)
+
+    @contextmanager
+    def measure(self, stage: str) -> Iterator[None]:
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.add(stage, (time.perf_counter() - start) * 1000.0)
+
+    def summary(self) -> dict[str, dict[str, float]]:
+        out: dict[str, dict[str, float]] = {}
+        for stage, samples in self._samples.items():
+            if samples:
+                arr = np.fromiter(samples, dtype=np.float64)
+                out[stage] = {
+                    "median_ms": round(float(np.median(arr)), 3),
+                    "p95_ms": round(float(np.percentile(arr, 95)), 3),
+                    "samples": len(arr),
+                }
+        return out
