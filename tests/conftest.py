@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
@@ -9,6 +10,21 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
+
+# Tests never need a screen or a sound card; CI has neither.
+os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
+
+
+def shared_data(relative: str) -> Path:
+    """A file from ../shared/data, or skip the test (with the reason) when it is absent."""
+    path = SHARED_DATA / relative
+    if not path.exists():
+        pytest.skip(f"needs {path} (the shared test data is not on this machine)")
+    return path
 
 
 @dataclass

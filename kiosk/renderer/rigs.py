@@ -79,6 +79,13 @@ class RigStore:
                 self._done.popitem(last=False)
             return result
 
+    def wait(self, timeout: float | None = None) -> None:
+        """Block until every requested build has finished (tests and offline tools)."""
+        with self._lock:
+            pending = list(self._pending.values())
+        for future in pending:
+            future.result(timeout=timeout)
+
     def build_now(self, request: RigRequest, image: np.ndarray) -> RigResult:
         """Blocking build (offline rendering and tests)."""
         return self._pool.submit(self._build, request, image).result()

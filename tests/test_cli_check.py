@@ -1,0 +1,55 @@
+"""`kiosk check`: passes on the shipped exhibits, fails naming file and key on broken ones."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from kiosk.cli import main as kiosk_main
+from tests.conftest import REPO_ROOT, shared_data
+
+
+@pytest.fixture
+def kiosk_dir(tmp_path: Path) -> Path:
+    shutil.copytree(REPO_ROOT / "exhibits", tmp_path / "exhibits")
+    (tmp_path / "content").mkdir()
+    shutil.copy(REPO_ROOT / "config.yaml", tmp_path / "config.yaml")
+    return tmp_path
+
+
+def test_check_passes_on_shipped_exhibits(kiosk_dir: Path, capsys: pytest.CaptureFixture) -> None:
+    assert kiosk_main(["check", str(kiosk_dir)]) == 0
+    assert "All good" in capsys.readouterr().out
+
+
+def test_check_names_file_and_key(kiosk_dir: Path, capsys: pytest.CaptureFixture) -> None:
+    broken = kiosk_dir / "exhibits" / "astronaut.yaml"
+    broken.write_text(broken.read_text().replace("mouth: 1.0", "mouth: 7"))
+    assert kiosk_main(["check", str(kiosk_dir), "--no-faces"]) == 1
+    out = capsys.readouterr().out
+    assert "astronaut.yaml" in out and "animation.gains.mouth" in out
+
+
+def test_check_names_unknown_clip(kiosk_dir: Path, capsys: pytest.CaptureFixture) -> None:
+    path = kiosk_dir / "exhibits" / "grace-hopper.yaml"
+    path.write_text(path.read_text().replace("clip: look_around", "clip: cartwheel"))
+    assert kiosk_main(["check", str(kiosk_dir), "--no-faces"]) == 1
+    out = capsys.readouterr().out
+    assert "grace-hopper.yaml" in out and "cartwheel" in out
+
+
+def test_check_reports_config_key(kiosk_dir: Path, capsys: pytest.CaptureFixture) -> None:
+    (kiosk_dir / "config.yaml").write_text("display: {rotation: 45}\n")
+    assert kiosk_main(["check", str(kiosk_dir)]) == 1
+    assert "display.rotation" in capsys.readouterr().out
+
+
+def test_check_reports_a_painting_without_a_face(kiosk_dir: Path, capsys: pytest.CaptureFixture) -> None:
+    dog = shared_data("portraits/no_face_dog.jpg")
+    shutil.copy(dog, kiosk_dir / "content" / "dog.jpg")
+    (kiosk_dir / "exhibits" / "dog.yaml").write_text("id: dog\ntitle: A dog\nimage: dog.jpg\n")
+    assert kiosk_main(["check", str(kiosk_dir)]) == 1
+    out = capsys.readouterr().out
+    assert "dog.yaml" in out and "no face" in out
