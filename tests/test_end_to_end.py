@@ -131,3 +131,34 @@ def test_render_mona_lisa_follows_the_drivers_mouth(tmp_path: Path) -> None:
     ok = ~np.isnan(driver) & ~np.isnan(output)
     assert ok.mean() > 0.98
     assert np.corrcoef(driver[ok], output[ok])[0, 1] >= 0.8
+
+
+def test_hot_reload_in_the_running_kiosk(kiosk_dir: Path) -> None:
+    """Add, change, break and remove an exhibit while the loop runs; the last good version of
+    a broken file stays on show and the problem is reported."""
+    import time
+
+    config = load_config(kiosk_dir / "config.yaml")
+    app = KioskApp(config, RunOptions(headless=True, no_camera=True))
+    exhibit = kiosk_dir / "exhibits" / "second.yaml"
+
+    def tick_until(condition, what: str) -> None:
+        deadline = time.monotonic() + 10.0
+        while not condition():
+            assert time.monotonic() < deadline, f"timed out waiting for: {what}"
+            app.tick(time.monotonic())
+
+    try:
+        app._reload_library(time.monotonic())
+        app.watcher.start()
+        exhibit.write_text("id: second\ntitle: Second\nimage: samples/astronaut.png\n")
+        tick_until(lambda: "second" in app.director.exhibit_ids, "added exhibit")
+        exhibit.write_text("id: second\ntitle: Renamed\nimage: samples/astronaut.png\n")
+        tick_until(lambda: app.library.get("second").spec.title == "Renamed", "changed title")
+        exhibit.write_text("id: second\ntitle: Renamed\nimage: samples/astronaut.png\nbogus: 1\n")
+        tick_until(lambda: any("bogus" in p for p in app._problems()), "reported problem")
+        assert app.library.get("second").spec.title == "Renamed"  # last good version kept
+        exhibit.unlink()
+        tick_until(lambda: "second" not in app.director.exhibit_ids, "removed exhibit")
+    finally:
+        app.close()

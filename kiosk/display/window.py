@@ -76,7 +76,10 @@ class Display:
         pygame.display.init()
         pygame.font.init()
         pygame.display.set_caption("Portrait Kiosk")
-        self._screen = pygame.display.set_mode(size, pygame.FULLSCREEN if fullscreen else 0)
+        # Fullscreen takes the desktop's own resolution, whatever size the config names.
+        self._screen = pygame.display.set_mode(
+            (0, 0) if fullscreen else size, pygame.FULLSCREEN if fullscreen else 0
+        )
         pw, ph = self._screen.get_size()
         self._logical_size = (pw, ph) if rotation in (0, 180) else (ph, pw)
         self._canvas = self._screen if rotation == 0 else pygame.Surface(self._logical_size)
