@@ -139,7 +139,9 @@ class KioskApp:
         cam = self.config.camera
         opts = self.options
         stale = self.config.timeouts.camera_stale_s
-        if opts.no_camera or (not cam.enabled and opts.driver_video is None and opts.camera is None):
+        if opts.no_camera or (
+            not cam.enabled and opts.driver_video is None and opts.camera is None
+        ):
             return None
         if opts.synthetic_camera:
             sample = self.config.paths.content / "samples" / "grace_hopper.jpg"
@@ -323,7 +325,8 @@ class KioskApp:
             summary = self.times.summary().get("frame", {})
             camera = self.source.status().state if self.source is not None else "off"
             curator = [
-                f"Mode: {scene.mode.value}    camera: {camera}    exhibits: {len(self.library.exhibits)}",
+                f"Mode: {scene.mode.value}    camera: {camera}    "
+                f"exhibits: {len(self.library.exhibits)}",
                 f"Frame time: {summary.get('median_ms', 0):.1f} ms median",
                 *(self._problems() or ["No problems found."]),
             ]

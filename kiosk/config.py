@@ -43,8 +43,14 @@ class Problem:
 class ContentError(Exception):
     """One or more problems in a config or content file."""
 
-    def __init__(self, file: str | Path, key: str = "", message: str = "", *,
-                 problems: list[Problem] | None = None) -> None:
+    def __init__(
+        self,
+        file: str | Path,
+        key: str = "",
+        message: str = "",
+        *,
+        problems: list[Problem] | None = None,
+    ) -> None:
         if problems is None:
             name = file if isinstance(file, str) else display_path(file)
             problems = [Problem(name, key, message)]
@@ -95,7 +101,8 @@ class _UniqueKeyLoader(yaml.SafeLoader):
                 break
             if duplicate:
                 raise yaml.constructor.ConstructorError(
-                    None, None, f"key {key!r} appears twice; keep only one", key_node.start_mark)
+                    None, None, f"key {key!r} appears twice; keep only one", key_node.start_mark
+                )
             seen.add(key)
         return super().construct_mapping(node, deep=deep)
 
@@ -321,11 +328,13 @@ class KioskConfig(_Section):
         def fix(p: Path) -> Path:
             return Path(os.path.normpath(base / p.expanduser()))
 
-        paths = self.paths.model_copy(update={
-            "exhibits": fix(self.paths.exhibits),
-            "content": fix(self.paths.content),
-            "cache": fix(self.paths.cache),
-        })
+        paths = self.paths.model_copy(
+            update={
+                "exhibits": fix(self.paths.exhibits),
+                "content": fix(self.paths.content),
+                "cache": fix(self.paths.cache),
+            }
+        )
         video = fix(self.camera.video) if self.camera.video is not None else None
         camera = self.camera.model_copy(update={"video": video})
         return self.model_copy(update={"paths": paths, "camera": camera})
@@ -345,12 +354,16 @@ def load_config(path: Path | None) -> KioskConfig:
         return KioskConfig().resolved(path.absolute().parent)
     raw = read_yaml_mapping(path, ConfigError)
     if "schema_version" in raw and raw["schema_version"] != CONFIG_SCHEMA_VERSION:
-        raise ConfigError(path, "schema_version",
-                          f"this kiosk reads version {CONFIG_SCHEMA_VERSION} "
-                          f"(got {_show(raw['schema_version'])}); update the kiosk or the file")
+        raise ConfigError(
+            path,
+            "schema_version",
+            f"this kiosk reads version {CONFIG_SCHEMA_VERSION} "
+            f"(got {_show(raw['schema_version'])}); update the kiosk or the file",
+        )
     try:
         config = KioskConfig.model_validate(raw)
     except ValidationError as exc:
-        raise ConfigError(path, problems=validation_problems(
-            exc, KioskConfig, display_path(path))) from exc
+        raise ConfigError(
+            path, problems=validation_problems(exc, KioskConfig, display_path(path))
+        ) from exc
     return config.resolved(path.absolute().parent)

@@ -55,9 +55,10 @@ def video_fps(video: Path) -> float:
 
 
 def render_frames(
-    engine: GeometricEngine, rig: PaintingRig, video: Path, animation: Animation = Animation()
+    engine: GeometricEngine, rig: PaintingRig, video: Path, animation: Animation | None = None
 ) -> Iterator[tuple[np.ndarray, bool]]:
     """(rendered frame, driver face found) for every driver frame; no face holds the last pose."""
+    animation = animation or Animation()
     last = Motion()
     for motion, _ in driver_motions(video):
         if motion is not None:
@@ -71,7 +72,7 @@ def render_video(
     out: Path,
     choose: str = "largest",
     index: int = 0,
-    animation: Animation = Animation(),
+    animation: Animation | None = None,
 ) -> RenderSummary:
     engine = GeometricEngine()
     try:

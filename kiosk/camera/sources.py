@@ -141,8 +141,9 @@ class FrameSource:
         if thread is not None and thread is not threading.current_thread():
             thread.join(_JOIN_TIMEOUT_S)
             if thread.is_alive():
-                log.warning("%s: capture thread did not stop within %.0f s", self.name,
-                            _JOIN_TIMEOUT_S)
+                log.warning(
+                    "%s: capture thread did not stop within %.0f s", self.name, _JOIN_TIMEOUT_S
+                )
         elif thread is None:
             self._release_quietly()
         with self._cond:
@@ -390,9 +391,7 @@ class VideoFileSource(FrameSource):
             cap.release()
 
 
-def iter_video_frames(
-    path: str | Path, size: tuple[int, int] | None = None
-) -> Iterator[Frame]:
+def iter_video_frames(path: str | Path, size: tuple[int, int] | None = None) -> Iterator[Frame]:
     """Every frame of a video file, in order, with timestamp = index / fps (offline use)."""
     cap = _open_video(Path(path))
     try:
@@ -474,8 +473,12 @@ class SyntheticSource(FrameSource):
         matrix[0, 2] += m.tx * w
         matrix[1, 2] += m.ty * h
         return cv2.warpAffine(
-            self._base, matrix, (w, h), flags=cv2.INTER_LINEAR,
-            borderMode=cv2.BORDER_CONSTANT, borderValue=self.BACKGROUND,
+            self._base,
+            matrix,
+            (w, h),
+            flags=cv2.INTER_LINEAR,
+            borderMode=cv2.BORDER_CONSTANT,
+            borderValue=self.BACKGROUND,
         )
 
     def _open(self) -> None:
@@ -503,7 +506,9 @@ def open_source(camera_cfg: Any, stale_after_s: float = 2.0) -> FrameSource:
         raise ValueError("camera is disabled in the config (camera.enabled: false)")
     size = (int(camera_cfg.size[0]), int(camera_cfg.size[1]))
     if camera_cfg.video:
-        return VideoFileSource(camera_cfg.video, loop=True, realtime=True, size=size,
-                               stale_after_s=stale_after_s)
-    return DeviceSource(int(camera_cfg.device), size=size, fps=int(camera_cfg.fps),
-                        stale_after_s=stale_after_s)
+        return VideoFileSource(
+            camera_cfg.video, loop=True, realtime=True, size=size, stale_after_s=stale_after_s
+        )
+    return DeviceSource(
+        int(camera_cfg.device), size=size, fps=int(camera_cfg.fps), stale_after_s=stale_after_s
+    )

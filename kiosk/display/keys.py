@@ -15,12 +15,11 @@ _MODIFIERS = {
     "meta": pygame.KMOD_META,
     "super": pygame.KMOD_GUI,
 }
-_GROUPS = (pygame.KMOD_CTRL, pygame.KMOD_SHIFT, pygame.KMOD_ALT, pygame.KMOD_META,
-           pygame.KMOD_GUI)
+_GROUPS = (pygame.KMOD_CTRL, pygame.KMOD_SHIFT, pygame.KMOD_ALT, pygame.KMOD_META, pygame.KMOD_GUI)
 
 
 def parse_key_combo(text: str) -> tuple[int, int]:
-    """"ctrl+shift+q" -> (modifier mask, key code). ValueError names what is wrong."""
+    """ "ctrl+shift+q" -> (modifier mask, key code). ValueError names what is wrong."""
     parts = [p.strip().lower() for p in str(text).split("+")]
     if not text or any(not p for p in parts):
         raise ValueError(f"bad key combination {text!r}: expected e.g. 'ctrl+shift+q'")

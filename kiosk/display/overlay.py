@@ -16,9 +16,7 @@ from kiosk.display.gestures import Action
 
 log = logging.getLogger(__name__)
 
-PRIVACY_NOTICE = (
-    "This painting is animated live by a computer. The camera image is never stored."
-)
+PRIVACY_NOTICE = "This painting is animated live by a computer. The camera image is never stored."
 
 # Calm, warm museum palette (RGB).
 _PANEL_BG = (14, 13, 12, 200)
@@ -222,12 +220,20 @@ class OverlayRenderer:
             body_lines = body_lines[: self._max_body_lines()]
             body_lines[-1] = body_lines[-1].rstrip(" .,;:") + " …"
         for i, line in enumerate(body_lines):
-            blocks.append((self.font("sans", 25).render(line, True, _BODY),
-                           round(18 * s) if i == 0 else round(4 * s)))
+            blocks.append(
+                (
+                    self.font("sans", 25).render(line, True, _BODY),
+                    round(18 * s) if i == 0 else round(4 * s),
+                )
+            )
         if state.credit:
             for i, line in enumerate(wrap_text(self.font("sans", 19), state.credit, inner_w)):
-                blocks.append((self.font("sans", 19).render(line, True, _CREDIT),
-                               round(16 * s) if i == 0 else 0))
+                blocks.append(
+                    (
+                        self.font("sans", 19).render(line, True, _CREDIT),
+                        round(16 * s) if i == 0 else 0,
+                    )
+                )
         height = 2 * pad + sum(img.get_height() + before for img, before in blocks)
         panel = pygame.Surface((inner_w + 2 * pad, height), pygame.SRCALPHA)
         pygame.draw.rect(panel, _PANEL_BG, panel.get_rect(), border_radius=round(18 * s))
@@ -269,8 +275,9 @@ class OverlayRenderer:
         first, second = PRIVACY_NOTICE.split(". ", 1)
         a = self._text("sans", 22, first + ".", _NOTICE_TEXT)
         b = self._text("sans", 22, second, _NOTICE_TEXT)
-        surface = pygame.Surface((max(a.get_width(), b.get_width()),
-                                  a.get_height() + b.get_height()), pygame.SRCALPHA)
+        surface = pygame.Surface(
+            (max(a.get_width(), b.get_width()), a.get_height() + b.get_height()), pygame.SRCALPHA
+        )
         surface.blit(a, (0, 0))
         surface.blit(b, (0, a.get_height()))
         return surface

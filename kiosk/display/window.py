@@ -67,8 +67,10 @@ class Display:
         self._reload = KeyCombo.parse(RELOAD_KEYS)
         self.rotation, self.kiosk_mode, self.show_notice = rotation, kiosk_mode, show_notice
         if not show_notice:
-            log.warning("on-screen camera notice disabled by config: make sure the exhibit "
-                        "shows visitors another notice that the camera image is never stored")
+            log.warning(
+                "on-screen camera notice disabled by config: make sure the exhibit "
+                "shows visitors another notice that the camera image is never stored"
+            )
         self._clock = clock
         if headless:
             os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
@@ -87,10 +89,12 @@ class Display:
             pygame.mouse.set_visible(False)
         self._overlay = OverlayRenderer(self._logical_size)
         lw, lh = self._logical_size
-        self._gestures = GestureRecognizer(hotspots=[
-            Hotspot(r.x / lw, r.y / lh, r.w / lw, r.h / lh, action)
-            for r, action in self._overlay.hotspots()
-        ])
+        self._gestures = GestureRecognizer(
+            hotspots=[
+                Hotspot(r.x / lw, r.y / lh, r.w / lw, r.h / lh, action)
+                for r, action in self._overlay.hotspots()
+            ]
+        )
         self._fingers: set[int] = set()
         self._primary_finger: int | None = None
         self._closed = False
@@ -148,8 +152,14 @@ class Display:
         actions: list[Action] = []
         activity = False
         for event in pygame.event.get():
-            if event.type in (pygame.KEYDOWN, pygame.FINGERDOWN, pygame.FINGERUP,
-                              pygame.FINGERMOTION, pygame.MOUSEBUTTONDOWN, pygame.MOUSEBUTTONUP):
+            if event.type in (
+                pygame.KEYDOWN,
+                pygame.FINGERDOWN,
+                pygame.FINGERUP,
+                pygame.FINGERMOTION,
+                pygame.MOUSEBUTTONDOWN,
+                pygame.MOUSEBUTTONUP,
+            ):
                 activity = True
             action = self._action_for(event)
             if action is not None:
@@ -219,4 +229,3 @@ class Display:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-

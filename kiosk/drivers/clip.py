@@ -1,15 +1,15 @@
 """Driver clips: curator-editable YAML keyframes on named face controls, played as `Motion`.
 
-    schema_version: 1
-    name: breathing
-    description: Calm breathing with natural blinks.
-    duration: 8.0          # seconds
-    loop: true             # the end blends back into the start
-    tracks:
-      pitch: [[0, 0], [4, 1.5], [8, 0]]            # [time, value] pairs
-      blink:
-        easing: smooth                              # linear | smooth | hold
-        keys: [[0, 0], [2.3, 0], [2.42, 1], [2.6, 0]]
+schema_version: 1
+name: breathing
+description: Calm breathing with natural blinks.
+duration: 8.0          # seconds
+loop: true             # the end blends back into the start
+tracks:
+  pitch: [[0, 0], [4, 1.5], [8, 0]]            # [time, value] pairs
+  blink:
+    easing: smooth                              # linear | smooth | hold
+    keys: [[0, 0], [2.3, 0], [2.42, 1], [2.6, 0]]
 """
 
 from __future__ import annotations
@@ -116,7 +116,9 @@ def parse_clip(data: Any, source: str = "<clip>") -> Clip:
         raise _fail(source, "loop", "must be true or false")
     tracks_in = data.get("tracks")
     if not isinstance(tracks_in, dict) or not tracks_in:
-        raise _fail(source, "tracks", "needs at least one control track, e.g. 'blink: [[0, 0], [1, 1]]'")
+        raise _fail(
+            source, "tracks", "needs at least one control track, e.g. 'blink: [[0, 0], [1, 1]]'"
+        )
     tracks = tuple(_parse_track(source, str(c), spec, duration) for c, spec in tracks_in.items())
     return Clip(name=name.strip(), duration=duration, tracks=tracks, loop=loop,
                 description=str(data.get("description", "")))  # fmt: skip
@@ -168,5 +170,7 @@ def load_clip(path: Path) -> Clip:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark is not None else "YAML"
-        raise ClipError(f"{path}: {where}: not valid YAML ({getattr(exc, 'problem', exc)})") from exc
+        raise ClipError(
+            f"{path}: {where}: not valid YAML ({getattr(exc, 'problem', exc)})"
+        ) from exc
     return parse_clip(data, str(path))

@@ -70,11 +70,21 @@ def control_basis() -> dict[str, np.ndarray]:
     # Smile: corners out and up, the lips following by how far out they are, cheeks lifting.
     smile = np.zeros((n, 3))
     dx = ref[:, 0] - mouth_c[0]
-    near_mouth = np.exp(-(((ref[:, 0] - mouth_c[0]) / (1.6 * half_w)) ** 2 + ((ref[:, 1] - mouth_c[1]) / (0.9 * half_w)) ** 2))
+    near_mouth = np.exp(
+        -(
+            ((ref[:, 0] - mouth_c[0]) / (1.6 * half_w)) ** 2
+            + ((ref[:, 1] - mouth_c[1]) / (0.9 * half_w)) ** 2
+        )
+    )
     lateral = np.clip(np.abs(dx) / half_w, 0, 1.2)
     smile[:, 0] = 0.09 * np.sign(dx) * lateral * near_mouth
     smile[:, 1] = -0.075 * lateral**2 * near_mouth
-    cheeks = np.exp(-(((np.abs(dx) - 1.3 * half_w) / (0.6 * half_w)) ** 2 + ((ref[:, 1] - (mouth_c[1] - 0.45)) / 0.35) ** 2))
+    cheeks = np.exp(
+        -(
+            ((np.abs(dx) - 1.3 * half_w) / (0.6 * half_w)) ** 2
+            + ((ref[:, 1] - (mouth_c[1] - 0.45)) / 0.35) ** 2
+        )
+    )
     smile[:, 1] -= 0.035 * cheeks
     basis["smile"] = smile
 

@@ -20,7 +20,9 @@ def builtin_clips() -> dict[str, Clip]:
     for entry in sorted(folder.iterdir(), key=lambda e: e.name):
         if entry.name.endswith(".yaml"):
             name = entry.name.removesuffix(".yaml")
-            clip = parse_clip(yaml.safe_load(entry.read_text(encoding="utf-8")), f"built-in {entry.name}")
+            clip = parse_clip(
+                yaml.safe_load(entry.read_text(encoding="utf-8")), f"built-in {entry.name}"
+            )
             clips[name] = clip
     return clips
 

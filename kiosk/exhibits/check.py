@@ -24,10 +24,14 @@ def check_content(config: KioskConfig, known_clips: Iterable[str] = ()) -> list[
             if item.clip in builtin or (drivers / f"{item.clip}.yaml").is_file():
                 continue
             choices = ", ".join(sorted(builtin)) or "none"
-            problems.append(Problem(
-                display_path(exhibit.source_file), f"idle.playlist[{i}].clip",
-                f"unknown clip '{item.clip}'; use a built-in clip ({choices}) "
-                f"or add {display_path(drivers / (item.clip + '.yaml'))}"))
+            problems.append(
+                Problem(
+                    display_path(exhibit.source_file),
+                    f"idle.playlist[{i}].clip",
+                    f"unknown clip '{item.clip}'; use a built-in clip ({choices}) "
+                    f"or add {display_path(drivers / (item.clip + '.yaml'))}",
+                )
+            )
     return problems
 
 

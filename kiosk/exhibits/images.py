@@ -45,11 +45,19 @@ def resolve_image_path(content_root: Path, relative: str) -> Path:
     target = (root / relative).resolve()
     shown = display_path(Path(content_root) / relative)
     if not target.is_relative_to(root):
-        raise ExhibitError(shown, "", f"points outside the content folder {display_path(root)}; "
-                                      "copy the image into it instead of linking to it")
+        raise ExhibitError(
+            shown,
+            "",
+            f"points outside the content folder {display_path(root)}; "
+            "copy the image into it instead of linking to it",
+        )
     if not target.exists():
-        raise ExhibitError(shown, "", "image not found; check the file name (it is case-"
-                                      "sensitive) and that the image is in the content folder")
+        raise ExhibitError(
+            shown,
+            "",
+            "image not found; check the file name (it is case-"
+            "sensitive) and that the image is in the content folder",
+        )
     if not target.is_file():
         raise ExhibitError(shown, "", "is not a file; name an image file")
     return target
@@ -62,8 +70,12 @@ def read_image_file(path: Path, limits: LimitsConfig) -> tuple[np.ndarray, bytes
     if size == 0:
         raise ExhibitError(shown, "", "the file is empty; copy the image again")
     if size > limits.max_image_bytes:
-        raise ExhibitError(shown, "", f"the file is {size:,} bytes, over the limit of "
-                                      f"{limits.max_image_bytes:,}; save a smaller version")
+        raise ExhibitError(
+            shown,
+            "",
+            f"the file is {size:,} bytes, over the limit of "
+            f"{limits.max_image_bytes:,}; save a smaller version",
+        )
     with open(path, "rb") as f:
         data = f.read(limits.max_image_bytes + 1)
     if not data or len(data) > limits.max_image_bytes:  # changed since stat()
@@ -89,15 +101,24 @@ def _check_header(data: bytes, shown: str, limits: LimitsConfig) -> None:
                 width, height = im.size
                 fmt = im.format
     except Image.DecompressionBombError as exc:  # Pillow's own, much higher, safety limit
-        raise ExhibitError(shown, "", f"the image is far over the limit of "
-                                      f"{limits.max_image_pixels:,} pixels ({exc}); "
-                                      "save a smaller version") from exc
+        raise ExhibitError(
+            shown,
+            "",
+            f"the image is far over the limit of "
+            f"{limits.max_image_pixels:,} pixels ({exc}); "
+            "save a smaller version",
+        ) from exc
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as exc:
-        raise ExhibitError(shown, "", "is not an image OpenCV and Pillow can read; "
-                                      "save it as JPEG or PNG") from exc
+        raise ExhibitError(
+            shown, "", "is not an image OpenCV and Pillow can read; save it as JPEG or PNG"
+        ) from exc
     if width * height > limits.max_image_pixels:
-        raise ExhibitError(shown, "", f"the image is {width} x {height} pixels, over the limit of "
-                                      f"{limits.max_image_pixels:,} pixels; save a smaller version")
+        raise ExhibitError(
+            shown,
+            "",
+            f"the image is {width} x {height} pixels, over the limit of "
+            f"{limits.max_image_pixels:,} pixels; save a smaller version",
+        )
     if fmt == "JPEG" and b"\xff\xd9" not in data[-4096:]:
         # libjpeg decodes a cut-off JPEG into a half-grey picture instead of failing.
         raise ExhibitError(shown, "", "the JPEG is incomplete (cut off); copy or export it again")

@@ -70,8 +70,11 @@ class _Outcome:
 def is_exhibit_file(path: Path) -> bool:
     """True for exhibit YAML files; False for hidden files and editor swap/backup files."""
     name = path.name
-    return (path.suffix.lower() in EXHIBIT_SUFFIXES and not name.startswith((".", "#", "~"))
-            and not name.endswith("~"))
+    return (
+        path.suffix.lower() in EXHIBIT_SUFFIXES
+        and not name.startswith((".", "#", "~"))
+        and not name.endswith("~")
+    )
 
 
 class ExhibitLibrary:
@@ -119,15 +122,24 @@ class ExhibitLibrary:
             if not outcome.new and not outcome.disabled and path in self._last_good:
                 candidates.append(self._last_good[path])
                 if outcome.problems:
-                    problems.append(Problem(display_path(path), "",
-                                            "still showing the last good version of this file"))
+                    problems.append(
+                        Problem(
+                            display_path(path),
+                            "",
+                            "still showing the last good version of this file",
+                        )
+                    )
             for candidate in candidates:
                 if candidate.id in owner:
                     other = display_path(owner[candidate.id])
-                    problems.append(Problem(
-                        display_path(path), "id",
-                        f"id '{candidate.id}' is already used by {other}; "
-                        "give each exhibit its own id"))
+                    problems.append(
+                        Problem(
+                            display_path(path),
+                            "id",
+                            f"id '{candidate.id}' is already used by {other}; "
+                            "give each exhibit its own id",
+                        )
+                    )
                     continue
                 chosen[candidate.id] = candidate
                 owner[candidate.id] = path
@@ -135,8 +147,11 @@ class ExhibitLibrary:
                 break
         self._last_good = last_good
         # Keep cached images of exhibits still showing, so a later fix back is cheap too.
-        used_images |= {p for p, c in self._images.items()
-                        if any(c.digest == e.image_digest for e in chosen.values())}
+        used_images |= {
+            p
+            for p, c in self._images.items()
+            if any(c.digest == e.image_digest for e in chosen.values())
+        }
         self._images = {p: c for p, c in self._images.items() if p in used_images}
         report = self._diff(chosen, problems)
         self._exhibits = chosen
@@ -149,11 +164,18 @@ class ExhibitLibrary:
 
     def _scan(self, problems: list[Problem]) -> list[Path]:
         if not self._dir.is_dir():
-            problems.append(Problem(display_path(self._dir), "",
-                                    "exhibits folder not found; create it or fix paths.exhibits"))
+            problems.append(
+                Problem(
+                    display_path(self._dir),
+                    "",
+                    "exhibits folder not found; create it or fix paths.exhibits",
+                )
+            )
             return []
-        return sorted((p for p in self._dir.iterdir() if is_exhibit_file(p) and p.is_file()),
-                      key=lambda p: p.name)
+        return sorted(
+            (p for p in self._dir.iterdir() if is_exhibit_file(p) and p.is_file()),
+            key=lambda p: p.name,
+        )
 
     def _load_file(self, path: Path, used_images: set[Path]) -> _Outcome:
         try:
@@ -169,13 +191,15 @@ class ExhibitLibrary:
         except ExhibitError as exc:
             return _Outcome(problems=[Problem(display_path(path), "image", str(exc))])
         except OSError as exc:
-            return _Outcome(problems=[Problem(display_path(path), "image",
-                                              f"cannot read the image: {exc}")])
+            return _Outcome(
+                problems=[Problem(display_path(path), "image", f"cannot read the image: {exc}")]
+            )
         old = self._last_good.get(path)
         if old is not None and old.spec == spec and old.image_digest == cached.digest:
             return _Outcome(new=old)  # unchanged: same object, same loaded_at
-        return _Outcome(new=LoadedExhibit(spec, cached.image, cached.digest, path,
-                                          time.monotonic()))
+        return _Outcome(
+            new=LoadedExhibit(spec, cached.image, cached.digest, path, time.monotonic())
+        )
 
     def _image(self, image_path: Path) -> _CachedImage:
         """Decode an image only when its file changed since the last read."""
@@ -192,5 +216,9 @@ class ExhibitLibrary:
     def _diff(self, chosen: dict[str, LoadedExhibit], problems: list[Problem]) -> ReloadReport:
         before, after = set(self._exhibits), set(chosen)
         changed = sorted(i for i in before & after if chosen[i] is not self._exhibits[i])
-        return ReloadReport(tuple(sorted(after - before)), tuple(changed),
-                            tuple(sorted(before - after)), tuple(problems))
+        return ReloadReport(
+            tuple(sorted(after - before)),
+            tuple(changed),
+            tuple(sorted(before - after)),
+            tuple(problems),
+        )

@@ -24,8 +24,9 @@ def _grace_hopper() -> Path:
     try:
         import matplotlib
     except ImportError as exc:
-        raise SampleContentError("the Grace Hopper sample needs matplotlib; "
-                                 "install it with: pip install matplotlib") from exc
+        raise SampleContentError(
+            "the Grace Hopper sample needs matplotlib; install it with: pip install matplotlib"
+        ) from exc
     return Path(matplotlib.get_data_path()) / "sample_data" / "grace_hopper.jpg"
 
 
@@ -34,8 +35,9 @@ def _astronaut() -> Path:
         # Only the package's data folder is read: skimage.data functions may download.
         return Path(str(importlib.resources.files("skimage") / "data" / "astronaut.png"))
     except ModuleNotFoundError as exc:
-        raise SampleContentError("the astronaut sample needs scikit-image; "
-                                 "install it with: pip install scikit-image") from exc
+        raise SampleContentError(
+            "the astronaut sample needs scikit-image; install it with: pip install scikit-image"
+        ) from exc
 
 
 SAMPLE_SOURCES: dict[str, Callable[[], Path]] = {
@@ -53,8 +55,10 @@ def ensure_sample_content(content_root: Path) -> list[Path]:
         if not target.is_file():
             source = find_source()
             if not source.is_file():
-                raise SampleContentError(f"sample image {name} not found at {source}; "
-                                         "reinstall the package that ships it")
+                raise SampleContentError(
+                    f"sample image {name} not found at {source}; "
+                    "reinstall the package that ships it"
+                )
             _atomic_copy(source, target)
         out.append(target)
     return out

@@ -62,13 +62,17 @@ class IdleClip(_Section):
     @classmethod
     def _clip_name(cls, v: str) -> str:
         if not _CLIP.fullmatch(v):
-            raise ValueError("clip names use lowercase letters, digits, '_' and '-', "
-                             "e.g. 'look_around'")
+            raise ValueError(
+                "clip names use lowercase letters, digits, '_' and '-', e.g. 'look_around'"
+            )
         return v
 
 
-DEFAULT_PLAYLIST = (IdleClip(clip="breathing"), IdleClip(clip="look_around"),
-                    IdleClip(clip="gentle_smile"))
+DEFAULT_PLAYLIST = (
+    IdleClip(clip="breathing"),
+    IdleClip(clip="look_around"),
+    IdleClip(clip="gentle_smile"),
+)
 
 
 class Idle(_Section):
@@ -99,8 +103,10 @@ class Exhibit(_Section):
     @classmethod
     def _version(cls, v: int) -> int:
         if v != EXHIBIT_SCHEMA_VERSION:
-            raise ValueError(f"this kiosk reads exhibit files of version {EXHIBIT_SCHEMA_VERSION}; "
-                             "update the kiosk or write the file for version 1")
+            raise ValueError(
+                f"this kiosk reads exhibit files of version {EXHIBIT_SCHEMA_VERSION}; "
+                "update the kiosk or write the file for version 1"
+            )
         return v
 
     @field_validator("id")

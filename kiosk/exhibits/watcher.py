@@ -37,8 +37,14 @@ class ContentWatcher:
     is rewritten continuously cannot block reloads forever.
     """
 
-    def __init__(self, paths: list[Path], debounce_s: float = 0.25, *, max_delay_s: float = 2.0,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        paths: list[Path],
+        debounce_s: float = 0.25,
+        *,
+        max_delay_s: float = 2.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self._paths = [Path(p) for p in paths]
         self._debounce_s = debounce_s
         self._max_delay_s = max(max_delay_s, debounce_s)
@@ -74,8 +80,12 @@ class ContentWatcher:
     def __enter__(self) -> ContentWatcher:
         return self.start()
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         self.close()
 
     def mark_changed(self, now: float | None = None) -> None:

@@ -70,7 +70,9 @@ class NeutralEstimator:
 
     def update(self, landmarks: np.ndarray) -> np.ndarray:
         if not self.settled:
-            calm = lm.mouth_open_ratio(landmarks) < 0.12 and min(lm.eye_open_ratios(landmarks)) > 0.12
+            calm = (
+                lm.mouth_open_ratio(landmarks) < 0.12 and min(lm.eye_open_ratios(landmarks)) > 0.12
+            )
             if calm or self._neutral is None:
                 aligned = landmarks.astype(np.float64)
                 if self._samples:

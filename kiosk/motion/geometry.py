@@ -60,7 +60,9 @@ def similarity_transform(src: np.ndarray, dst: np.ndarray) -> tuple[float, np.nd
 
 def rigid_fit(neutral: np.ndarray, current: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
     """Head motion from `neutral` to `current` landmarks, measured on skull-fixed points."""
-    return similarity_transform(neutral[_RIGID].astype(np.float64), current[_RIGID].astype(np.float64))
+    return similarity_transform(
+        neutral[_RIGID].astype(np.float64), current[_RIGID].astype(np.float64)
+    )
 
 
 def euler_from_matrix(rot: np.ndarray) -> tuple[float, float, float]:

@@ -26,7 +26,10 @@ class LiveMotion:
     """Owns the video-mode face tracker, the visitor choice and the motion estimator."""
 
     def __init__(
-        self, settings: FilterSettings | None = None, mirror: bool = True, forget_after_s: float = 1.5
+        self,
+        settings: FilterSettings | None = None,
+        mirror: bool = True,
+        forget_after_s: float = 1.5,
     ) -> None:
         self.mirror = mirror
         self.forget_after_s = forget_after_s

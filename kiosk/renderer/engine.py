@@ -31,16 +31,15 @@ class Animation:
 class Engine(Protocol):
     name: str
 
-    def build_rig(self, image: np.ndarray, choose: str = "largest", index: int = 0) -> PaintingRig:
-        ...
+    def build_rig(
+        self, image: np.ndarray, choose: str = "largest", index: int = 0
+    ) -> PaintingRig: ...
 
     def render(
         self, rig: PaintingRig, motions: list[Motion], animation: Animation = Animation()
-    ) -> np.ndarray:
-        ...
+    ) -> np.ndarray: ...
 
-    def close(self) -> None:
-        ...
+    def close(self) -> None: ...
 
 
 class GeometricEngine:

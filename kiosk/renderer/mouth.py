@@ -30,7 +30,9 @@ def draw_mouth_interior(
     upper = targets[_UPPER, :2].astype(np.float64) - origin
     lower = targets[_LOWER, :2].astype(np.float64) - origin
     width = float(np.linalg.norm(upper[-1] - upper[0]))
-    gap = float(np.linalg.norm(targets[lm.LOWER_LIP_INNER_MID, :2] - targets[lm.UPPER_LIP_INNER_MID, :2]))
+    gap = float(
+        np.linalg.norm(targets[lm.LOWER_LIP_INNER_MID, :2] - targets[lm.UPPER_LIP_INNER_MID, :2])
+    )
     if width < 4.0 or gap < 0.015 * width:
         return
     opacity = float(np.clip((gap - 0.015 * width) / (0.05 * width), 0.0, 1.0))
@@ -64,18 +66,28 @@ def draw_mouth_interior(
     inner = slice(2, -2)
     up = upper_l[inner]
     lo = lower_l[inner]
-    cv2.fillPoly(teeth, [_poly(np.concatenate([up, (up + (0, tooth_h))[::-1]]))], 255, cv2.LINE_AA, _SUB)
+    cv2.fillPoly(
+        teeth, [_poly(np.concatenate([up, (up + (0, tooth_h))[::-1]]))], 255, cv2.LINE_AA, _SUB
+    )
     if gap > 0.12 * width:
         low_h = min(0.3 * gap, 0.07 * width)
-        cv2.fillPoly(teeth, [_poly(np.concatenate([lo, (lo - (0, low_h))[::-1]]))], 200, cv2.LINE_AA, _SUB)
+        cv2.fillPoly(
+            teeth, [_poly(np.concatenate([lo, (lo - (0, low_h))[::-1]]))], 200, cv2.LINE_AA, _SUB
+        )
     side = np.clip(1.0 - np.abs((xx - centre[0]) / rx) ** 2, 0.0, 1.0)
     teeth_col = palette.teeth[None, None, :] * (0.45 + 0.55 * side[..., None])
-    t_alpha = cv2.GaussianBlur(teeth, (0, 0), max(0.6, width * 0.008)).astype(np.float32)[..., None] / 255
+    t_alpha = (
+        cv2.GaussianBlur(teeth, (0, 0), max(0.6, width * 0.008)).astype(np.float32)[..., None] / 255
+    )
     interior = interior * (1 - t_alpha) + teeth_col * t_alpha
     # A soft shadow under the upper lip sells the depth.
     shadow = np.zeros((h, w), np.uint8)
-    cv2.polylines(shadow, [_poly(upper_l)], False, 255, max(1, int(width * 0.03)), cv2.LINE_AA, _SUB)
-    shadow_a = cv2.GaussianBlur(shadow, (0, 0), max(1.0, width * 0.02)).astype(np.float32)[..., None]
+    cv2.polylines(
+        shadow, [_poly(upper_l)], False, 255, max(1, int(width * 0.03)), cv2.LINE_AA, _SUB
+    )
+    shadow_a = cv2.GaussianBlur(shadow, (0, 0), max(1.0, width * 0.02)).astype(np.float32)[
+        ..., None
+    ]
     interior *= 1.0 - 0.45 * shadow_a / 255
 
     alpha = cv2.GaussianBlur(mask, (0, 0), max(0.7, width * 0.012)).astype(np.float32) / 255

@@ -69,7 +69,9 @@ class MeshWarp:
         over itself the nearer surface wins (a turning head hides its far cheek).
         """
         coarse = self._coarse_map(np.asarray(target_points, dtype=np.float64))
-        full = cv2.resize(coarse, (self.region.width, self.region.height), interpolation=cv2.INTER_LINEAR)
+        full = cv2.resize(
+            coarse, (self.region.width, self.region.height), interpolation=cv2.INTER_LINEAR
+        )
         return full[..., 0], full[..., 1]
 
     def _coarse_map(self, target: np.ndarray) -> np.ndarray:

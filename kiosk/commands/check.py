@@ -1,0 +1,73 @@
+"""`kiosk check`: validate config, exhibits, images, clips and faces offline."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from kiosk.commands import EXIT_OK, EXIT_PROBLEMS, config_path
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    check = sub.add_parser("check", help="validate config, exhibits, images and clips")
+    check.add_argument(
+        "dir", nargs="?", help="a kiosk folder (with config.yaml) or exhibits folder"
+    )
+    check.add_argument("--no-faces", action="store_true", help="skip face detection")
+    check.set_defaults(func=cmd_check)
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from kiosk.config import ConfigError, Problem, load_config
+    from kiosk.drivers.library import load_clip_library
+    from kiosk.exhibits.check import check_content
+    from kiosk.exhibits.samples import ensure_sample_content
+
+    root = Path(args.dir) if args.dir else None
+    path = config_path(args.config)
+    if args.config is None and root is not None and (root / "config.yaml").is_file():
+        path = root / "config.yaml"
+    try:
+        config = load_config(path)
+    except ConfigError as exc:
+        for problem in exc.problems:
+            print(f"PROBLEM {problem}")
+        return EXIT_PROBLEMS
+    if root is not None and not (root / "config.yaml").is_file():
+        # A bare folder of exhibit files: check it against the configured content.
+        paths = config.paths.model_copy(update={"exhibits": root.resolve()})
+        config = config.model_copy(update={"paths": paths})
+    ensure_sample_content(config.paths.content)
+    clips, clip_problems = load_clip_library(config.paths.content / "drivers")
+    problems: list[Problem | str] = [*check_content(config, set(clips)), *clip_problems]
+    if not args.no_faces:
+        problems += _face_problems(config)
+    for problem in problems:
+        print(f"PROBLEM {problem}")
+    if problems:
+        print(f"{len(problems)} problem(s) found.")
+        return EXIT_PROBLEMS
+    print(f"All good: config, exhibits in {config.paths.exhibits}, images and clips.")
+    return EXIT_OK
+
+
+def _face_problems(config) -> list[str]:
+    """Paintings the face detector cannot rig are reported by file."""
+    from kiosk.config import display_path
+    from kiosk.exhibits.library import ExhibitLibrary
+    from kiosk.renderer.engine import GeometricEngine
+    from kiosk.renderer.rig import NoFaceError
+
+    library = ExhibitLibrary(config.paths.exhibits, config.paths.content, config.limits)
+    library.reload()
+    problems = []
+    engine = GeometricEngine()
+    try:
+        for exhibit in library.exhibits:
+            try:
+                engine.build_rig(exhibit.image, exhibit.spec.face.choose, exhibit.spec.face.index)
+            except NoFaceError as exc:
+                problems.append(f"{display_path(exhibit.source_file)}: image: {exc}")
+    finally:
+        engine.close()
+    return problems

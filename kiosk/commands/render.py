@@ -1,0 +1,66 @@
+"""`kiosk render`: drive an image with a video, frame for frame, to an MP4."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from kiosk.commands import EXIT_OK, EXIT_PROBLEMS, config_path
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    render = sub.add_parser("render", help="drive an image with a video, to an MP4")
+    what = render.add_mutually_exclusive_group(required=True)
+    what.add_argument("--image")
+    what.add_argument("--exhibit")
+    render.add_argument("--driver-video", required=True)
+    render.add_argument("--out", required=True)
+    render.set_defaults(func=cmd_render)
+
+
+def cmd_render(args: argparse.Namespace) -> int:
+    import cv2
+
+    from kiosk.offline import render_video
+    from kiosk.renderer.rig import NoFaceError
+
+    face_choose, face_index = "largest", 0
+    if args.exhibit:
+        from kiosk.config import load_config
+        from kiosk.exhibits.library import ExhibitLibrary
+
+        config = load_config(config_path(args.config))
+        from kiosk.exhibits.samples import ensure_sample_content
+
+        ensure_sample_content(config.paths.content)
+        library = ExhibitLibrary(config.paths.exhibits, config.paths.content, config.limits)
+        library.reload()
+        exhibit = library.get(args.exhibit)
+        if exhibit is None:
+            known = ", ".join(e.id for e in library.exhibits) or "none"
+            print(f"no exhibit with id '{args.exhibit}' (known: {known})", file=sys.stderr)
+            return EXIT_PROBLEMS
+        image = exhibit.image
+        face_choose, face_index = exhibit.spec.face.choose, exhibit.spec.face.index
+    else:
+        image = cv2.imread(args.image)
+        if image is None:
+            print(f"cannot read image {args.image}", file=sys.stderr)
+            return EXIT_PROBLEMS
+    if not Path(args.driver_video).is_file():
+        print(f"driver video not found: {args.driver_video}", file=sys.stderr)
+        return EXIT_PROBLEMS
+    try:
+        summary = render_video(
+            image, Path(args.driver_video), Path(args.out), face_choose, face_index
+        )
+    except NoFaceError as exc:
+        print(f"{args.image or args.exhibit}: {exc}", file=sys.stderr)
+        return EXIT_PROBLEMS
+    w, h = summary.size
+    print(
+        f"wrote {args.out}: {summary.frames} frames, {w}x{h}, {summary.fps:g} fps"
+        f" ({summary.frames_without_driver_face} driver frames without a face)"
+    )
+    return EXIT_OK

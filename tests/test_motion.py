@@ -1,0 +1,299 @@
+"""Motion: One Euro filtering, face geometry, motion measurement, blending and proportions."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from kiosk.drivers.controls import control_basis
+from kiosk.motion.estimator import MotionEstimator, NeutralEstimator, measure_motion
+from kiosk.motion.geometry import (
+    euler_from_matrix,
+    face_frame,
+    matrix_from_euler,
+    rigid_fit,
+    similarity_transform,
+)
+from kiosk.motion.motion import Motion, blend
+from kiosk.motion.one_euro import OneEuroFilter
+from kiosk.motion.proportions import lid_gaps, reference_face, rescale_offsets
+from kiosk.tracking import landmarks as lm
+
+PIXELS_PER_IOD = 180.0
+FACE_CENTRE = np.array([320.0, 240.0, 0.0])
+
+
+def pixel_face() -> np.ndarray:
+    """The reference face as a camera would see it: pixels, centred in a 640x480 frame."""
+    return reference_face().astype(np.float64) * PIXELS_PER_IOD + FACE_CENTRE
+
+
+def with_expression(face: np.ndarray, canonical_offsets: np.ndarray) -> np.ndarray:
+    frame = face_frame(face)
+    return face + (canonical_offsets @ frame.axes.T) * frame.iod
+
+
+def moved(face: np.ndarray, yaw: float, pitch: float, roll: float,
+          scale: float = 1.0, shift: tuple[float, float, float] = (0, 0, 0)) -> np.ndarray:  # fmt: skip
+    rot = matrix_from_euler(yaw, pitch, roll)
+    centre = face.mean(axis=0)
+    return scale * (face - centre) @ rot.T + centre + np.asarray(shift)
+
+
+# -- One Euro -------------------------------------------------------------------------------
+
+
+def test_one_euro_reduces_jitter_of_a_still_signal() -> None:
+    rng = np.random.default_rng(0)
+    f = OneEuroFilter(min_cutoff=1.0, beta=0.5, d_cutoff=1.0)
+    times = np.arange(0, 5, 1 / 60)
+    noisy = 3.0 + rng.normal(0, 0.05, len(times))
+    out = np.array([float(f(np.array(x), t)) for x, t in zip(noisy, times, strict=True)])
+    settled = out[60:]
+    assert settled.std() < 0.25 * noisy[60:].std()
+    assert settled.mean() == pytest.approx(3.0, abs=0.01)
+
+
+def test_one_euro_beta_reduces_lag_on_a_fast_ramp() -> None:
+    times = np.arange(0, 2, 1 / 60)
+    ramp = 2.0 * times  # fast movement, e.g. a head turning
+
+    def lag(beta: float) -> float:
+        f = OneEuroFilter(min_cutoff=1.0, beta=beta, d_cutoff=1.0)
+        out = [float(f(np.array(x), t)) for x, t in zip(ramp, times, strict=True)]
+        return float(ramp[-1] - out[-1])
+
+    without, with_beta = lag(0.0), lag(2.0)
+    assert 0 < with_beta < 0.3 * without
+    assert with_beta < 0.05  # a small fraction of the 4-unit ramp
+
+
+def test_one_euro_first_sample_passes_through_and_filters_elementwise() -> None:
+    f = OneEuroFilter()
+    first = np.array([[1.0, 2.0], [3.0, 4.0]])
+    assert np.array_equal(f(first, 0.0), first)
+    second = f(np.array([[2.0, 2.0], [3.0, 4.0]]), 1 / 60)
+    assert 1.0 < second[0, 0] < 2.0
+    assert second[0, 1] == 2.0 and second[1, 1] == 4.0
+
+
+def test_one_euro_uses_the_real_time_step() -> None:
+    # beta = 0: the smoothing factor is 1 / (1 + tau / dt), tau = 1 / (2 pi min_cutoff).
+    tau = 1.0 / (2.0 * math.pi * 1.0)
+    for dt in (0.005, 0.033, 0.2):
+        f = OneEuroFilter(min_cutoff=1.0, beta=0.0)
+        f(np.array(0.0), 10.0)
+        out = float(f(np.array(1.0), 10.0 + dt))
+        assert out == pytest.approx(1.0 / (1.0 + tau / dt))
+
+
+def test_one_euro_irregular_time_steps_settle() -> None:
+    rng = np.random.default_rng(1)
+    f = OneEuroFilter(min_cutoff=1.5, beta=4.0)
+    t = 0.0
+    outputs = []
+    for _ in range(400):
+        t += float(rng.choice([0.002, 0.016, 0.016, 0.05, 0.2]))
+        outputs.append(float(f(np.array(1.0 + rng.normal(0, 0.02)), t)))
+    assert np.all(np.isfinite(outputs))
+    assert np.mean(outputs[-100:]) == pytest.approx(1.0, abs=0.01)
+
+
+def test_one_euro_repeated_or_backwards_timestamp_returns_last_output() -> None:
+    f = OneEuroFilter()
+    f(np.array(0.0), 1.0)
+    last = float(f(np.array(1.0), 1.1))
+    assert float(f(np.array(50.0), 1.1)) == last  # same time: nothing new
+    assert float(f(np.array(-50.0), 1.05)) == last  # time went backwards
+    nxt = float(f(np.array(1.0), 1.2))
+    assert np.isfinite(nxt) and last < nxt < 1.0
+
+
+def test_one_euro_reset_forgets_state() -> None:
+    f = OneEuroFilter()
+    f(np.array(0.0), 0.0)
+    f(np.array(5.0), 0.1)
+    f.reset()
+    assert float(f(np.array(7.0), 0.2)) == 7.0
+
+
+# -- geometry -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "angles_deg", [(0, 0, 0), (20, 0, 0), (0, -15, 0), (0, 0, 30), (25, -10, 12), (-40, 30, -60)]
+)
+def test_euler_round_trip(angles_deg: tuple[float, float, float]) -> None:
+    angles = np.radians(angles_deg)
+    rot = matrix_from_euler(*angles)
+    assert rot @ rot.T == pytest.approx(np.eye(3), abs=1e-12)
+    assert np.linalg.det(rot) == pytest.approx(1.0)
+    assert euler_from_matrix(rot) == pytest.approx(tuple(angles), abs=1e-9)
+
+
+def test_positive_roll_is_clockwise_in_image_coordinates() -> None:
+    # y points down in the image: clockwise on screen takes +x towards +y.
+    x_axis = matrix_from_euler(0.0, 0.0, np.radians(10)) @ np.array([1.0, 0.0, 0.0])
+    assert x_axis[1] > 0
+
+
+def test_similarity_transform_recovers_known_transform() -> None:
+    rng = np.random.default_rng(2)
+    src = rng.normal(size=(60, 3))
+    rot = matrix_from_euler(0.3, -0.2, 0.5)
+    dst = 2.5 * src @ rot.T + np.array([10.0, -4.0, 3.0])
+    scale, r, t = similarity_transform(src, dst)
+    assert scale == pytest.approx(2.5)
+    assert r == pytest.approx(rot, abs=1e-9)
+    assert t == pytest.approx([10.0, -4.0, 3.0])
+
+
+def test_similarity_transform_never_returns_a_reflection() -> None:
+    rng = np.random.default_rng(3)
+    src = rng.normal(size=(30, 3))
+    mirrored = src * np.array([-1.0, 1.0, 1.0])
+    _, r, _ = similarity_transform(src, mirrored)
+    assert np.linalg.det(r) == pytest.approx(1.0)
+
+
+def test_face_frame_of_reference_face() -> None:
+    face = pixel_face()
+    frame = face_frame(face)
+    assert frame.axes.T @ frame.axes == pytest.approx(np.eye(3), abs=1e-9)
+    assert frame.iod == pytest.approx(lm.inter_ocular_distance(face))
+    assert frame.to_image(frame.to_canonical(face)) == pytest.approx(face)
+
+
+# -- measuring motion -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("angles_deg", [(15, 0, 0), (0, 10, 0), (0, 0, -12), (-20, 8, 6)])
+def test_measure_motion_recovers_head_pose(angles_deg: tuple[float, float, float]) -> None:
+    neutral = pixel_face()
+    current = moved(neutral, *np.radians(angles_deg), scale=1.1, shift=(25.0, -10.0, 0.0))
+    motion = measure_motion(neutral, face_frame(neutral), current)
+    measured = np.degrees([motion.yaw, motion.pitch, motion.roll])
+    assert measured == pytest.approx(angles_deg, abs=1.0)
+    assert motion.scale == pytest.approx(1.1, rel=1e-3)
+    assert np.abs(motion.offsets).max() < 1e-3  # a rigid move has no expression
+
+
+def test_measure_motion_pure_expression_has_no_pose() -> None:
+    neutral = pixel_face()
+    jaw = control_basis()["jaw_open"]
+    current = with_expression(neutral, jaw)
+    motion = measure_motion(neutral, face_frame(neutral), current)
+    assert np.degrees([motion.yaw, motion.pitch, motion.roll]) == pytest.approx([0, 0, 0], abs=1e-3)
+    assert motion.scale == pytest.approx(1.0)
+    assert motion.translation == pytest.approx([0.0, 0.0], abs=1e-5)
+    assert motion.offsets == pytest.approx(jaw, abs=1e-4)
+
+
+def test_measure_motion_expression_survives_head_turn() -> None:
+    neutral = pixel_face()
+    jaw = control_basis()["jaw_open"]  # moves no skull-fixed (RIGID) landmark
+    current = moved(with_expression(neutral, jaw), np.radians(12), np.radians(-5), 0.0)
+    motion = measure_motion(neutral, face_frame(neutral), current)
+    assert np.degrees([motion.yaw, motion.pitch]) == pytest.approx([12, -5], abs=1e-3)
+    assert motion.offsets == pytest.approx(jaw, abs=1e-4)
+
+
+def test_rigid_fit_ignores_expression_landmarks() -> None:
+    neutral = pixel_face()
+    current = with_expression(neutral, control_basis()["jaw_open"])
+    scale, rot, trans = rigid_fit(neutral, current)
+    assert scale == pytest.approx(1.0)
+    assert rot == pytest.approx(np.eye(3), abs=1e-9)
+
+
+def test_neutral_estimator_skips_open_mouth_frames() -> None:
+    calm = pixel_face()
+    open_mouth = with_expression(calm, control_basis()["jaw_open"])
+    assert lm.mouth_open_ratio(open_mouth) > 0.12 > lm.mouth_open_ratio(calm)
+    estimator = NeutralEstimator(frames=3)
+    estimator.update(calm)
+    for _ in range(5):
+        neutral = estimator.update(open_mouth)
+    assert not estimator.settled
+    assert neutral == pytest.approx(calm)
+
+
+def test_neutral_estimator_skips_closed_eyes() -> None:
+    calm = pixel_face()
+    blinking = with_expression(calm, control_basis()["blink"])
+    assert min(lm.eye_open_ratios(blinking)) < 0.12
+    estimator = NeutralEstimator(frames=2)
+    estimator.update(calm)
+    estimator.update(blinking)
+    assert not estimator.settled
+    assert estimator.update(blinking) == pytest.approx(calm)
+
+
+def test_neutral_estimator_recovers_from_an_open_first_frame() -> None:
+    calm = pixel_face()
+    open_mouth = with_expression(calm, control_basis()["jaw_open"])
+    estimator = NeutralEstimator(frames=3)
+    assert estimator.update(open_mouth) == pytest.approx(open_mouth)  # nothing better yet
+    estimator.update(calm)
+    neutral = estimator.update(calm)
+    assert estimator.settled
+    assert neutral == pytest.approx(calm)  # the median outvotes the open frame
+
+
+def test_motion_estimator_sees_a_held_expression() -> None:
+    calm = pixel_face()
+    estimator = MotionEstimator(neutral_frames=2)
+    for i in range(2):
+        estimator.update(calm, i / 30)
+    jaw = control_basis()["jaw_open"]
+    talking = with_expression(calm, jaw)
+    for i in range(2, 60):
+        motion = estimator.update(talking, i / 30)
+    assert motion.offsets == pytest.approx(jaw, abs=1e-3)
+    assert abs(motion.yaw) < 1e-6 and abs(motion.roll) < 1e-6
+
+
+# -- blending and proportions ---------------------------------------------------------------
+
+
+def test_blend_endpoints_and_midpoint() -> None:
+    rng = np.random.default_rng(4)
+    a = Motion(yaw=0.1, pitch=-0.2, roll=0.0, translation=np.array([0.0, 1.0], np.float32),
+               scale=1.0, offsets=rng.normal(size=(478, 3)).astype(np.float32))  # fmt: skip
+    b = Motion(yaw=0.3, pitch=0.2, roll=0.4, translation=np.array([1.0, 0.0], np.float32),
+               scale=1.2, offsets=rng.normal(size=(478, 3)).astype(np.float32))  # fmt: skip
+    start, end, mid = blend(a, b, 0.0), blend(a, b, 1.0), blend(a, b, 0.5)
+    assert start.yaw == a.yaw and np.array_equal(start.offsets, a.offsets)
+    assert end.roll == b.roll and np.array_equal(end.offsets, b.offsets)
+    assert start.offsets is not a.offsets  # a copy: editing it does not change the input
+    assert (mid.yaw, mid.pitch, mid.roll, mid.scale) == pytest.approx((0.2, 0.0, 0.2, 1.1))
+    assert mid.translation == pytest.approx([0.5, 0.5])
+    assert mid.offsets == pytest.approx((a.offsets + b.offsets) / 2, abs=1e-6)
+    assert blend(a, b, -3.0).yaw == a.yaw and blend(a, b, 7.0).yaw == b.yaw
+
+
+def test_rescale_offsets_closes_the_lid_on_a_wider_eye() -> None:
+    ref = reference_face().astype(np.float64)
+    up = lm.as_index(lm.RIGHT_EYE_UPPER + lm.LEFT_EYE_UPPER)
+    lo = lm.as_index(lm.RIGHT_EYE_LOWER + lm.LEFT_EYE_LOWER)
+    wide = ref.copy()
+    wide[up, 1] = ref[lo, 1] - 2.0 * (ref[lo, 1] - ref[up, 1])  # twice the lid gap
+    assert np.concatenate(lid_gaps(wide)) == pytest.approx(2 * np.concatenate(lid_gaps(ref)))
+
+    blink = control_basis()["blink"]
+    rescaled = rescale_offsets(blink, ref, wide)
+    closed = wide[up, 1] + rescaled[up, 1]
+    wide_gap = wide[lo, 1] - wide[up, 1]
+    remaining = (wide[lo, 1] - closed) / wide_gap
+    assert np.all(np.abs(remaining) < 0.05)  # the lid meets the lower lid
+    # Without rescaling the same blink would only close the wider eye half way.
+    unscaled_remaining = (wide[lo, 1] - (wide[up, 1] + blink[up, 1])) / wide_gap
+    assert np.all(unscaled_remaining > 0.4)
+
+
+def test_rescale_offsets_same_face_is_identity() -> None:
+    ref = reference_face()
+    offsets = control_basis()["jaw_open"] + control_basis()["blink"]
+    assert rescale_offsets(offsets, ref, ref) == pytest.approx(offsets, abs=1e-6)
