@@ -29,20 +29,39 @@ class RenderSummary:
     size: tuple[int, int]
 
 
-def driver_motions(video: Path) -> Iterator[tuple[Motion | None, float]]:
-    """(motion or None when no face, timestamp) per driver frame; neutral = the first face."""
+@dataclass(frozen=True, slots=True)
+class DriverFrame:
+    """One driver video frame as seen by the tracker (the image stays in memory only)."""
+
+    image: np.ndarray
+    timestamp: float
+    landmarks: np.ndarray | None  # None when no face was found
+    motion: Motion | None
+
+
+def driver_frames(video: Path, max_frames: int | None = None) -> Iterator[DriverFrame]:
+    """Every driver frame with its tracked face and motion; neutral = the first face found."""
     estimator = MotionEstimator()
     neutral_fixed = False
     with FaceMeshDetector(static_image=False, max_faces=1) as detector:
-        for frame in iter_video_frames(video):
+        for i, frame in enumerate(iter_video_frames(video)):
+            if max_frames is not None and i >= max_frames:
+                break
             faces = detector.detect(frame.image)
             if not faces:
-                yield None, frame.timestamp
+                yield DriverFrame(frame.image, frame.timestamp, None, None)
                 continue
             if not neutral_fixed:
                 estimator.fix_neutral(faces[0].landmarks)
                 neutral_fixed = True
-            yield estimator.update(faces[0].landmarks, frame.timestamp), frame.timestamp
+            motion = estimator.update(faces[0].landmarks, frame.timestamp)
+            yield DriverFrame(frame.image, frame.timestamp, faces[0].landmarks, motion)
+
+
+def driver_motions(video: Path) -> Iterator[tuple[Motion | None, float]]:
+    """(motion or None when no face, timestamp) per driver frame; neutral = the first face."""
+    for frame in driver_frames(video):
+        yield frame.motion, frame.timestamp
 
 
 def video_fps(video: Path) -> float:

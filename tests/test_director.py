@@ -100,11 +100,18 @@ def test_live_weight_never_jumps_when_visitor_comes_and_goes_mid_fade() -> None:
     director = make_director(crossfade_s=crossfade, visitor_enter_s=0.1, visitor_leave_s=0.3)
     dt = 0.005
     pattern = [(0.0, 0.6, True), (0.6, 1.2, False), (1.2, 1.5, True), (1.5, 3.5, False)]
-    weights = [s.live_weight for start, stop, present in pattern
-               for s in run(director, start, stop, present, dt)]  # fmt: skip
+    weights = [
+        s.live_weight
+        for start, stop, present in pattern
+        for s in run(director, start, stop, present, dt)
+    ]
     modes = [(t.before, t.after) for t in director.transitions]
-    assert modes == [("attract", "live"), ("live", "attract"), ("attract", "live"),
-                     ("live", "attract")]  # fmt: skip
+    assert modes == [
+        ("attract", "live"),
+        ("live", "attract"),
+        ("attract", "live"),
+        ("live", "attract"),
+    ]
     steps = np.abs(np.diff(weights))
     assert steps.max() <= dt / crossfade + 1e-9
     assert 0.3 < max(weights) < 1.0  # the fade was interrupted, never completed

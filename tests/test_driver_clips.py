@@ -85,8 +85,14 @@ BAD_CASES = {
     "empty tracks": (good(tracks={}), "tracks"),
     "tracks not a mapping": (good(tracks=[["blink", 1]]), "tracks"),
     "unknown control": (with_track("wiggle", [[0, 0]]), "tracks.wiggle"),
-    "unknown key in track": (with_track("smile", {"keys": [[0, 0]], "speed": 1}), "tracks.smile.speed"),
-    "bad easing": (with_track("smile", {"easing": "bouncy", "keys": [[0, 0]]}), "tracks.smile.easing"),
+    "unknown key in track": (
+        with_track("smile", {"keys": [[0, 0]], "speed": 1}),
+        "tracks.smile.speed",
+    ),
+    "bad easing": (
+        with_track("smile", {"easing": "bouncy", "keys": [[0, 0]]}),
+        "tracks.smile.easing",
+    ),
     "no keyframes": (with_track("smile", []), "tracks.smile"),
     "keyframe not a pair": (with_track("smile", [[0, 0], [1]]), "tracks.smile[1]"),
     "time is not a number": (with_track("smile", [["soon", 0]]), "tracks.smile[0]"),
@@ -154,8 +160,11 @@ def _max_slope(clip: Clip, control: str) -> float:
     track = next(t for t in clip.tracks if t.control == control)
     times = list(track.times) + [track.times[0] + clip.duration]
     values = list(track.values) + [track.values[0]]
-    slopes = [abs(v1 - v0) / (t1 - t0) for t0, t1, v0, v1 in
-              zip(times, times[1:], values, values[1:], strict=False) if t1 > t0]  # fmt: skip
+    slopes = [
+        abs(v1 - v0) / (t1 - t0)
+        for t0, t1, v0, v1 in zip(times, times[1:], values, values[1:], strict=False)
+        if t1 > t0
+    ]
     return 1.5 * max(slopes, default=0.0)
 
 

@@ -35,8 +35,14 @@ def with_expression(face: np.ndarray, canonical_offsets: np.ndarray) -> np.ndarr
     return face + (canonical_offsets @ frame.axes.T) * frame.iod
 
 
-def moved(face: np.ndarray, yaw: float, pitch: float, roll: float,
-          scale: float = 1.0, shift: tuple[float, float, float] = (0, 0, 0)) -> np.ndarray:  # fmt: skip
+def moved(
+    face: np.ndarray,
+    yaw: float,
+    pitch: float,
+    roll: float,
+    scale: float = 1.0,
+    shift: tuple[float, float, float] = (0, 0, 0),
+) -> np.ndarray:
     rot = matrix_from_euler(yaw, pitch, roll)
     centre = face.mean(axis=0)
     return scale * (face - centre) @ rot.T + centre + np.asarray(shift)
@@ -260,10 +266,22 @@ def test_motion_estimator_sees_a_held_expression() -> None:
 
 def test_blend_endpoints_and_midpoint() -> None:
     rng = np.random.default_rng(4)
-    a = Motion(yaw=0.1, pitch=-0.2, roll=0.0, translation=np.array([0.0, 1.0], np.float32),
-               scale=1.0, offsets=rng.normal(size=(478, 3)).astype(np.float32))  # fmt: skip
-    b = Motion(yaw=0.3, pitch=0.2, roll=0.4, translation=np.array([1.0, 0.0], np.float32),
-               scale=1.2, offsets=rng.normal(size=(478, 3)).astype(np.float32))  # fmt: skip
+    a = Motion(
+        yaw=0.1,
+        pitch=-0.2,
+        roll=0.0,
+        translation=np.array([0.0, 1.0], np.float32),
+        scale=1.0,
+        offsets=rng.normal(size=(478, 3)).astype(np.float32),
+    )
+    b = Motion(
+        yaw=0.3,
+        pitch=0.2,
+        roll=0.4,
+        translation=np.array([1.0, 0.0], np.float32),
+        scale=1.2,
+        offsets=rng.normal(size=(478, 3)).astype(np.float32),
+    )
     start, end, mid = blend(a, b, 0.0), blend(a, b, 1.0), blend(a, b, 0.5)
     assert start.yaw == a.yaw and np.array_equal(start.offsets, a.offsets)
     assert end.roll == b.roll and np.array_equal(end.offsets, b.offsets)

@@ -21,7 +21,9 @@ def constant_clip(name: str, yaw: float, duration: float = 1.0) -> Clip:
 CLIPS = {name: constant_clip(name, yaw) for name, yaw in (("a", 10.0), ("b", -10.0), ("c", 5.0))}
 
 
-def player(weights: dict[str, float], clips: dict[str, Clip] = CLIPS, **kwargs: float) -> PlaylistPlayer:
+def player(
+    weights: dict[str, float], clips: dict[str, Clip] = CLIPS, **kwargs: float
+) -> PlaylistPlayer:
     entries = [PlaylistEntry(name, w) for name, w in weights.items()]
     options = {"crossfade_s": 0.0, "min_play_s": 0.5, **kwargs}
     return PlaylistPlayer(entries, clips, rng=random.Random(1234), **options)
@@ -94,7 +96,10 @@ def test_min_play_repeats_short_clips() -> None:
 
 
 def test_play_lengths_are_whole_loops_of_at_least_min_play() -> None:
-    clips = {"long": constant_clip("long", 1.0, duration=8.0), "short": constant_clip("s", 2.0, 2.5)}
+    clips = {
+        "long": constant_clip("long", 1.0, duration=8.0),
+        "short": constant_clip("s", 2.0, 2.5),
+    }
     p = player({"long": 1.0, "short": 1.0}, clips=clips, min_play_s=6.0)
     dt = 0.01
     starts: list[tuple[float, str]] = []
@@ -103,7 +108,9 @@ def test_play_lengths_are_whole_loops_of_at_least_min_play() -> None:
         assert p.current is not None
         if not starts or starts[-1][1] != p.current:
             starts.append((float(t), p.current))
-    lengths = {(name, round(t1 - t0, 1)) for (t0, name), (t1, _) in zip(starts, starts[1:], strict=False)}
+    lengths = {
+        (name, round(t1 - t0, 1)) for (t0, name), (t1, _) in zip(starts, starts[1:], strict=False)
+    }
     # 8 s clip: once (8 s); 2.5 s clip: three loops (7.5 s) to reach 6 s.
     assert lengths == {("long", 8.0), ("short", 7.5)}
 
@@ -128,8 +135,13 @@ def test_switch_is_crossfaded_not_a_jump() -> None:
 
 def test_builtin_clips_fade_continuously_at_every_switch() -> None:
     clips = builtin_clips()
-    p = PlaylistPlayer([PlaylistEntry(n) for n in clips], clips, crossfade_s=0.8,
-                       min_play_s=6.0, rng=random.Random(7))  # fmt: skip
+    p = PlaylistPlayer(
+        [PlaylistEntry(n) for n in clips],
+        clips,
+        crossfade_s=0.8,
+        min_play_s=6.0,
+        rng=random.Random(7),
+    )
     dt = 1 / 60
     previous = p.motion_at(0.0)
     switches = 0

@@ -61,6 +61,11 @@ class MeshWarp:
         self._scale = np.array([sx, sy], dtype=np.float32)
         xx, yy = np.meshgrid(gx, gy)
         self.grid = np.stack([xx, yy], axis=-1).astype(np.float32)  # (gh, gw, 2)
+        ix, iy = np.meshgrid(
+            np.arange(region.x0, region.x1, dtype=np.float32),
+            np.arange(region.y0, region.y1, dtype=np.float32),
+        )
+        self._identity_x, self._identity_y = ix, iy
 
     def source_map(self, target_points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Full-resolution (map_x, map_y) over the region: where each output pixel samples.
@@ -69,10 +74,14 @@ class MeshWarp:
         over itself the nearer surface wins (a turning head hides its far cheek).
         """
         coarse = self._coarse_map(np.asarray(target_points, dtype=np.float64))
-        full = cv2.resize(
-            coarse, (self.region.width, self.region.height), interpolation=cv2.INTER_LINEAR
-        )
-        return full[..., 0], full[..., 1]
+        # Upsample the displacement, not the absolute map: cv2.resize holds values flat beyond
+        # the outermost grid centres, which is harmless for a displacement that is zero there
+        # but would smear the identity map along the region's border.
+        shift = cv2.resize(
+            coarse - self.grid, (self.region.width, self.region.height),
+            interpolation=cv2.INTER_LINEAR,
+        )  # fmt: skip
+        return self._identity_x + shift[..., 0], self._identity_y + shift[..., 1]
 
     def _coarse_map(self, target: np.ndarray) -> np.ndarray:
         """Exact piecewise-affine inverse on the grid, by rasterising the moved triangles."""

@@ -1,0 +1,54 @@
+"""`kiosk eval`: measure animation quality on folders of portraits and driver videos."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from dataclasses import asdict
+from pathlib import Path
+
+from kiosk.commands import EXIT_OK, EXIT_PROBLEMS
+
+DEFAULT_DATA = Path("..") / "shared" / "data"
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    ev = sub.add_parser("eval", help="render and measure animation quality (JSON + PNG)")
+    ev.add_argument("--portraits", default=str(DEFAULT_DATA / "portraits"))
+    ev.add_argument("--drivers", default=str(DEFAULT_DATA / "drivers"))
+    ev.add_argument("--out", default="eval-out", help="folder for eval.json and contact sheets")
+    ev.add_argument("--max-frames", type=int, help="use at most this many frames per video")
+    ev.add_argument("--skip-cross", action="store_true", help="skip cross-reenactment (slow)")
+    ev.set_defaults(func=cmd_eval)
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from kiosk.evaluation.run import EvalOptions, run_eval
+
+    portraits, drivers = Path(args.portraits), Path(args.drivers)
+    for folder in (portraits, drivers):
+        if not folder.is_dir():
+            print(f"folder not found: {folder}")
+            return EXIT_PROBLEMS
+    out = Path(args.out)
+    options = EvalOptions(portraits, drivers, out, args.max_frames, args.skip_cross)
+    report = run_eval(options, progress=lambda msg: print(msg, flush=True))
+    data = asdict(report)
+    (out / "eval.json").write_text(json.dumps(data, indent=2, default=float))
+    _print_summary(data)
+    print(f"wrote {out / 'eval.json'}")
+    return EXIT_OK
+
+
+def _print_summary(data: dict) -> None:
+    mean = data["self_reenactment"].get("mean", {})
+    for key, row in mean.items():
+        print(f"self-reenactment {key:5s}: ours {row['ours']:.4f}  static {row['static']:.4f}"
+              f"  ratio {row['ratio']}")  # fmt: skip
+    cross = data["cross_reenactment"].get("mean", {})
+    if cross:
+        print("cross-reenactment mean correlation: " + ", ".join(f"{k} {v}" for k, v in cross.items()))
+    if data["stillness"]:
+        print(f"stillness: {data['stillness']}")
+    if data["background"]:
+        print(f"background: {data['background']}")

@@ -1,0 +1,1 @@
+"""Quality evaluation of the animation engine (`kiosk eval`)."""

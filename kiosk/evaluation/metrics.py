@@ -1,0 +1,77 @@
+"""Image and landmark metrics for judging reenactment quality. Pure functions, no I/O."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+from skimage.metrics import structural_similarity
+
+from kiosk.tracking import landmarks as lm
+
+EVAL_SIZE = 256  # images are compared at 256x256, as in the reenactment literature
+
+
+def _prepare(image: np.ndarray) -> np.ndarray:
+    if image.shape[:2] != (EVAL_SIZE, EVAL_SIZE):
+        image = cv2.resize(image, (EVAL_SIZE, EVAL_SIZE), interpolation=cv2.INTER_AREA)
+    return image.astype(np.float64) / 255.0
+
+
+def l1(a: np.ndarray, b: np.ndarray) -> float:
+    """Mean absolute difference on a 0..1 scale."""
+    return float(np.abs(_prepare(a) - _prepare(b)).mean())
+
+
+def psnr(a: np.ndarray, b: np.ndarray) -> float:
+    mse = float(((_prepare(a) - _prepare(b)) ** 2).mean())
+    return float("inf") if mse == 0 else float(10.0 * np.log10(1.0 / mse))
+
+
+def ssim(a: np.ndarray, b: np.ndarray) -> float:
+    return float(structural_similarity(_prepare(a), _prepare(b), channel_axis=2, data_range=1.0))
+
+
+def landmark_distance(a: np.ndarray, b: np.ndarray) -> float:
+    """Mean 2D distance between two landmark sets over the reference's inter-ocular distance."""
+    iod = lm.inter_ocular_distance(b)
+    return float(np.linalg.norm(a[:, :2] - b[:, :2], axis=1).mean() / max(iod, 1e-6))
+
+
+def pearson(x: np.ndarray, y: np.ndarray) -> float:
+    """Correlation over samples where both are known; NaN if either is constant."""
+    x = np.asarray(x, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64)
+    ok = ~np.isnan(x) & ~np.isnan(y)
+    if ok.sum() < 3 or np.std(x[ok]) < 1e-12 or np.std(y[ok]) < 1e-12:
+        return float("nan")
+    return float(np.corrcoef(x[ok], y[ok])[0, 1])
+
+
+def face_signals(landmarks: np.ndarray | None) -> tuple[float, float, float]:
+    """(mouth open, mean eye open, head roll) of one face, NaN when there is no face."""
+    if landmarks is None:
+        return float("nan"), float("nan"), float("nan")
+    return (
+        lm.mouth_open_ratio(landmarks),
+        float(np.mean(lm.eye_open_ratios(landmarks))),
+        lm.head_roll(landmarks),
+    )
+
+
+def mean_jitter(tracks: list[np.ndarray | None]) -> float:
+    """Mean frame-to-frame landmark motion in pixels over consecutive frames with a face."""
+    steps = [
+        float(np.linalg.norm(b[:, :2] - a[:, :2], axis=1).mean())
+        for a, b in zip(tracks, tracks[1:])
+        if a is not None and b is not None
+    ]
+    return float(np.mean(steps)) if steps else float("nan")
+
+
+def changed_outside(original: np.ndarray, rendered: np.ndarray, region_mask: np.ndarray) -> float:
+    """Fraction of pixels outside the animated region (mask == 0) that differ at all."""
+    outside = region_mask == 0
+    if not outside.any():
+        return 0.0
+    differs = np.any(original != rendered, axis=2)
+    return float(differs[outside].mean())

@@ -1,0 +1,251 @@
+"""Geometric renderer on a real face photo: what moves, what stays put, and what a face detector
+sees in the result."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import cv2
+import matplotlib
+import numpy as np
+import pytest
+
+from kiosk.drivers.controls import motion_from_controls
+from kiosk.motion.motion import Motion
+from kiosk.renderer.engine import GeometricEngine
+from kiosk.renderer.retarget import target_landmarks
+from kiosk.renderer.rig import NoFaceError, PaintingRig, choose_faces
+from kiosk.renderer.warp import MeshWarp, Region
+from kiosk.tracking import landmarks as lm
+from kiosk.tracking.face_mesh import DetectedFace, FaceMeshDetector
+
+SAMPLE = Path(matplotlib.get_data_path()) / "sample_data" / "grace_hopper.jpg"
+
+MOTIONS = {
+    "yaw 15": Motion(yaw=float(np.radians(15))),
+    "roll 10": Motion(roll=float(np.radians(10))),
+    "jaw_open 1": motion_from_controls({"jaw_open": 1.0}),
+    "smile 1": motion_from_controls({"smile": 1.0}),
+    "blink 1": motion_from_controls({"blink": 1.0}),
+}
+
+
+@pytest.fixture(scope="module")
+def engine() -> Iterator[GeometricEngine]:
+    eng = GeometricEngine()
+    yield eng
+    eng.close()
+
+
+@pytest.fixture(scope="module")
+def rig(engine: GeometricEngine) -> PaintingRig:
+    image = cv2.imread(str(SAMPLE))
+    assert image is not None, SAMPLE
+    return engine.build_rig(image)
+
+
+@pytest.fixture(scope="module")
+def renders(engine: GeometricEngine, rig: PaintingRig) -> dict[str, np.ndarray]:
+    out = {name: engine.render(rig, [motion]) for name, motion in MOTIONS.items()}
+    out["neutral"] = engine.render(rig, [Motion()])
+    return out
+
+
+@pytest.fixture(scope="module")
+def detected(renders: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Landmarks a fresh still-image detector finds on each render."""
+    with FaceMeshDetector(static_image=True, max_faces=1) as detector:
+        found = {name: detector.detect(image) for name, image in renders.items()}
+    assert all(len(faces) == 1 for faces in found.values()), {k: len(v) for k, v in found.items()}
+    return {name: faces[0].landmarks for name, faces in found.items()}
+
+
+def abs_diff(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return np.abs(a.astype(np.int16) - b.astype(np.int16)).max(axis=2)
+
+
+def test_rig_has_one_face_with_a_region_inside_the_image(rig: PaintingRig) -> None:
+    assert len(rig.faces) == 1 and len(rig.all_faces) == 1
+    face = rig.faces[0]
+    h, w = rig.image.shape[:2]
+    r = face.region
+    assert 0 <= r.x0 < r.x1 <= w and 0 <= r.y0 < r.y1 <= h
+    assert face.region_mask.shape == (h, w)
+    outside_box = np.ones((h, w), bool)
+    outside_box[r.slices] = False
+    assert not face.region_mask[outside_box].any()  # the mask stays inside the region box
+    assert 0.05 < (face.region_mask > 0).mean() < 0.95
+
+
+def test_neutral_render_is_exactly_the_input_outside_the_region(
+    rig: PaintingRig, renders: dict[str, np.ndarray]
+) -> None:
+    out = renders["neutral"]
+    assert out.shape == rig.image.shape and out.dtype == rig.image.dtype
+    outside = rig.faces[0].region_mask == 0
+    assert np.array_equal(out[outside], rig.image[outside])
+
+
+def _region_interior(rig: PaintingRig) -> np.ndarray:
+    """The region mask without a band one grid cell wide along the region box's edges."""
+    face = rig.faces[0]
+    r, warp = face.region, face.warp
+    band = int(np.ceil(max(r.width / warp.grid_w, r.height / warp.grid_h)))
+    inner = np.zeros_like(face.region_mask, dtype=bool)
+    inner[r.y0 + band : r.y1 - band, r.x0 + band : r.x1 - band] = True
+    return inner & (face.region_mask > 0)
+
+
+def test_neutral_render_matches_input_away_from_region_edge(
+    rig: PaintingRig, renders: dict[str, np.ndarray]
+) -> None:
+    diff = abs_diff(renders["neutral"], rig.image)
+    assert diff[_region_interior(rig)].max() <= 2
+
+
+
+def test_neutral_render_matches_input_inside_the_whole_region(
+    rig: PaintingRig, renders: dict[str, np.ndarray]
+) -> None:
+    diff = abs_diff(renders["neutral"], rig.image)
+    assert diff[rig.faces[0].region_mask > 0].max() <= 2
+
+
+@pytest.mark.parametrize("name", list(MOTIONS))
+def test_motion_changes_only_pixels_inside_the_region(
+    name: str, rig: PaintingRig, renders: dict[str, np.ndarray]
+) -> None:
+    out = renders[name]
+    mask = rig.faces[0].region_mask
+    assert np.array_equal(out[mask == 0], rig.image[mask == 0])
+    assert abs_diff(out, renders["neutral"])[mask > 0].max() > 40  # and something did move
+
+
+def test_open_jaw_paints_a_dark_mouth_cavity(
+    rig: PaintingRig, renders: dict[str, np.ndarray]
+) -> None:
+    targets = target_landmarks(rig.faces[0], MOTIONS["jaw_open 1"])
+    mouth = np.zeros(rig.image.shape[:2], np.uint8)
+    cv2.fillPoly(mouth, [np.round(targets[lm.as_index(lm.LIPS_INNER), :2]).astype(np.int32)], 255)
+    assert mouth.sum() > 255 * 100  # the opened mouth is a real area, not a slit
+
+    def brightness(image: np.ndarray) -> float:
+        return float(cv2.mean(cv2.cvtColor(image, cv2.COLOR_BGR2GRAY), mask=mouth)[0])
+
+    assert brightness(renders["jaw_open 1"]) < 0.6 * brightness(renders["neutral"])
+
+
+def test_open_jaw_is_seen_as_an_open_mouth(detected: dict[str, np.ndarray]) -> None:
+    neutral = lm.mouth_open_ratio(detected["neutral"])
+    opened = lm.mouth_open_ratio(detected["jaw_open 1"])
+    assert neutral < 0.1
+    assert opened > neutral + 0.2
+
+
+def test_blink_is_seen_as_closing_eyes(detected: dict[str, np.ndarray]) -> None:
+    right0, left0 = lm.eye_open_ratios(detected["neutral"])
+    right1, left1 = lm.eye_open_ratios(detected["blink 1"])
+    assert right1 < right0 - 0.02 and left1 < left0 - 0.02
+    assert (right0 + left0) - (right1 + left1) > 0.1
+
+
+def test_roll_tilts_the_detected_head(detected: dict[str, np.ndarray]) -> None:
+    change = np.degrees(lm.head_roll(detected["roll 10"]) - lm.head_roll(detected["neutral"]))
+    assert change == pytest.approx(10.0, abs=4.0)  # positive roll is clockwise on screen
+
+
+def test_smile_and_yaw_leave_the_mouth_closed(detected: dict[str, np.ndarray]) -> None:
+    for name in ("smile 1", "yaw 15"):
+        assert lm.mouth_open_ratio(detected[name]) < 0.1, name
+
+
+def test_plain_image_has_no_face(engine: GeometricEngine) -> None:
+    with pytest.raises(NoFaceError, match="no face found"):
+        engine.build_rig(np.full((240, 320, 3), 128, np.uint8))
+
+
+# -- MeshWarp -------------------------------------------------------------------------------
+
+
+def _synthetic_warp() -> tuple[MeshWarp, np.ndarray]:
+    rng = np.random.default_rng(5)
+    region = Region(10, 20, 310, 220)
+    corners = np.array([[10, 20], [309, 20], [10, 219], [309, 219]], float)
+    inner = rng.uniform([40, 50], [280, 190], size=(40, 2))
+    warp = MeshWarp(np.concatenate([corners, inner]), region, grid_long_side=64)
+    image = rng.integers(0, 256, (240, 320, 3), dtype=np.uint8)
+    image = cv2.GaussianBlur(image, (0, 0), 3)
+    return warp, image
+
+
+def test_mesh_warp_identity_inside_the_region() -> None:
+    warp, image = _synthetic_warp()
+    r = warp.region
+    map_x, map_y = warp.source_map(warp.source)
+    assert map_x.shape == (r.height, r.width)
+    yy, xx = np.mgrid[r.y0 : r.y1, r.x0 : r.x1]
+    band = int(np.ceil(r.width / warp.grid_w))
+    inner = (slice(band, -band), slice(band, -band))
+    assert np.abs(map_x - xx)[inner].max() < 1e-3
+    assert np.abs(map_y - yy)[inner].max() < 1e-3
+    out = warp.apply(image, warp.source)
+    assert abs_diff(out, image[r.slices])[inner].max() <= 1
+
+
+
+def test_mesh_warp_identity_reaches_the_region_border() -> None:
+    warp, _ = _synthetic_warp()
+    r = warp.region
+    map_x, map_y = warp.source_map(warp.source)
+    yy, xx = np.mgrid[r.y0 : r.y1, r.x0 : r.x1]
+    assert np.abs(map_x - xx).max() < 0.05
+    assert np.abs(map_y - yy).max() < 0.05
+
+
+def test_mesh_warp_moves_pixels_with_the_vertices() -> None:
+    warp, image = _synthetic_warp()
+    target = warp.source.copy()
+    target[4:] += (3.0, 0.0)  # the inner vertices move 3 px right; the corners stay
+    map_x, _ = warp.source_map(target)
+    x = warp.region.x0 + 150  # image column of map column 150
+    # Deep inside the moved hull, each output pixel samples 3 px to its left.
+    assert map_x[100, 150] == pytest.approx(x - 3.0, abs=0.05)
+
+
+# -- choosing faces -------------------------------------------------------------------------
+
+
+def fake_face(x0: float, y0: float, size: float) -> DetectedFace:
+    return DetectedFace(np.zeros((478, 3), np.float32), (x0, y0, x0 + size, y0 + size))
+
+
+FACES = [fake_face(300, 0, 50), fake_face(10, 50, 80), fake_face(150, 20, 120)]
+
+
+def picked(faces: list[DetectedFace], choose: str, index: int = 0) -> list[int]:
+    """Positions in FACES of the faces chosen (by identity: the fakes share landmark values)."""
+    return [
+        next(i for i, f in enumerate(FACES) if f is face)
+        for face in choose_faces(faces, choose, index)
+    ]
+
+
+def test_choose_largest_by_default() -> None:
+    assert picked(FACES, "largest") == [2]
+    assert picked(FACES, "something else") == [2]
+
+
+def test_choose_left_and_right_by_centre() -> None:
+    assert picked(FACES, "left") == [1]
+    assert picked(FACES, "right") == [0]
+
+
+def test_choose_index_counts_from_the_left_and_clamps() -> None:
+    assert [picked(FACES, "index", i) for i in (0, 1, 2, 9)] == [[1], [2], [0], [0]]
+
+
+def test_choose_all_and_none() -> None:
+    assert picked(FACES, "all") == [0, 1, 2]
+    assert choose_faces([], "largest", 0) == []
+    assert choose_faces([], "all", 0) == []
