@@ -14,6 +14,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "dir", nargs="?", help="a kiosk folder (with config.yaml) or exhibits folder"
     )
     check.add_argument("--no-faces", action="store_true", help="skip face detection")
+    check.add_argument(
+        "--sheet",
+        metavar="DIR",
+        help="also write a contact sheet PNG per exhibit into DIR (faces, expressions, turns)",
+    )
     check.set_defaults(func=cmd_check)
 
 
@@ -40,7 +45,9 @@ def cmd_check(args: argparse.Namespace) -> int:
     ensure_sample_content(config.paths.content)
     clips, clip_problems = load_clip_library(config.paths.content / "drivers")
     problems: list[Problem | str] = [*check_content(config, set(clips)), *clip_problems]
-    if not args.no_faces:
+    if args.sheet:
+        problems += _sheet_problems(config, Path(args.sheet))
+    elif not args.no_faces:
         problems += _face_problems(config)
     for problem in problems:
         print(f"PROBLEM {problem}")
@@ -70,4 +77,17 @@ def _face_problems(config) -> list[str]:
                 problems.append(f"{display_path(exhibit.source_file)}: image: {exc}")
     finally:
         engine.close()
+    return problems
+
+
+def _sheet_problems(config, out_dir: Path) -> list[str]:
+    """Write the contact sheets; print the warnings; return what stops a painting animating."""
+    from kiosk.curator.sheet import make_sheets
+
+    problems: list[str] = []
+    for result in make_sheets(config, out_dir):
+        problems += result.problems
+        for warning in result.warnings:
+            print(f"CHECK {result.exhibit_id}: {warning}")
+    print(f"Contact sheets in {out_dir}")
     return problems

@@ -64,8 +64,10 @@ def _head_transform(
     roll = np.clip(motion.roll * g, -np.radians(limits.roll_deg), np.radians(limits.roll_deg))
     rot = matrix_from_euler(float(yaw), float(pitch), float(roll))
     frame = rig.frame
-    # The head turns about a point inside the skull, a little towards the neck.
-    pivot = frame.origin + frame.axes @ np.array([0.0, 0.45, 1.1]) * frame.iod
+    # Rotate about the same point the motion was measured about (the centroid of the skull-fixed
+    # landmarks): the measured translation already carries the centroid's own movement, so any
+    # other pivot would count part of the head's swing twice.
+    pivot = frame.origin
     shift = np.zeros(3)
     shift[:2] = np.clip(motion.translation * g, -0.35, 0.35) * frame.iod
     scale = float(np.clip(1.0 + (motion.scale - 1.0) * g, 0.9, 1.1))

@@ -54,10 +54,8 @@ def load_faces(cache_dir: Path, key: str) -> list[DetectedFace] | None:
     except Exception as exc:  # corrupt or foreign file: rebuild rather than fail
         log.warning("ignoring unreadable rig cache entry %s: %s", path.name, exc)
         return None
-    if landmarks.ndim != 3 or landmarks.shape[1:] != (_LANDMARKS, 3) or boxes.shape != (
-        len(landmarks),
-        4,
-    ):
+    shapes_ok = landmarks.ndim == 3 and landmarks.shape[1:] == (_LANDMARKS, 3)
+    if not shapes_ok or boxes.shape != (len(landmarks), 4):
         log.warning("ignoring rig cache entry %s with unexpected shapes", path.name)
         return None
     try:
@@ -97,15 +95,17 @@ def save_faces(cache_dir: Path, key: str, faces: list[DetectedFace]) -> None:
     prune(cache_dir)
 
 
-def prune(cache_dir: Path, max_entries: int = MAX_ENTRIES) -> int:
-    """Delete the least recently used entries beyond `max_entries`; returns how many."""
+def prune(cache_dir: Path, max_entries: int | None = None) -> int:
+    """Delete the least recently used entries beyond `max_entries` (default MAX_ENTRIES);
+    returns how many were deleted."""
+    limit = MAX_ENTRIES if max_entries is None else max_entries
     entries = []
     for path in Path(cache_dir).glob(f"{PREFIX}*{SUFFIX}"):
         try:
             entries.append((path.stat().st_mtime_ns, path.name, path))
         except FileNotFoundError:  # removed by another process meanwhile
             continue
-    excess = len(entries) - max_entries
+    excess = len(entries) - limit
     if excess <= 0:
         return 0
     entries.sort()

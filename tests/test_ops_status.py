@@ -1,0 +1,108 @@
+"""The JSON status file: atomic, rate-limited, anonymous, never inside the exhibit folders."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from kiosk.ops import Health
+from kiosk.ops.status import StatusWriter, read_status
+
+EXPECTED_KEYS = {
+    "schema_version", "updated", "pid", "uptime_s", "mode", "asleep", "fps", "frame_ms_median",
+    "camera_state", "exhibits", "current_exhibit", "problems", "rss_bytes", "last_reload",
+}  # fmt: skip
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.t = 1000.0
+
+    def __call__(self) -> float:
+        return self.t
+
+
+def health(mode: str = "attract") -> Health:
+    return Health(
+        mode=mode, fps=58.2, camera_state="running", exhibit_ids=("mona", "pearl"),
+        current_exhibit="pearl", problems=3,
+        stages={"frame": {"median_ms": 12.5, "p95_ms": 20.0, "samples": 100}},
+        last_reload=1_700_000_000.0,
+    )  # fmt: skip
+
+
+def test_writes_the_snapshot(tmp_path: Path) -> None:
+    clock = FakeClock()
+    writer = StatusWriter(tmp_path / "var" / "status.json", clock=clock)
+    clock.t += 42.0
+    assert writer.write(health())
+    data = read_status(tmp_path / "var" / "status.json")
+    assert data is not None
+    assert set(data) == EXPECTED_KEYS
+    assert data["mode"] == "attract"
+    assert data["exhibits"] == ["mona", "pearl"] and data["current_exhibit"] == "pearl"
+    assert data["problems"] == 3 and data["fps"] == 58.2 and data["frame_ms_median"] == 12.5
+    assert data["uptime_s"] == 42.0
+    assert data["pid"] == os.getpid()
+    assert data["last_reload"].startswith("2023-11-1")
+    if Path("/proc/self/statm").exists():
+        assert data["rss_bytes"] > 1_000_000
+
+
+def test_only_anonymous_scalars_leave_the_process(tmp_path: Path) -> None:
+    writer = StatusWriter(tmp_path / "status.json")
+    writer.write(health())
+    data = json.loads((tmp_path / "status.json").read_text())
+    for key, value in data.items():
+        ok = value is None or isinstance(value, (str, int, float, bool))
+        ok = ok or (key == "exhibits" and all(isinstance(v, str) for v in value))
+        assert ok, f"{key} holds {type(value).__name__}"
+
+
+def test_rewrites_at_most_every_interval(tmp_path: Path) -> None:
+    clock = FakeClock()
+    path = tmp_path / "status.json"
+    writer = StatusWriter(path, interval_s=5.0, clock=clock)
+    written = []
+    for step, mode in enumerate(["attract", "live", "live", "attract", "live"]):
+        clock.t = 1000.0 + step * 2.5
+        written.append(writer.maybe_write(health(mode)))
+    assert written == [True, False, True, False, True]
+    assert read_status(path)["mode"] == "live"
+
+
+def test_replaces_atomically_and_leaves_no_temp_files(tmp_path: Path) -> None:
+    path = tmp_path / "status.json"
+    writer = StatusWriter(path)
+    path.write_text("old")
+    inode_before = path.stat().st_ino
+    writer.write(health())
+    assert path.stat().st_ino != inode_before  # a new file renamed over, not rewritten in place
+    assert [p.name for p in tmp_path.iterdir()] == ["status.json"]
+    assert path.stat().st_mode & 0o777 == 0o644
+
+
+def test_refuses_a_path_inside_the_exhibit_folder(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="outside the exhibit and content folders"):
+        StatusWriter(tmp_path / "exhibits" / "status.json", forbidden_dirs=[tmp_path / "exhibits"])
+
+
+def test_a_write_failure_is_logged_once_and_not_raised(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("")
+    writer = StatusWriter(blocker / "status.json")
+    with caplog.at_level("WARNING"):
+        assert writer.write(health()) is False
+        assert writer.write(health()) is False
+    assert len([r for r in caplog.records if "status file" in r.message]) == 1
+
+
+def test_read_status_of_a_missing_or_broken_file(tmp_path: Path) -> None:
+    assert read_status(tmp_path / "nope.json") is None
+    (tmp_path / "bad.json").write_text("{")
+    assert read_status(tmp_path / "bad.json") is None
