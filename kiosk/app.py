@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -83,9 +84,16 @@ def _place(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
 
 
 class KioskApp:
-    def __init__(self, config: KioskConfig, options: RunOptions = RunOptions()) -> None:
+    def __init__(
+        self,
+        config: KioskConfig,
+        options: RunOptions = RunOptions(),
+        source_factory: Callable[[], FrameSource | None] | None = None,
+    ) -> None:
+        """`source_factory` replaces the configured camera (fault injection, soak tests)."""
         self.config = config
         self.options = options
+        self._source_factory = source_factory or self._open_camera
         paths = config.paths
         ensure_sample_content(paths.content)
         self.library = ExhibitLibrary(paths.exhibits, paths.content, config.limits)
@@ -114,7 +122,7 @@ class KioskApp:
             show_notice=config.display.show_notice,
             headless=options.headless,
         )
-        self.source = self._open_camera()
+        self.source = self._source_factory()
         e = config.engine
         self.live = LiveMotion(
             FilterSettings(pose_min_cutoff=e.one_euro_min_cutoff, pose_beta=e.one_euro_beta,
