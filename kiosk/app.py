@@ -23,7 +23,7 @@ from kiosk.exhibits.library import ExhibitLibrary, LoadedExhibit
 from kiosk.exhibits.samples import ensure_sample_content
 from kiosk.exhibits.watcher import ContentWatcher
 from kiosk.motion.estimator import FilterSettings
-from kiosk.motion.live import LiveMotion
+from kiosk.motion.live import LiveMotion, TrackingWorker
 from kiosk.motion.motion import Motion, blend
 from kiosk.renderer.engine import Animation, GeometricEngine
 from kiosk.renderer.retarget import Gains, PoseLimits
@@ -110,7 +110,7 @@ class KioskApp:
             )
         )
         self.times = StageTimes()
-        self.rigs = RigStore()
+        self.rigs = RigStore(cache_dir=paths.cache / "rigs")
         self.engine = GeometricEngine()
         self.display = Display(
             size=tuple(config.display.size),
@@ -123,12 +123,7 @@ class KioskApp:
             headless=options.headless,
         )
         self.source = self._source_factory()
-        e = config.engine
-        self.live = LiveMotion(
-            FilterSettings(pose_min_cutoff=e.one_euro_min_cutoff, pose_beta=e.one_euro_beta,
-                           d_cutoff=e.one_euro_d_cutoff),
-            mirror=config.camera.mirror,
-        )  # fmt: skip
+        self.tracking = self._start_tracking(self.source)
         self.watcher = ContentWatcher([paths.exhibits, paths.content])
         self._players: dict[str, tuple[object, PlaylistPlayer]] = {}
         self._fitted: dict[str, tuple[str, np.ndarray]] = {}
@@ -140,8 +135,20 @@ class KioskApp:
         self._camera_frames = 0
         self._frames_with_visitor = 0
         self._quit_reason = ""
+        self._stale_s = config.timeouts.camera_stale_s
 
     # -- set-up ---------------------------------------------------------------------------
+
+    def _start_tracking(self, source: FrameSource | None) -> TrackingWorker | None:
+        if source is None:
+            return None
+        e = self.config.engine
+        settings = FilterSettings(
+            pose_min_cutoff=e.one_euro_min_cutoff,
+            pose_beta=e.one_euro_beta,
+            d_cutoff=e.one_euro_d_cutoff,
+        )
+        return TrackingWorker(source, LiveMotion(settings, mirror=self.config.camera.mirror))
 
     def _open_camera(self) -> FrameSource | None:
         cam = self.config.camera
@@ -171,6 +178,8 @@ class KioskApp:
         self._reload_library(time.monotonic())
         if self.source is not None:
             self.source.start()
+        if self.tracking is not None:
+            self.tracking.start()
         self.watcher.start()
         clock_start = time.monotonic()
         frame_budget = 1.0 / self.config.display.fps
@@ -193,7 +202,7 @@ class KioskApp:
             report.elapsed_s = time.monotonic() - clock_start
             report.camera_frames = self._camera_frames
             report.frames_with_visitor = self._frames_with_visitor
-            report.stages = self.times.summary()
+            report.stages = self._stage_summary()
             report.transitions = [
                 {"at_s": round(t.at - clock_start, 3), "from": t.before, "to": t.after,
                  "reason": t.reason}
@@ -240,22 +249,29 @@ class KioskApp:
                 self._quit_reason = "curator quit"
 
     def _update_live(self) -> float | None:
-        """Track the newest camera frame, if there is a new one; returns its capture time."""
-        if self.source is None:
+        """Take the tracker's newest result, if new; returns its frame's capture time."""
+        if self.tracking is None:
             self._visitor_present = False
             return None
-        frame = self.source.latest()
-        if frame is None or frame.sequence == self._last_sequence:
+        result = self.tracking.latest()
+        now = time.monotonic()
+        fresh = result is not None and now - result.frame_timestamp < self._stale_s
+        # A frozen or vanished camera stops producing results: the visitor is then "gone".
+        self._visitor_present = fresh and result.motion is not None
+        if result is None or result.frame_sequence == self._last_sequence:
             return None
-        self._last_sequence = frame.sequence
+        self._last_sequence = result.frame_sequence
         self._camera_frames += 1
-        self.times.add("camera_age", (time.monotonic() - frame.timestamp) * 1000.0)
-        result = self.live.process(frame, self.times)
-        self._visitor_present = result.motion is not None
         if result.motion is not None:
             self._live_motion = result.motion
             self._frames_with_visitor += 1
-        return frame.timestamp
+        return result.frame_timestamp
+
+    def _stage_summary(self) -> dict:
+        summary = self.times.summary()
+        if self.tracking is not None:
+            summary.update(self.tracking.times.summary())
+        return summary
 
     # -- content --------------------------------------------------------------------------
 
@@ -330,7 +346,7 @@ class KioskApp:
         spec = exhibit.spec if exhibit else None
         curator: list[str] = []
         if self._curator_visible:
-            summary = self.times.summary().get("frame", {})
+            summary = self._stage_summary().get("frame", {})
             camera = self.source.status().state if self.source is not None else "off"
             curator = [
                 f"Mode: {scene.mode.value}    camera: {camera}    "
@@ -352,10 +368,11 @@ class KioskApp:
         )
 
     def close(self) -> None:
+        if self.tracking is not None:
+            self.tracking.close()
         if self.source is not None:
             self.source.close()
         self.watcher.close()
-        self.live.close()
         self.rigs.close()
         self.engine.close()
         self.display.close()

@@ -431,9 +431,9 @@ def render_breakdown(engine: Any, repeats: int = 60) -> dict[str, dict[str, floa
             with timed("retarget"):
                 mesh, targets = target_mesh(face, motion, animation.gains, animation.limits)
             with timed("mesh map (rasterise + upsample)"):
-                map_x, map_y = face.warp.source_map(mesh)
+                source_map = face.warp.source_map(mesh)
             with timed("remap"):
-                warped = cv2.remap(rig.image, map_x, map_y, cv2.INTER_LINEAR,
+                warped = cv2.remap(rig.image, source_map, None, cv2.INTER_LINEAR,
                                    borderMode=cv2.BORDER_REPLICATE)  # fmt: skip
             region = face.region
             if animation.mouth_interior:

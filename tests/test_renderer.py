@@ -182,7 +182,8 @@ def _synthetic_warp() -> tuple[MeshWarp, np.ndarray]:
 def test_mesh_warp_identity_inside_the_region() -> None:
     warp, image = _synthetic_warp()
     r = warp.region
-    map_x, map_y = warp.source_map(warp.source)
+    source = warp.source_map(warp.source)
+    map_x, map_y = source[..., 0], source[..., 1]
     assert map_x.shape == (r.height, r.width)
     yy, xx = np.mgrid[r.y0 : r.y1, r.x0 : r.x1]
     band = int(np.ceil(r.width / warp.grid_w))
@@ -197,7 +198,8 @@ def test_mesh_warp_identity_inside_the_region() -> None:
 def test_mesh_warp_identity_reaches_the_region_border() -> None:
     warp, _ = _synthetic_warp()
     r = warp.region
-    map_x, map_y = warp.source_map(warp.source)
+    source = warp.source_map(warp.source)
+    map_x, map_y = source[..., 0], source[..., 1]
     yy, xx = np.mgrid[r.y0 : r.y1, r.x0 : r.x1]
     assert np.abs(map_x - xx).max() < 0.05
     assert np.abs(map_y - yy).max() < 0.05
@@ -207,7 +209,7 @@ def test_mesh_warp_moves_pixels_with_the_vertices() -> None:
     warp, image = _synthetic_warp()
     target = warp.source.copy()
     target[4:] += (3.0, 0.0)  # the inner vertices move 3 px right; the corners stay
-    map_x, _ = warp.source_map(target)
+    map_x = warp.source_map(target)[..., 0]
     x = warp.region.x0 + 150  # image column of map column 150
     # Deep inside the moved hull, each output pixel samples 3 px to its left.
     assert map_x[100, 150] == pytest.approx(x - 3.0, abs=0.05)

@@ -7,15 +7,17 @@ returns a BGR image the size of the painting, so the rest of the kiosk never bra
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Protocol
 
 import cv2
 import numpy as np
 
 from kiosk.motion.motion import Motion
+from kiosk.renderer import rig_cache
 from kiosk.renderer.mouth import draw_mouth_interior
 from kiosk.renderer.retarget import Gains, PoseLimits, target_mesh
-from kiosk.renderer.rig import PaintingRig, build_painting_rig
+from kiosk.renderer.rig import PaintingRig, rig_from_faces
 from kiosk.tracking.face_mesh import FaceMeshDetector
 
 
@@ -47,13 +49,20 @@ class GeometricEngine:
 
     name = "geometric"
 
-    def __init__(self) -> None:
+    def __init__(self, cache_dir: Path | None = None) -> None:
         self._detector: FaceMeshDetector | None = None
+        self._cache_dir = cache_dir  # detected faces on disk (rig_cache); None = no cache
 
     def build_rig(self, image: np.ndarray, choose: str = "largest", index: int = 0) -> PaintingRig:
-        if self._detector is None:
-            self._detector = FaceMeshDetector(static_image=True, max_faces=6)
-        return build_painting_rig(image, self._detector, choose, index)
+        key = rig_cache.cache_key(image, choose, index) if self._cache_dir else ""
+        faces = rig_cache.load_faces(self._cache_dir, key) if key else None
+        if faces is None:
+            if self._detector is None:
+                self._detector = FaceMeshDetector(static_image=True, max_faces=6)
+            faces = self._detector.detect(image)
+            if key:
+                rig_cache.save_faces(self._cache_dir, key, faces)
+        return rig_from_faces(image, faces, choose, index)
 
     def render(
         self, rig: PaintingRig, motions: list[Motion], animation: Animation = Animation()

@@ -147,18 +147,14 @@ def build_face_rig(image: np.ndarray, face: DetectedFace) -> FaceRig:
     )
 
 
-def build_painting_rig(
-    image: np.ndarray,
-    detector: FaceMeshDetector,
-    choose: str = "largest",
-    index: int = 0,
+def rig_from_faces(
+    image: np.ndarray, faces: list[DetectedFace], choose: str = "largest", index: int = 0
 ) -> PaintingRig:
-    """Detect faces once (static mode) and rig the ones the exhibit animates."""
-    faces = detector.detect(image)
+    """Rig the faces the exhibit animates, among all the faces found in `image`."""
     if not faces:
         raise NoFaceError(
-            "no face found in the painting: use a clearer, more frontal image, or give a face "
-            "box hint in the exhibit file"
+            "no face found in the painting: use a clearer, more frontal image of the face, or "
+            "crop the image closer around it"
         )
     chosen = choose_faces(faces, choose, index)
     return PaintingRig(
@@ -166,3 +162,13 @@ def build_painting_rig(
         faces=tuple(build_face_rig(image, f) for f in chosen),
         all_faces=tuple(faces),
     )
+
+
+def build_painting_rig(
+    image: np.ndarray,
+    detector: FaceMeshDetector,
+    choose: str = "largest",
+    index: int = 0,
+) -> PaintingRig:
+    """Detect faces once (static mode) and rig the ones the exhibit animates."""
+    return rig_from_faces(image, detector.detect(image), choose, index)

@@ -7,6 +7,7 @@ import threading
 from collections import OrderedDict
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 
 import cv2
 import numpy as np
@@ -51,8 +52,9 @@ class RigStore:
     """Builds rigs on one worker thread (MediaPipe graphs are not shared across threads) and
     keeps the most recent `capacity` of them."""
 
-    def __init__(self, capacity: int = 24) -> None:
+    def __init__(self, capacity: int = 24, cache_dir: Path | None = None) -> None:
         self.capacity = capacity
+        self._cache_dir = cache_dir
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="rig-builder")
         self._engine: GeometricEngine | None = None
         self._done: OrderedDict[tuple, RigResult] = OrderedDict()
@@ -93,7 +95,7 @@ class RigStore:
     def _build(self, request: RigRequest, image: np.ndarray) -> RigResult:
         fitted = fit_image(image, request.size)
         if self._engine is None:
-            self._engine = GeometricEngine()
+            self._engine = GeometricEngine(cache_dir=self._cache_dir)
         try:
             rig = self._engine.build_rig(fitted, request.choose, request.index)
         except NoFaceError as exc:

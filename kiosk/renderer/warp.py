@@ -12,6 +12,7 @@ pixel outside the region is left untouched.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import cv2
 import numpy as np
@@ -38,6 +39,19 @@ class Region:
         return slice(self.y0, self.y1), slice(self.x0, self.x1)
 
 
+@lru_cache(maxsize=4)
+def _identity_map(region: Region) -> np.ndarray:
+    """(H, W, 2) pixel coordinates of a region. Shared and few: only the paintings on screen
+    need theirs, and each is megabytes."""
+    xs = np.arange(region.x0, region.x1, dtype=np.float32)
+    ys = np.arange(region.y0, region.y1, dtype=np.float32)
+    ident = np.empty((region.height, region.width, 2), np.float32)
+    ident[..., 0] = xs[None, :]
+    ident[..., 1] = ys[:, None]
+    ident.setflags(write=False)
+    return ident
+
+
 class MeshWarp:
     """Warps `region` of an image so that `source_points` move to given target points."""
 
@@ -61,14 +75,9 @@ class MeshWarp:
         self._scale = np.array([sx, sy], dtype=np.float32)
         xx, yy = np.meshgrid(gx, gy)
         self.grid = np.stack([xx, yy], axis=-1).astype(np.float32)  # (gh, gw, 2)
-        ix, iy = np.meshgrid(
-            np.arange(region.x0, region.x1, dtype=np.float32),
-            np.arange(region.y0, region.y1, dtype=np.float32),
-        )
-        self._identity_x, self._identity_y = ix, iy
 
-    def source_map(self, target_points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Full-resolution (map_x, map_y) over the region: where each output pixel samples.
+    def source_map(self, target_points: np.ndarray) -> np.ndarray:
+        """Full-resolution (H, W, 2) map over the region: where each output pixel samples.
 
         `target_points` is (V, 2) or (V, 3); with a depth column, where the moved mesh folds
         over itself the nearer surface wins (a turning head hides its far cheek).
@@ -81,7 +90,7 @@ class MeshWarp:
             coarse - self.grid, (self.region.width, self.region.height),
             interpolation=cv2.INTER_LINEAR,
         )  # fmt: skip
-        return self._identity_x + shift[..., 0], self._identity_y + shift[..., 1]
+        return cv2.add(shift, _identity_map(self.region))
 
     def _coarse_map(self, target: np.ndarray) -> np.ndarray:
         """Exact piecewise-affine inverse on the grid, by rasterising the moved triangles."""
@@ -104,35 +113,37 @@ class MeshWarp:
         inv = np.where(usable, 1.0 / np.where(usable, det, 1.0), 0.0)
         count = np.where(usable, bw * bh, 0)
         src = self.source[tris].astype(np.float64)  # (T, 3, 2)
-        # Everything a candidate cell needs from its triangle, gathered in one go.
+        # Per-triangle values, one contiguous row each; np.repeat hands every candidate cell its
+        # triangle's values (far cheaper than fancy-index gathers on this hot path).
         params = np.stack(
-            [lo[:, 0], lo[:, 1], bw, corners[:, 0, 0], corners[:, 0, 1],
+            [lo[:, 0], lo[:, 1], corners[:, 0, 0], corners[:, 0, 1],
              e2[:, 1] * inv, -e2[:, 0] * inv, -e1[:, 1] * inv, e1[:, 0] * inv,
              src[:, 0, 0], src[:, 1, 0] - src[:, 0, 0], src[:, 2, 0] - src[:, 0, 0],
              src[:, 0, 1], src[:, 1, 1] - src[:, 0, 1], src[:, 2, 1] - src[:, 0, 1]],
-            axis=1,
         ).astype(np.float32)  # fmt: skip
-        tri_of = np.repeat(np.arange(len(tris), dtype=np.int32), count)
         first = np.repeat((np.cumsum(count) - count).astype(np.int32), count)
-        local = np.arange(len(tri_of), dtype=np.int32) - first
-        p = params[tri_of]
-        width = p[:, 2].astype(np.int32)
+        local = np.arange(len(first), dtype=np.int32) - first
+        width = np.repeat(bw, count)
         row = local // width
-        cx = p[:, 0] + (local - row * width)
-        cy = p[:, 1] + row
-        dx = cx - p[:, 3]
-        dy = cy - p[:, 4]
-        b1 = dx * p[:, 5] + dy * p[:, 6]
-        b2 = dx * p[:, 7] + dy * p[:, 8]
+        cx = np.repeat(params[0], count) + (local - row * width)
+        cy = np.repeat(params[1], count) + row
+        dx = cx - np.repeat(params[2], count)
+        dy = cy - np.repeat(params[3], count)
+        b1 = dx * np.repeat(params[4], count) + dy * np.repeat(params[5], count)
+        b2 = dx * np.repeat(params[6], count) + dy * np.repeat(params[7], count)
         inside = (b1 >= -1e-4) & (b2 >= -1e-4) & (b1 + b2 <= 1.0001)
-        p, b1, b2 = p[inside], b1[inside], b2[inside]
+        tri_of = np.repeat(np.arange(len(tris), dtype=np.int32), count)[inside]
+        b1, b2 = b1[inside], b2[inside]
         cell = cy[inside].astype(np.int64) * self.grid_w + cx[inside].astype(np.int64)
         out = self.grid.reshape(-1, 2).copy()
-        out[cell, 0] = p[:, 9] + p[:, 10] * b1 + p[:, 11] * b2
-        out[cell, 1] = p[:, 12] + p[:, 13] * b1 + p[:, 14] * b2
+        sp = np.take(params[8:], tri_of, axis=1)  # (6, K) source affine terms
+        out[cell, 0] = sp[0] + sp[1] * b1 + sp[2] * b2
+        out[cell, 1] = sp[3] + sp[4] * b1 + sp[5] * b2
         return out.reshape(self.grid_h, self.grid_w, 2)
 
     def apply(self, image: np.ndarray, target_points: np.ndarray) -> np.ndarray:
         """The warped region (region-sized BGR array) of `image`."""
-        map_x, map_y = self.source_map(target_points)
-        return cv2.remap(image, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+        return cv2.remap(
+            image, self.source_map(target_points), None, cv2.INTER_LINEAR,
+            borderMode=cv2.BORDER_REPLICATE,
+        )  # fmt: skip
