@@ -25,6 +25,8 @@ from kiosk.exhibits.watcher import ContentWatcher
 from kiosk.motion.estimator import FilterSettings
 from kiosk.motion.live import LiveMotion, TrackingWorker
 from kiosk.motion.motion import Motion, blend
+from kiosk.ops import Health
+from kiosk.ops.operations import Operations
 from kiosk.renderer.engine import Animation, GeometricEngine
 from kiosk.renderer.retarget import Gains, PoseLimits
 from kiosk.renderer.rigs import RigRequest, RigResult, RigStore, fit_image
@@ -125,6 +127,10 @@ class KioskApp:
         self.source = self._source_factory()
         self.tracking = self._start_tracking(self.source)
         self.watcher = ContentWatcher([paths.exhibits, paths.content])
+        # Headless runs (tests, benchmarks) never claim the metrics port.
+        self.ops = Operations(config, metrics=not options.headless)
+        self._last_touch: float | None = None
+        self._asleep = False
         self._players: dict[str, tuple[object, PlaylistPlayer]] = {}
         self._fitted: dict[str, tuple[str, np.ndarray]] = {}
         self._last_frames: dict[str, np.ndarray] = {}
@@ -173,6 +179,10 @@ class KioskApp:
 
     # -- the loop -------------------------------------------------------------------------
 
+    def request_stop(self, reason: str) -> None:
+        """Ask the loop to end after the current frame (safe from a signal handler)."""
+        self._quit_reason = reason
+
     def run(self) -> RunReport:
         report = RunReport()
         self._reload_library(time.monotonic())
@@ -181,12 +191,19 @@ class KioskApp:
         if self.tracking is not None:
             self.tracking.start()
         self.watcher.start()
+        self.ops.start(len(self.library.exhibits))
         clock_start = time.monotonic()
         frame_budget = 1.0 / self.config.display.fps
         frames = 0
         try:
             while self._quit_reason == "":
                 started = time.monotonic()
+                decision = self.ops.decide_sleep(started, self._last_touch)
+                if decision.asleep:
+                    self._sleep_step(started, decision.poll_interval_s)
+                    continue
+                if self._asleep:
+                    self._wake()
                 self.tick(started)
                 frames += 1
                 if self.options.max_frames is not None and frames >= self.options.max_frames:
@@ -211,10 +228,61 @@ class KioskApp:
             report.exhibits = [e.id for e in self.library.exhibits]
             report.problems = [str(p) for p in self._problems()]
             report.exit_reason = self._quit_reason
+            self.ops.stop(self._quit_reason or "closed")
             self.close()
         if self.options.report is not None:
             self.options.report.write_text(json.dumps(report.to_json(), indent=2))
         return report
+
+    # -- opening hours --------------------------------------------------------------------
+
+    def _sleep_step(self, now: float, poll_s: float) -> None:
+        """Closed: black screen, camera off, near-idle CPU; a touch wakes the kiosk."""
+        if not self._asleep:
+            log.info("outside opening hours: sleeping")
+            self._asleep = True
+            self._stop_camera()
+            w, h = self.display.logical_size
+            self.display.present(np.zeros((h, w, 3), np.uint8), OverlayState())
+        for action in self.display.poll_actions():
+            if action is Action.QUIT:
+                self._quit_reason = "curator quit"
+            else:
+                self._last_touch = now
+        self.ops.tick(now, "sleep", lambda fps: self._health(None, fps, asleep=True))
+        time.sleep(poll_s)  # idle until the next look at the clock and the screen
+
+    def _wake(self) -> None:
+        log.info("waking up")
+        self._asleep = False
+        self.source = self._source_factory()
+        self.tracking = self._start_tracking(self.source)
+        if self.source is not None:
+            self.source.start()
+        if self.tracking is not None:
+            self.tracking.start()
+
+    def _stop_camera(self) -> None:
+        if self.tracking is not None:
+            self.tracking.close()
+            self.tracking = None
+        if self.source is not None:
+            self.source.close()
+            self.source = None
+        self._visitor_present = False
+
+    def _health(self, scene: Scene | None, fps: float, asleep: bool = False) -> Health:
+        return Health(
+            mode="sleep" if asleep or scene is None else scene.mode.value,
+            fps=round(fps, 2),
+            camera_state=self.source.status().state if self.source is not None else "off",
+            exhibit_ids=tuple(e.id for e in self.library.exhibits),
+            current_exhibit=scene.exhibit_id if scene is not None else None,
+            problems=len(self._problems()),
+            stages=self._stage_summary(),
+            last_reload=self.ops.last_reload_wall,
+            asleep=asleep,
+        )
 
     def tick(self, now: float) -> None:
         """One displayed frame."""
@@ -230,9 +298,11 @@ class KioskApp:
         if latency_from is not None:
             self.times.add("end_to_end", (time.monotonic() - latency_from) * 1000.0)
         self.times.add("frame", (time.monotonic() - now) * 1000.0)
+        self.ops.tick(now, scene.mode.value, lambda fps: self._health(scene, fps))
 
     def _handle_input(self, now: float) -> None:
         for action in self.display.poll_actions():
+            self._last_touch = now
             if action is Action.NEXT:
                 self.director.step(+1, now)
             elif action is Action.PREVIOUS:
@@ -279,6 +349,7 @@ class KioskApp:
         report = self.library.reload()
         for problem in report.problems:
             log.warning("exhibit problem: %s", problem)
+        self.ops.reloaded(len(report.problems))
         self.director.set_exhibits([e.id for e in self.library.exhibits], now)
 
     def _problems(self) -> list[str]:

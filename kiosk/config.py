@@ -309,6 +309,43 @@ class LimitsConfig(_Section):
     max_image_bytes: int = Field(100_000_000, gt=0)
 
 
+class OpsConfig(_Section):
+    """Operations: local metrics, status file, logs."""
+
+    metrics_enabled: bool = True
+    metrics_address: str = "127.0.0.1"
+    metrics_port: int = Field(9108, ge=1, le=65535)
+    status_file: Path = Path("var/status.json")
+    status_interval_s: float = Field(5.0, gt=0)
+    log_dir: Path | None = Path("var/log")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_max_bytes: int = Field(5_000_000, ge=10_000)
+    log_backups: int = Field(5, ge=0, le=50)
+
+    @field_validator("metrics_address")
+    @classmethod
+    def _loopback(cls, v: str) -> str:
+        from kiosk.ops.metrics import check_loopback
+
+        return check_loopback(v)
+
+
+class OpeningHoursConfig(_Section):
+    """When the kiosk is awake; outside these hours the screen is black and the CPU idles."""
+
+    days: dict[str, Any] | None = None  # None = always open; {"mon": "10:00-18:00", ...}
+    wake_on_touch_s: float = Field(300.0, ge=0)
+    sleep_poll_s: float = Field(1.0, gt=0, le=4.0)  # stays below the watchdog ping interval
+
+    @field_validator("days")
+    @classmethod
+    def _days(cls, v: dict[str, Any] | None) -> dict[str, Any] | None:
+        from kiosk.ops.hours import OpeningHours
+
+        OpeningHours.from_mapping(v)  # raises HoursError (a ValueError) naming the day
+        return v
+
+
 class KioskConfig(_Section):
     """Every setting of the kiosk. Build with load_config(); frozen once built."""
 
@@ -320,6 +357,8 @@ class KioskConfig(_Section):
     engine: EngineConfig = EngineConfig()
     curator: CuratorConfig = CuratorConfig()
     limits: LimitsConfig = LimitsConfig()
+    ops: OpsConfig = OpsConfig()
+    opening_hours: OpeningHoursConfig = OpeningHoursConfig()
 
     def resolved(self, base_dir: Path) -> KioskConfig:
         """A copy whose relative paths are made absolute against base_dir."""
@@ -337,7 +376,11 @@ class KioskConfig(_Section):
         )
         video = fix(self.camera.video) if self.camera.video is not None else None
         camera = self.camera.model_copy(update={"video": video})
-        return self.model_copy(update={"paths": paths, "camera": camera})
+        log_dir = fix(self.ops.log_dir) if self.ops.log_dir is not None else None
+        ops = self.ops.model_copy(
+            update={"status_file": fix(self.ops.status_file), "log_dir": log_dir}
+        )
+        return self.model_copy(update={"paths": paths, "camera": camera, "ops": ops})
 
 
 def load_config(path: Path | None) -> KioskConfig:

@@ -46,7 +46,9 @@ def test_check_reports_config_key(kiosk_dir: Path, capsys: pytest.CaptureFixture
     assert "display.rotation" in capsys.readouterr().out
 
 
-def test_check_reports_a_painting_without_a_face(kiosk_dir: Path, capsys: pytest.CaptureFixture) -> None:
+def test_check_reports_a_painting_without_a_face(
+    kiosk_dir: Path, capsys: pytest.CaptureFixture
+) -> None:
     dog = shared_data("portraits/no_face_dog.jpg")
     shutil.copy(dog, kiosk_dir / "content" / "dog.jpg")
     (kiosk_dir / "exhibits" / "dog.yaml").write_text("id: dog\ntitle: A dog\nimage: dog.jpg\n")

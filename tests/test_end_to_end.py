@@ -75,7 +75,10 @@ def test_the_painting_moves_in_attract_mode(kiosk_dir: Path) -> None:
     finally:
         app.close()
     assert frames[0].shape == frames[1].shape
-    changed = [float(np.abs(a.astype(int) - b.astype(int)).mean()) for a, b in zip(frames, frames[1:])]
+    changed = [
+        float(np.abs(a.astype(int) - b.astype(int)).mean())
+        for a, b in zip(frames, frames[1:], strict=False)
+    ]
     assert max(changed) > 0.05
 
 
@@ -120,7 +123,9 @@ def test_render_mona_lisa_follows_the_drivers_mouth(tmp_path: Path) -> None:
     image = shared_data("portraits/mona_lisa.jpg")
     video = shared_data("drivers/d12.mp4")
     out = tmp_path / "m.mp4"
-    code = kiosk_main(["render", "--image", str(image), "--driver-video", str(video), "--out", str(out)])
+    code = kiosk_main(
+        ["render", "--image", str(image), "--driver-video", str(video), "--out", str(out)]
+    )
     assert code == 0
     cap = cv2.VideoCapture(str(out))
     count = int(cap.get(cv2.CAP_PROP_FRAME_COUNT))
@@ -160,5 +165,23 @@ def test_hot_reload_in_the_running_kiosk(kiosk_dir: Path) -> None:
         assert app.library.get("second").spec.title == "Renamed"  # last good version kept
         exhibit.unlink()
         tick_until(lambda: "second" not in app.director.exhibit_ids, "removed exhibit")
+    finally:
+        app.close()
+
+
+def test_outside_opening_hours_the_kiosk_sleeps_and_wakes(kiosk_dir: Path) -> None:
+    closed = ", ".join(f"{d}: closed" for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun"))
+    with (kiosk_dir / "config.yaml").open("a") as f:
+        f.write(f"opening_hours: {{days: {{{closed}}}, wake_on_touch_s: 60}}\n")
+    config = load_config(kiosk_dir / "config.yaml")
+    app = KioskApp(config, RunOptions(headless=True, synthetic_camera=True))
+    try:
+        decision = app.ops.decide_sleep(100.0, None)
+        assert decision.asleep
+        app._sleep_step(100.0, 0.0)
+        assert app.source is None and app.tracking is None  # camera off while closed
+        assert not app.ops.decide_sleep(101.0, last_touch=100.5).asleep  # a touch wakes it
+        app._wake()
+        assert app.source is not None and app.tracking is not None
     finally:
         app.close()

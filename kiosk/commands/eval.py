@@ -47,7 +47,9 @@ def _print_summary(data: dict) -> None:
               f"  ratio {row['ratio']}")  # fmt: skip
     cross = data["cross_reenactment"].get("mean", {})
     if cross:
-        print("cross-reenactment mean correlation: " + ", ".join(f"{k} {v}" for k, v in cross.items()))
+        print(
+            "cross-reenactment mean correlation: " + ", ".join(f"{k} {v}" for k, v in cross.items())
+        )
     if data["stillness"]:
         print(f"stillness: {data['stillness']}")
     if data["background"]:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 from pathlib import Path
 
-from kiosk.commands import EXIT_OK, EXIT_PROBLEMS, config_path
+from kiosk.commands import EXIT_OK, config_path
+
+log = logging.getLogger(__name__)
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -31,12 +34,29 @@ def cmd_run(args: argparse.Namespace) -> int:
         os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
     from kiosk.app import KioskApp, RunOptions
     from kiosk.config import ConfigError, load_config
+    from kiosk.ops import (
+        CONFIG_RETRY_DELAY_S,
+        EXIT_CONFIG,
+        EXIT_CRASH,
+        install_signal_handlers,
+    )
+    from kiosk.ops.logs import setup_logging
+    from kiosk.ops.sdnotify import Notifier, report_startup_failure
 
     try:
         config = load_config(config_path(args.config))
     except ConfigError as exc:
         print(f"config problem:\n{exc}", file=sys.stderr)
-        return EXIT_PROBLEMS
+        # Under systemd, say why in `systemctl status` and wait before the restart.
+        report_startup_failure(Notifier(), str(exc.problems[0]), CONFIG_RETRY_DELAY_S)
+        return EXIT_CONFIG
+    ops = config.ops
+    setup_logging(
+        None if args.headless else ops.log_dir,
+        "DEBUG" if args.verbose else ops.log_level,
+        max_bytes=ops.log_max_bytes,
+        backups=ops.log_backups,
+    )
     options = RunOptions(
         windowed=args.windowed,
         headless=args.headless,
@@ -47,7 +67,16 @@ def cmd_run(args: argparse.Namespace) -> int:
         max_frames=args.frames,
         report=Path(args.report) if args.report else None,
     )
-    report = KioskApp(config, options).run()
+    try:
+        app = KioskApp(config, options)
+        restore = install_signal_handlers(app.request_stop)
+        try:
+            report = app.run()
+        finally:
+            restore()
+    except Exception:
+        log.exception("the kiosk crashed")
+        return EXIT_CRASH
     data = report.to_json()
     print(
         f"kiosk stopped ({data['exit_reason'] or 'closed'}): {data['frames']} frames, "

@@ -62,7 +62,7 @@ def mean_jitter(tracks: list[np.ndarray | None]) -> float:
     """Mean frame-to-frame landmark motion in pixels over consecutive frames with a face."""
     steps = [
         float(np.linalg.norm(b[:, :2] - a[:, :2], axis=1).mean())
-        for a, b in zip(tracks, tracks[1:])
+        for a, b in zip(tracks, tracks[1:], strict=False)
         if a is not None and b is not None
     ]
     return float(np.mean(steps)) if steps else float("nan")

@@ -87,7 +87,9 @@ def self_reenactment(engine: GeometricEngine, video: Path, max_frames: int | Non
     src_lm = gt_lms[0]
     rows = {"l1": [], "psnr": [], "ssim": [], "lmd": []}
     base = {"l1": [], "psnr": [], "ssim": [], "lmd": []}
-    for frame, out, out_lm, gt_lm in zip(frames[1:], outputs[1:], out_lms[1:], gt_lms[1:]):
+    for frame, out, out_lm, gt_lm in zip(
+        frames[1:], outputs[1:], out_lms[1:], gt_lms[1:], strict=True
+    ):
         gt = frame.image
         rows["l1"].append(m.l1(out, gt))
         base["l1"].append(m.l1(source, gt))
