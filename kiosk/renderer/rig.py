@@ -117,9 +117,33 @@ def _smooth_contour_depth(points: np.ndarray, passes: int = 3) -> np.ndarray:
     return out
 
 
+DEPTH_DETAIL = 0.35  # how much of the face's fine relief (nose, brows) survives in a head turn
+
+
+def _turnable_depth(points: np.ndarray, detail: float = DEPTH_DETAIL) -> np.ndarray:
+    """Landmark depth made smooth over the image: a quadratic surface plus a fraction of the
+    detail. Near a three-quarter face's far outline, points that are close in the image can
+    differ greatly in depth; turning them by their raw depth makes neighbours cross and the
+    cheek's edge tears into a sawtooth. A 2D warp cannot reveal hidden surface anyway."""
+    out = points.copy()
+    xy = points[:468, :2]
+    centre = xy.mean(axis=0)
+    scale = max(float(np.ptp(xy, axis=0).max()), 1e-6)
+    u, v = ((xy - centre) / scale).T
+    basis = np.stack([np.ones_like(u), u, v, u * u, u * v, v * v], axis=1)
+    coef, *_ = np.linalg.lstsq(basis, points[:468, 2], rcond=None)
+    fitted = basis @ coef
+    out[:468, 2] = fitted + detail * (points[:468, 2] - fitted)
+    # Iris points follow the depth change of their eye.
+    for iris, eye in ((lm.RIGHT_IRIS, lm.RIGHT_EYE_CONTOUR), (lm.LEFT_IRIS, lm.LEFT_EYE_CONTOUR)):
+        shift = (out[list(eye), 2] - points[list(eye), 2]).mean()
+        out[list(iris), 2] = points[list(iris), 2] + shift
+    return out
+
+
 def build_face_rig(image: np.ndarray, face: DetectedFace) -> FaceRig:
     h, w = image.shape[:2]
-    points = _smooth_contour_depth(face.landmarks.astype(np.float64))
+    points = _smooth_contour_depth(_turnable_depth(face.landmarks.astype(np.float64)))
     frame = face_frame(points)
     oval = points[lm.as_index(lm.FACE_OVAL)]
     hair = _ring(frame, oval, HAIR_RING_SCALE)
