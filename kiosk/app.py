@@ -404,6 +404,7 @@ class KioskApp:
             image = self.engine.render(result.rig, [motion], self._animation(exhibit))
         self._last_frames[exhibit.id] = image
         previous = self._last_frames.get(scene.previous_exhibit_id or "")
+        self._forget_all_but({exhibit.id, scene.previous_exhibit_id})
         if previous is not None and scene.exhibit_fade < 1.0:
             size = self.display.logical_size
             return cv2.addWeighted(
@@ -411,6 +412,13 @@ class KioskApp:
                 scene.exhibit_fade, 0.0,
             )  # fmt: skip
         return image
+
+    def _forget_all_but(self, keep: set[str | None]) -> None:
+        """Only the paintings on screen keep their frames: twenty exhibits must not cost twenty
+        screen-sized images each."""
+        for cache in (self._last_frames, self._fitted):
+            for key in [k for k in cache if k not in keep]:
+                del cache[key]
 
     def _overlay(self, scene: Scene) -> OverlayState:
         exhibit = self.library.get(scene.exhibit_id) if scene.exhibit_id else None
