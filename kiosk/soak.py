@@ -281,7 +281,7 @@ class FaultScheduler:
         if record.healed_s is None and not live and record.to_attract_s is None:
             record.to_attract_s = round(t - record.started_s, 3)
         if record.healed_s is not None and live:
-            record.to_live_s = round(t - record.healed_s, 3)
+            record.to_live_s = round(max(0.0, t - record.healed_s), 3)
             self._open = None
 
 

@@ -21,6 +21,7 @@ _L_UP = lm.as_index(lm.LEFT_EYE_UPPER)
 _L_LO = lm.as_index(lm.LEFT_EYE_LOWER)
 _R_RING = lm.as_index(lm.RIGHT_EYE_UPPER_RING)
 _L_RING = lm.as_index(lm.LEFT_EYE_UPPER_RING)
+_IRISES = lm.as_index(lm.RIGHT_IRIS + lm.LEFT_IRIS)
 
 
 @lru_cache(maxsize=1)
@@ -38,6 +39,13 @@ def reference_face() -> np.ndarray:
 def lid_gaps(shape: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Vertical lid gaps (7 per eye) of a canonical shape."""
     return shape[_R_LO, 1] - shape[_R_UP, 1], shape[_L_LO, 1] - shape[_L_UP, 1]
+
+
+def eye_width(shape: np.ndarray) -> float:
+    """Mean corner-to-corner width of the two eyes."""
+    r = np.linalg.norm(shape[lm.RIGHT_EYE_OUTER, :2] - shape[lm.RIGHT_EYE_INNER, :2])
+    left = np.linalg.norm(shape[lm.LEFT_EYE_OUTER, :2] - shape[lm.LEFT_EYE_INNER, :2])
+    return float((r + left) / 2)
 
 
 def mouth_width(shape: np.ndarray) -> float:
@@ -62,6 +70,9 @@ def rescale_offsets(offsets: np.ndarray, source: np.ndarray, target: np.ndarray)
     m = np.clip(mouth_width(target) / max(mouth_width(source), 1e-6), 0.5, 2.0)
     w = mouth_weights()[:, None]
     out *= 1.0 + (m - 1.0) * w
+    # Gaze: the iris travels in proportion to the eye's width.
+    eye_ratio = np.clip(eye_width(target) / max(eye_width(source), 1e-6), 0.5, 2.0)
+    out[_IRISES, :2] = offsets[_IRISES, :2] * eye_ratio
     src_r, src_l = lid_gaps(source)
     tgt_r, tgt_l = lid_gaps(target)
     for up, lo, ring, s, t in (

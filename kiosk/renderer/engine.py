@@ -15,6 +15,7 @@ import numpy as np
 
 from kiosk.motion.motion import Motion
 from kiosk.renderer import rig_cache
+from kiosk.renderer.eyes import draw_gaze
 from kiosk.renderer.mouth import draw_mouth_interior
 from kiosk.renderer.retarget import Gains, PoseLimits, target_mesh
 from kiosk.renderer.rig import PaintingRig, rig_from_faces
@@ -79,7 +80,12 @@ class GeometricEngine:
             motion = motions[i % len(motions)] if motions else Motion()
             mesh, targets = target_mesh(face, motion, animation.gains, animation.limits)
             region = face.region
-            warped = face.warp.apply(rig.image, mesh)
+            source_map = face.warp.source_map(mesh)
+            warped = cv2.remap(
+                rig.image, source_map, None, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE
+            )
+            for eye in face.eyes:
+                draw_gaze(warped, source_map, eye, face.landmarks, targets, (region.x0, region.y0))
             if animation.mouth_interior:
                 draw_mouth_interior(warped, targets, face.palette, (region.x0, region.y0))
             rows, cols = region.slices

@@ -14,8 +14,9 @@ from kiosk.tracking import landmarks as lm
 
 _EYES = lm.as_index(
     lm.RIGHT_EYE_UPPER + lm.RIGHT_EYE_LOWER + lm.LEFT_EYE_UPPER + lm.LEFT_EYE_LOWER
-    + lm.RIGHT_EYE_UPPER_RING + lm.LEFT_EYE_UPPER_RING + lm.RIGHT_IRIS + lm.LEFT_IRIS
+    + lm.RIGHT_EYE_UPPER_RING + lm.LEFT_EYE_UPPER_RING
 )  # fmt: skip
+_IRISES = lm.as_index(lm.RIGHT_IRIS + lm.LEFT_IRIS)
 _BROWS = lm.as_index(lm.RIGHT_EYEBROW + lm.LEFT_EYEBROW)
 
 
@@ -40,6 +41,7 @@ def _gain_vector(gains: Gains) -> np.ndarray:
     g *= 1.0 + (gains.mouth - 1.0) * mouth_weights()
     g[_EYES] = gains.eyes
     g[_BROWS] = gains.brows
+    g[_IRISES] = gains.gaze
     return g[:, None]
 
 

@@ -8,6 +8,7 @@ import cv2
 import numpy as np
 
 from kiosk.motion.geometry import FaceFrame, face_frame
+from kiosk.renderer.eyes import EyeRig, build_eye_rigs
 from kiosk.renderer.warp import MeshWarp, Region
 from kiosk.tracking import landmarks as lm
 from kiosk.tracking.face_mesh import DetectedFace, FaceMeshDetector
@@ -45,6 +46,7 @@ class FaceRig:
     warp: MeshWarp
     region_mask: np.ndarray  # uint8, full image size: 255 where pixels may change
     palette: MouthPalette
+    eyes: tuple[EyeRig, ...] = ()  # bare eyeballs and irises, for gaze
 
     @property
     def region(self) -> Region:
@@ -168,6 +170,7 @@ def build_face_rig(image: np.ndarray, face: DetectedFace) -> FaceRig:
         warp=warp,
         region_mask=mask,
         palette=_palette(image, points),
+        eyes=build_eye_rigs(image, face.landmarks.astype(np.float64)),
     )
 
 

@@ -1,0 +1,143 @@
+"""Gaze: the painted iris slides over an inpainted eyeball, inside the (possibly blinking) eye
+opening. Built once per face (the eyeball plate and the iris patch), drawn per frame after the
+mesh warp has placed the lids."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from kiosk.tracking import landmarks as lm
+
+_SUB = 4  # fixed-point bits for sub-pixel polygon drawing
+MIN_SHIFT_PX = 0.25  # below this the warp alone is exact enough
+
+
+@dataclass(frozen=True, slots=True)
+class EyeRig:
+    contour: np.ndarray  # landmark indices of the eye opening, corner to corner and back
+    iris_centre: int  # landmark index of the iris centre (468 or 473)
+    radius: float  # iris radius in painting pixels
+    plate: np.ndarray  # BGR crop of the painting with the iris painted out (the bare eyeball)
+    plate_origin: tuple[int, int]  # image position of the plate's top-left pixel
+    iris: np.ndarray  # BGR float32 square patch centred on the iris
+    iris_alpha: np.ndarray  # float32 soft disc, same size as `iris`
+
+
+def build_eye_rig(
+    image: np.ndarray, points: np.ndarray, contour: tuple[int, ...], centre: int
+) -> EyeRig | None:
+    """Paint the iris out of one eye; None when the eye is too small to bother."""
+    h, w = image.shape[:2]
+    iris_ring = points[centre + 1 : centre + 5, :2]
+    c = points[centre, :2].astype(np.float64)
+    radius = float(np.linalg.norm(iris_ring - c, axis=1).mean())
+    eye = points[list(contour), :2]
+    eye_w = float(np.ptp(eye[:, 0]))
+    if radius < 1.5 or eye_w < 8:
+        return None
+    pad = int(np.ceil(radius * 2 + 4))
+    x0 = max(0, int(np.floor(eye[:, 0].min())) - pad)
+    y0 = max(0, int(np.floor(eye[:, 1].min())) - pad)
+    x1 = min(w, int(np.ceil(eye[:, 0].max())) + pad)
+    y1 = min(h, int(np.ceil(eye[:, 1].max())) + pad)
+    crop = image[y0:y1, x0:x1].copy()
+    hole = np.zeros(crop.shape[:2], np.uint8)
+    cv2.circle(
+        hole, (int(round(c[0] - x0)), int(round(c[1] - y0))), int(np.ceil(radius * 1.15)), 255, -1
+    )
+    opening = np.zeros_like(hole)
+    cv2.fillPoly(opening, [np.round(eye - (x0, y0)).astype(np.int32)], 255)
+    hole &= cv2.dilate(opening, np.ones((3, 3), np.uint8))
+    plate = cv2.inpaint(crop, hole, max(2.0, radius * 0.6), cv2.INPAINT_TELEA)
+    size = int(np.ceil(radius * 1.25)) * 2 + 1
+    half = size // 2
+    iris = cv2.getRectSubPix(image, (size, size), (float(c[0]), float(c[1])))
+    yy, xx = np.mgrid[-half : half + 1, -half : half + 1].astype(np.float32)
+    dist = np.sqrt(xx**2 + yy**2)
+    alpha = np.clip((radius * 1.05 - dist) / max(radius * 0.18, 0.8), 0.0, 1.0)
+    return EyeRig(
+        contour=np.asarray(contour, dtype=np.intp),
+        iris_centre=centre,
+        radius=radius,
+        plate=plate,
+        plate_origin=(x0, y0),
+        iris=iris.astype(np.float32),
+        iris_alpha=alpha.astype(np.float32),
+    )
+
+
+def build_eye_rigs(image: np.ndarray, points: np.ndarray) -> tuple[EyeRig, ...]:
+    eyes = (
+        build_eye_rig(image, points, lm.RIGHT_EYE_CONTOUR, lm.RIGHT_IRIS_CENTER),
+        build_eye_rig(image, points, lm.LEFT_EYE_CONTOUR, lm.LEFT_IRIS_CENTER),
+    )
+    return tuple(e for e in eyes if e is not None)
+
+
+def _carried_centre(eye: EyeRig, source: np.ndarray, targets: np.ndarray) -> np.ndarray:
+    """Where the warp alone puts the iris centre: the eye contour's own affine motion."""
+    src = source[eye.contour, :2].astype(np.float32)
+    dst = targets[eye.contour, :2].astype(np.float32)
+    affine, _ = cv2.estimateAffine2D(src, dst, method=cv2.LMEDS)
+    c = source[eye.iris_centre, :2]
+    if affine is None:
+        return targets[eye.iris_centre, :2]
+    return affine[:, :2] @ c + affine[:, 2]
+
+
+def draw_gaze(
+    out: np.ndarray,
+    source_map: np.ndarray,
+    eye: EyeRig,
+    source: np.ndarray,
+    targets: np.ndarray,
+    origin: tuple[int, int],
+) -> None:
+    """Redraw one eye of the warped region `out` with its iris moved to the target position.
+
+    `source_map` is the warp's (H, W, 2) map over the region, `origin` the region's image
+    position; `source` and `targets` are the face's neutral and target landmarks.
+    """
+    carried = _carried_centre(eye, source, targets)
+    wanted = targets[eye.iris_centre, :2]
+    opening = targets[eye.contour, :2]
+    width = float(np.ptp(opening[:, 0]))
+    # Keep the iris inside the eye: at most this far from where the warp carries it.
+    limit = np.array([max(0.0, width / 2 - eye.radius) * 0.75, eye.radius * 0.5])
+    shift = np.clip(wanted - carried, -limit, limit)
+    if np.abs(shift).max() < MIN_SHIFT_PX:
+        return
+    ox, oy = origin
+    pad = int(np.ceil(eye.radius * 1.5)) + 2
+    x0 = max(0, int(np.floor(opening[:, 0].min())) - ox - pad)
+    y0 = max(0, int(np.floor(opening[:, 1].min())) - oy - pad)
+    x1 = min(out.shape[1], int(np.ceil(opening[:, 0].max())) - ox + pad)
+    y1 = min(out.shape[0], int(np.ceil(opening[:, 1].max())) - oy + pad)
+    if x1 - x0 < 3 or y1 - y0 < 3:
+        return
+    h, w = y1 - y0, x1 - x0
+    # The bare eyeball, warped exactly as the painting was.
+    px, py = eye.plate_origin
+    plate_map = source_map[y0:y1, x0:x1] - np.array([px, py], dtype=np.float32)
+    eyeball = cv2.remap(
+        eye.plate, plate_map, None, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE
+    )
+    # The iris, moved.
+    centre = carried + shift - (ox + x0, oy + y0)
+    size = eye.iris.shape[0]
+    half = size // 2
+    move = np.float32([[1, 0, centre[0] - half], [0, 1, centre[1] - half]])
+    iris = cv2.warpAffine(eye.iris, move, (w, h), flags=cv2.INTER_LINEAR)
+    iris_a = cv2.warpAffine(eye.iris_alpha, move, (w, h), flags=cv2.INTER_LINEAR)[..., None]
+    eyeball = eyeball.astype(np.float32) * (1 - iris_a) + iris * iris_a
+    # Only inside the eye opening, feathered inwards so the lids stay crisp.
+    mask = np.zeros((h, w), np.uint8)
+    poly = np.round((opening - (ox + x0, oy + y0)) * (1 << _SUB)).astype(np.int32)
+    cv2.fillPoly(mask, [poly], 255, cv2.LINE_AA, _SUB)
+    soft = cv2.GaussianBlur(mask, (0, 0), max(0.6, eye.radius * 0.12))
+    alpha = (np.minimum(soft, mask).astype(np.float32) / 255.0)[..., None]
+    crop = out[y0:y1, x0:x1].astype(np.float32)
+    out[y0:y1, x0:x1] = np.clip(crop * (1 - alpha) + eyeball * alpha, 0, 255).astype(np.uint8)
