@@ -14,7 +14,7 @@ import cv2
 import numpy as np
 
 from kiosk.camera.sources import FrameSource, SyntheticSource, open_source
-from kiosk.config import KioskConfig
+from kiosk.config import KioskConfig, display_path
 from kiosk.director.director import Director, DirectorTimings, Mode, Scene
 from kiosk.display import Action, Display, OverlayState
 from kiosk.drivers.library import load_clip_library
@@ -142,6 +142,7 @@ class KioskApp:
         self._frames_with_visitor = 0
         self._quit_reason = ""
         self._stale_s = config.timeouts.camera_stale_s
+        self._rig_errors: dict[str, str] = {}  # exhibit id -> why it is shown still
 
     # -- set-up ---------------------------------------------------------------------------
 
@@ -346,14 +347,20 @@ class KioskApp:
     # -- content --------------------------------------------------------------------------
 
     def _reload_library(self, now: float) -> None:
-        report = self.library.reload()
-        for problem in report.problems:
-            log.warning("exhibit problem: %s", problem)
+        report = self.library.reload()  # the library logs each problem it finds
         self.ops.reloaded(len(report.problems))
         self.director.set_exhibits([e.id for e in self.library.exhibits], now)
+        self._rig_errors = {i: e for i, e in self._rig_errors.items() if self.library.get(i)}
 
     def _problems(self) -> list[str]:
-        return [str(p) for p in self.library.problems] + list(self.clip_problems)
+        problems = [str(p) for p in self.library.problems] + list(self.clip_problems)
+        for exhibit in self.library.exhibits:
+            if self._rig_errors.get(exhibit.id):
+                problems.append(
+                    f"{display_path(exhibit.source_file)}: image: "
+                    f"{self._rig_errors[exhibit.id]} (shown without animation)"
+                )
+        return problems
 
     def _player(self, exhibit: LoadedExhibit) -> PlaylistPlayer:
         spec = exhibit.spec.idle
@@ -373,8 +380,11 @@ class KioskApp:
             cached = (exhibit.image_digest, fit_image(exhibit.image, (fw, fh)))
             self._fitted[exhibit.id] = cached
         face = exhibit.spec.face
-        request = RigRequest(exhibit.image_digest, (fw, fh), face.choose, face.index)
-        return cached[1], self.rigs.get(request, exhibit.image)
+        request = RigRequest(exhibit.image_digest, (fw, fh), face.choose, face.index, face.box)
+        result = self.rigs.get(request, exhibit.image)
+        if result is not None:
+            self._rig_errors[exhibit.id] = "" if result.rig is not None else result.error
+        return cached[1], result
 
     def _animation(self, exhibit: LoadedExhibit) -> Animation:
         a = exhibit.spec.animation

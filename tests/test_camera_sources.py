@@ -197,7 +197,7 @@ def test_backoff_doubles_up_to_the_maximum():
 
     source._stop.wait = record  # type: ignore[method-assign]
     source._run()
-    assert waits == [0.5, 1.0, 2.0, 4.0, 5.0, 5.0]
+    assert waits == [0.5, 1.0, 2.0, 2.0, 2.0, 2.0]
 
 
 def test_wrong_size_frames_are_resized_and_read_failures_reopen():

@@ -219,20 +219,9 @@ def test_close_returns_within_its_bound_while_a_read_blocks(kiosk_dir, monkeypat
 # --------------------------------------------------------------------------- camera faults
 
 
-_FROZEN_REASON = (
-    "a frozen driver repeats one image with fresh timestamps: the source publishes it as new "
-    "frames, the tracker keeps finding the face and the kiosk stays live forever (needs "
-    "repeat detection in FrameSource; see the change request)"
-)
-
-
 @pytest.mark.parametrize(
     "fault",
-    [
-        "unplugged",
-        "blocking",
-        pytest.param("frozen", marks=pytest.mark.xfail(strict=True, reason=_FROZEN_REASON)),
-    ],
+    ["unplugged", "blocking", "frozen"],
 )
 def test_camera_fault_falls_back_to_attract_and_recovers(kiosk_dir: Path, fault: str) -> None:
     # A blocking read gives up after a while, as V4L2's select timeout does: then reopen.
@@ -300,11 +289,6 @@ def test_wrong_size_frames_are_resized_and_tracking_continues(kiosk_dir: Path) -
         app.close()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="backoff grows to BACKOFF_MAX_S = 5 s, so after a long outage the next reopen can "
-    "be up to 5 s after the camera returns (see the change request: 2 s)",
-)
 def test_live_within_3s_after_a_long_unplug(kiosk_dir: Path) -> None:
     cam = FaultyCapture(_face(kiosk_dir), CAMERA_SIZE)
     app, source = _camera_app(kiosk_dir, cam)
@@ -557,11 +541,6 @@ BAD_CONTENT: dict[str, tuple[Callable[[Curator], None], tuple[str, ...]]] = {
     ),
 }
 
-_DUPLICATE_REASON = (
-    "ExhibitLibrary resolves duplicate ids in file-name order, so a copy whose name sorts "
-    "first takes the id over from the exhibit on show (see the change request)"
-)
-
 
 def _fix(c: Curator) -> None:
     """Undo every case: good image, good file, strays removed."""
@@ -574,12 +553,7 @@ def _fix(c: Curator) -> None:
 
 @pytest.mark.parametrize(
     "case",
-    [
-        pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=_DUPLICATE_REASON))
-        if name == "duplicate_id_earlier_file"
-        else name
-        for name in BAD_CONTENT
-    ],
+    list(BAD_CONTENT),
 )
 def test_bad_content_keeps_the_last_good_version_on_the_wall(content_kiosk, case: str) -> None:
     app, loop, curator = content_kiosk
@@ -609,13 +583,6 @@ def test_bad_content_keeps_the_last_good_version_on_the_wall(content_kiosk, case
     assert app.director.current == "extra"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=UnicodeEncodeError,
-    reason="a file name that is not UTF-8 reaches the curator panel as a surrogate-escaped str "
-    "and pygame's font.render raises UnicodeEncodeError: the tick, and the kiosk, crash "
-    "while the panel is open (see the change request)",
-)
 def test_curator_panel_shows_a_non_utf8_file_name(content_kiosk) -> None:
     app, loop, curator = content_kiosk
     curator.exhibit(b"extra-caf\xe9.yaml", "id: [unclosed\n")
@@ -659,11 +626,6 @@ def test_a_painting_without_a_face_is_shown_still(content_kiosk) -> None:
     assert abs(loop.painting_mean - 128) < 1.0  # the grey painting itself, unanimated
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a rig build failure (no face found) is only kept in RigStore; app._problems() "
-    "lists library and clip problems, so the curator is not told (see the change request)",
-)
 def test_a_painting_without_a_face_is_reported(content_kiosk) -> None:
     app, loop, curator = content_kiosk
     _grey_painting(curator)

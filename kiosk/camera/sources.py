@@ -30,7 +30,7 @@ State = Literal["opening", "running", "stale", "failed", "closed"]
 Clock = Callable[[], float]
 
 BACKOFF_START_S = 0.5
-BACKOFF_MAX_S = 5.0
+BACKOFF_MAX_S = 2.0  # the worst wait after a camera comes back; retrying is cheap
 _JOIN_TIMEOUT_S = 5.0
 
 
@@ -61,6 +61,9 @@ class FrameSource:
     when the capture failed and must be reopened; may block or pace itself with
     `self._stop.wait`) and `_release()`. `_read()` may raise `EndOfStream` to stop cleanly.
     """
+
+    # True for live cameras: a bit-identical repeat of the newest image is a frozen driver.
+    repeats_mean_frozen = False
 
     def __init__(
         self,
@@ -216,8 +219,26 @@ class FrameSource:
                 self._release_quietly()
                 self._fail(self._error or f"{self.name}: no frame from capture")
                 return "failed"
+            if self.repeats_mean_frozen and self._repeats_newest(image):
+                # Not a new frame: the newest one ages, so the source turns "stale".
+                if self._clock() - self._frame.timestamp > self.stale_after_s:
+                    self._release_quietly()
+                    self._fail(f"{self.name}: the camera repeats one image (frozen driver?)")
+                    return "failed"
+                continue
             self._publish(image)
         return "stopped"
+
+    def _repeats_newest(self, image: np.ndarray) -> bool:
+        """True if `image` is bit-identical to the newest frame (sensor noise makes two real
+        frames differ); a sparse grid is compared first, so a real frame costs microseconds."""
+        newest = self._frame
+        return (
+            newest is not None
+            and newest.image.shape == image.shape
+            and np.array_equal(newest.image[::8, ::8], image[::8, ::8])
+            and np.array_equal(newest.image, image)
+        )
 
     def _publish(self, image: np.ndarray) -> None:
         frame = Frame(image=image, timestamp=self._clock(), sequence=self._sequence)
@@ -267,6 +288,8 @@ def _to_bgr(image: np.ndarray, size: tuple[int, int] | None) -> np.ndarray:
 
 class DeviceSource(FrameSource):
     """A live camera (cv2.VideoCapture(index)); wrong-size frames are resized to `size`."""
+
+    repeats_mean_frozen = True
 
     def __init__(
         self,

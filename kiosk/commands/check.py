@@ -72,7 +72,7 @@ def _face_problems(config) -> list[str]:
     try:
         for exhibit in library.exhibits:
             try:
-                engine.build_rig(exhibit.image, exhibit.spec.face.choose, exhibit.spec.face.index)
+                engine.build_rig(exhibit.image, *_face_args(exhibit))
             except NoFaceError as exc:
                 problems.append(f"{display_path(exhibit.source_file)}: image: {exc}")
     finally:
@@ -91,3 +91,9 @@ def _sheet_problems(config, out_dir: Path) -> list[str]:
             print(f"CHECK {result.exhibit_id}: {warning}")
     print(f"Contact sheets in {out_dir}")
     return problems
+
+
+def _face_args(exhibit) -> tuple:
+    """(choose, index, box) of an exhibit's face settings, for GeometricEngine.build_rig."""
+    face = exhibit.spec.face
+    return face.choose, face.index, face.box

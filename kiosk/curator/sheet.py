@@ -259,7 +259,9 @@ def exhibit_sheet(
     rig: PaintingRig | None = None
     tiles: list[np.ndarray] = []
     try:
-        rig = engine.build_rig(image, exhibit.spec.face.choose, exhibit.spec.face.index)
+        rig = engine.build_rig(
+            image, exhibit.spec.face.choose, exhibit.spec.face.index, exhibit.spec.face.box
+        )
     except NoFaceError:
         result.problems.append(
             f"{display_path(exhibit.source_file)}: no face found in the painting: use a "

@@ -57,6 +57,11 @@ class OverlayState:
     fade: float = 1.0  # label panel opacity, 0..1
 
 
+def _printable(text: str) -> str:
+    """Text pygame can render: a file name that is not UTF-8 arrives surrogate-escaped."""
+    return text.encode("utf-8", "replace").decode("utf-8")
+
+
 def wrap_text(font: pygame.font.Font, text: str, max_width: int) -> list[str]:
     """Greedy word wrap to `max_width` pixels; words wider than a line are split."""
     lines: list[str] = []
@@ -310,7 +315,7 @@ class OverlayRenderer:
         if len(lines) > _MAX_CURATOR_LINES:
             shown[-1] = f"... {len(lines) - _MAX_CURATOR_LINES + 1} more lines"
         max_w = self.size[0] - 2 * self.margin
-        rendered = [font.render(line, True, _CURATOR_TEXT) for line in shown]
+        rendered = [font.render(_printable(line), True, _CURATOR_TEXT) for line in shown]
         pad = round(16 * self.scale)
         w = min(max_w, max(r.get_width() for r in rendered) + 2 * pad)
         h = sum(r.get_height() for r in rendered) + 2 * pad

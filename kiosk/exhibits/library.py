@@ -115,7 +115,8 @@ class ExhibitLibrary:
         chosen: dict[str, LoadedExhibit] = {}
         owner: dict[str, Path] = {}
         last_good: dict[Path, LoadedExhibit] = {}
-        for path in files:
+        # Files that held an id last time keep it: a new copy cannot take over the wall.
+        for path in sorted(files, key=lambda p: p not in self._last_good):
             outcome = self._load_file(path, used_images)
             problems.extend(outcome.problems)
             candidates = [outcome.new] if outcome.new else []

@@ -33,6 +33,22 @@ class FaceChoice(_Section):
 
     choose: Literal["largest", "index", "left", "right", "all"] = "largest"
     index: int = Field(0, ge=0)  # used when choose is "index"; faces counted left to right
+    # A hint when the detector misses the face: [left, top, right, bottom] as fractions of the
+    # image's width and height, e.g. [0.4, 0.1, 0.6, 0.3].
+    box: tuple[float, float, float, float] | None = None
+
+    @field_validator("box")
+    @classmethod
+    def _box(cls, v: tuple[float, float, float, float] | None):
+        if v is None:
+            return v
+        x0, y0, x1, y1 = v
+        if not (0 <= x0 < x1 <= 1 and 0 <= y0 < y1 <= 1):
+            raise ValueError(
+                "write [left, top, right, bottom] as fractions of the image, each between 0 "
+                "and 1, with left < right and top < bottom"
+            )
+        return v
 
 
 class Gains(_Section):

@@ -19,6 +19,7 @@ from kiosk.renderer.eyes import draw_gaze
 from kiosk.renderer.mouth import draw_mouth_interior
 from kiosk.renderer.retarget import Gains, PoseLimits, target_mesh
 from kiosk.renderer.rig import PaintingRig, rig_from_faces
+from kiosk.tracking.face_finder import find_faces
 from kiosk.tracking.face_mesh import FaceMeshDetector
 
 
@@ -35,7 +36,11 @@ class Engine(Protocol):
     name: str
 
     def build_rig(
-        self, image: np.ndarray, choose: str = "largest", index: int = 0
+        self,
+        image: np.ndarray,
+        choose: str = "largest",
+        index: int = 0,
+        box: tuple[float, float, float, float] | None = None,
     ) -> PaintingRig: ...
 
     def render(
@@ -54,13 +59,24 @@ class GeometricEngine:
         self._detector: FaceMeshDetector | None = None
         self._cache_dir = cache_dir  # detected faces on disk (rig_cache); None = no cache
 
-    def build_rig(self, image: np.ndarray, choose: str = "largest", index: int = 0) -> PaintingRig:
-        key = rig_cache.cache_key(image, choose, index) if self._cache_dir else ""
+    def build_rig(
+        self,
+        image: np.ndarray,
+        choose: str = "largest",
+        index: int = 0,
+        box: tuple[float, float, float, float] | None = None,
+    ) -> PaintingRig:
+        """Find the faces (once per painting; cached on disk) and rig the chosen ones.
+
+        `box`: the curator's hint where the face is, as fractions of width and height.
+        """
+        hint = f"{choose}|box={box}" if box is not None else choose
+        key = rig_cache.cache_key(image, hint, index) if self._cache_dir else ""
         faces = rig_cache.load_faces(self._cache_dir, key) if key else None
         if faces is None:
             if self._detector is None:
                 self._detector = FaceMeshDetector(static_image=True, max_faces=6)
-            faces = self._detector.detect(image)
+            faces = find_faces(self._detector, image, box)
             if key:
                 rig_cache.save_faces(self._cache_dir, key, faces)
         return rig_from_faces(image, faces, choose, index)

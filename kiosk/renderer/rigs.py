@@ -24,10 +24,11 @@ class RigRequest:
     size: tuple[int, int]  # the painting's shown size (w, h)
     choose: str = "largest"
     index: int = 0
+    box: tuple[float, float, float, float] | None = None  # curator's face hint
 
     @property
     def key(self) -> tuple:
-        return (ENGINE_VERSION, self.image_digest, self.size, self.choose, self.index)
+        return (ENGINE_VERSION, self.image_digest, self.size, self.choose, self.index, self.box)
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,7 +98,7 @@ class RigStore:
         if self._engine is None:
             self._engine = GeometricEngine(cache_dir=self._cache_dir)
         try:
-            rig = self._engine.build_rig(fitted, request.choose, request.index)
+            rig = self._engine.build_rig(fitted, request.choose, request.index, request.box)
         except NoFaceError as exc:
             return RigResult(fitted, None, str(exc))
         except Exception as exc:  # a bad painting must never take the kiosk down
