@@ -34,6 +34,8 @@ from kiosk.stats import StageTimes
 
 log = logging.getLogger(__name__)
 
+FACE_TIME_OFFSET_S = 1.3  # idle-loop delay between the faces of a multi-face painting
+
 
 @dataclass(frozen=True, slots=True)
 class RunOptions:
@@ -409,9 +411,14 @@ class KioskApp:
         still, result = self._rig(exhibit)
         image = still
         if result is not None and result.rig is not None:
-            idle = self._player(exhibit).motion_at(now)
-            motion = blend(idle, self._live_motion, scene.live_weight)
-            image = self.engine.render(result.rig, [motion], self._animation(exhibit))
+            player = self._player(exhibit)
+            # Several animated faces each run a little behind the last, never in lockstep.
+            motions = [
+                blend(player.motion_at(now - i * FACE_TIME_OFFSET_S), self._live_motion,
+                      scene.live_weight)
+                for i in range(len(result.rig.faces))
+            ]  # fmt: skip
+            image = self.engine.render(result.rig, motions, self._animation(exhibit))
         self._last_frames[exhibit.id] = image
         previous = self._last_frames.get(scene.previous_exhibit_id or "")
         self._forget_all_but({exhibit.id, scene.previous_exhibit_id})

@@ -104,7 +104,6 @@ def test_neutral_render_matches_input_away_from_region_edge(
     assert diff[_region_interior(rig)].max() <= 2
 
 
-
 def test_neutral_render_matches_input_inside_the_whole_region(
     rig: PaintingRig, renders: dict[str, np.ndarray]
 ) -> None:
@@ -194,7 +193,6 @@ def test_mesh_warp_identity_inside_the_region() -> None:
     assert abs_diff(out, image[r.slices])[inner].max() <= 1
 
 
-
 def test_mesh_warp_identity_reaches_the_region_border() -> None:
     warp, _ = _synthetic_warp()
     r = warp.region
@@ -251,3 +249,33 @@ def test_choose_all_and_none() -> None:
     assert picked(FACES, "all") == [0, 1, 2]
     assert choose_faces([], "largest", 0) == []
     assert choose_faces([], "all", 0) == []
+
+
+def _two_face_image() -> np.ndarray:
+    """Two sample portraits side by side: a painting with two sitters."""
+    from kiosk.exhibits.samples import ensure_sample_content
+
+    content = Path(__file__).resolve().parents[1] / "content"
+    ensure_sample_content(content)
+    left = cv2.imread(str(content / "samples" / "grace_hopper.jpg"))
+    right = cv2.imread(str(content / "samples" / "astronaut.png"))
+    right = cv2.resize(right, (int(right.shape[1] * left.shape[0] / right.shape[0]), left.shape[0]))
+    return np.hstack([left, right])
+
+
+@pytest.mark.parametrize(("choose", "animated"), [("left", {"left"}), ("right", {"right"}),
+                                                  ("all", {"left", "right"})])  # fmt: skip
+def test_two_face_painting_animates_the_chosen_face(choose: str, animated: set[str]) -> None:
+    image = _two_face_image()
+    split = cv2.imread(str(Path(__file__).resolve().parents[1] / "content" / "samples" /
+                           "grace_hopper.jpg")).shape[1]  # fmt: skip
+    engine = GeometricEngine()
+    try:
+        rig = engine.build_rig(image, choose)
+        out = engine.render(rig, [motion_from_controls({"jaw_open": 1.0, "yaw": 10.0})])
+    finally:
+        engine.close()
+    assert len(rig.all_faces) == 2
+    changed = np.abs(out.astype(int) - image.astype(int)).sum(axis=2) > 0
+    halves = {"left": changed[:, :split].any(), "right": changed[:, split:].any()}
+    assert {side for side, moved in halves.items() if moved} == animated

@@ -67,19 +67,28 @@ def _face_boxes(image: np.ndarray) -> list[tuple[int, int, int, int]]:
     return boxes
 
 
+def _overlaps(box: tuple[int, int, int, int], faces: list[DetectedFace]) -> bool:
+    x0, y0, x1, y1 = box
+    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+    return any(f.box[0] <= cx <= f.box[2] and f.box[1] <= cy <= f.box[3] for f in faces)
+
+
 def find_faces(
     detector: FaceMeshDetector,
     image: np.ndarray,
     box: tuple[float, float, float, float] | None = None,
 ) -> list[DetectedFace]:
     """All faces: inside the curator's `box` (fractions of width/height) when given; otherwise
-    the whole image, then (if that finds none) each face the full-range detector finds."""
+    the mesh on the whole image, plus every face the full-range detector finds that the mesh
+    missed (small faces, a second sitter), meshed on an enlarged crop."""
     if box is not None:
         return _mesh_in_crop(detector, image, _box_pixels(box, image.shape))
-    faces = detector.detect(image)
-    if faces:
-        return faces
-    found: list[DetectedFace] = []
+    faces = list(detector.detect(image))
     for pixel_box in _face_boxes(image):
-        found.extend(_mesh_in_crop(detector, image, pixel_box))
-    return found
+        if not _overlaps(pixel_box, faces):
+            faces.extend(
+                f
+                for f in _mesh_in_crop(detector, image, pixel_box)
+                if not _overlaps(tuple(int(v) for v in f.box), faces)  # fmt: skip
+            )
+    return faces
