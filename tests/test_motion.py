@@ -8,7 +8,12 @@ import numpy as np
 import pytest
 
 from kiosk.drivers.controls import control_basis
-from kiosk.motion.estimator import MotionEstimator, NeutralEstimator, measure_motion
+from kiosk.motion.estimator import (
+    FilterSettings,
+    MotionEstimator,
+    NeutralEstimator,
+    measure_motion,
+)
 from kiosk.motion.geometry import (
     euler_from_matrix,
     face_frame,
@@ -257,7 +262,9 @@ def test_motion_estimator_sees_a_held_expression() -> None:
     talking = with_expression(calm, jaw)
     for i in range(2, 60):
         motion = estimator.update(talking, i / 30)
-    assert motion.offsets == pytest.approx(jaw, abs=1e-3)
+    assert motion.offsets == pytest.approx(
+        jaw, abs=FilterSettings().expression_deadband + 1e-3
+    )  # deadband lag
     assert abs(motion.yaw) < 1e-6 and abs(motion.roll) < 1e-6
 
 
@@ -315,3 +322,16 @@ def test_rescale_offsets_same_face_is_identity() -> None:
     ref = reference_face()
     offsets = control_basis()["jaw_open"] + control_basis()["blink"]
     assert rescale_offsets(offsets, ref, ref) == pytest.approx(offsets, abs=1e-6)
+
+
+def test_deadband_holds_small_changes_and_follows_large_ones_without_a_step() -> None:
+    from kiosk.motion.estimator import Deadband
+
+    band = Deadband(np.array([0.1]))
+    assert band(np.array([1.0])) == pytest.approx([1.0])
+    assert band(np.array([1.05])) == pytest.approx([1.0])  # inside the band: held
+    assert band(np.array([0.95])) == pytest.approx([1.0])
+    assert band(np.array([1.5])) == pytest.approx([1.4])  # follows, lagging by the width
+    assert band(np.array([1.45])) == pytest.approx([1.4])
+    band.reset()
+    assert band(np.array([7.0])) == pytest.approx([7.0])

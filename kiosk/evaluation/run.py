@@ -158,12 +158,17 @@ def stillness(engine: GeometricEngine, portrait: np.ndarray, still_frame: np.nda
             motion = estimator.update(faces[0].landmarks, i / 30.0)
             outputs.append(engine.render(rig, [motion]))
             targets.append(target_landmarks(rig.faces[0], motion))
-    with FaceMeshDetector(static_image=False, max_faces=1) as det_out:
+    # Static mode re-detects every frame from scratch, so identical frames give identical
+    # landmarks; video mode jitters by itself (about half a pixel) even on a repeated image.
+    with FaceMeshDetector(static_image=True, max_faces=1) as det_out:
         out_lms = _detect_all(det_out, outputs)
+    with FaceMeshDetector(static_image=False, max_faces=1) as det_video:
+        floor = _detect_all(det_video, [rig.image] * 30)
     return {
         "frames": len(outputs),
         "output_landmark_jitter_px": round(m.mean_jitter(out_lms), 4),
         "engine_landmark_jitter_px": round(m.mean_jitter(targets), 4),
+        "video_mode_detector_floor_px": round(m.mean_jitter(floor), 4),
         "portrait_size": [int(portrait.shape[1]), int(portrait.shape[0])],
     }
 

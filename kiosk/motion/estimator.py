@@ -22,6 +22,28 @@ class FilterSettings:
     expression_min_cutoff: float = 2.0
     expression_beta: float = 8.0
     d_cutoff: float = 1.0
+    expression_deadband: float = 0.002  # IOD units: about 0.2 px on a face 100 px across
+
+
+class Deadband:
+    """A soft dead zone: the output follows the input only once it is more than `width` away,
+    and then lags it by exactly `width`. A visitor holding still yields an unchanging motion
+    (and so an unchanging painting), with no step when they start to move."""
+
+    def __init__(self, width: np.ndarray) -> None:
+        self.width = width
+        self._held: np.ndarray | None = None
+
+    def reset(self) -> None:
+        self._held = None
+
+    def __call__(self, value: np.ndarray) -> np.ndarray:
+        if self._held is None or self._held.shape != value.shape:
+            self._held = value.copy()
+            return value
+        delta = value - self._held
+        self._held = self._held + np.sign(delta) * np.maximum(np.abs(delta) - self.width, 0.0)
+        return self._held.copy()
 
 
 def measure_motion(neutral: np.ndarray, neutral_frame: FaceFrame, current: np.ndarray) -> Motion:
@@ -94,12 +116,17 @@ class MotionEstimator:
         self._expr_filter = OneEuroFilter(s.expression_min_cutoff, s.expression_beta, s.d_cutoff)
         self.neutral = NeutralEstimator(neutral_frames)
         self._neutral_canonical: np.ndarray | None = None
+        # Angles in radians (0.1 degree), translation/scale in IOD units.
+        self._pose_deadband = Deadband(np.array([0.0017, 0.0017, 0.0017, 0.002, 0.002, 0.002]))
+        self._expr_deadband = Deadband(np.float64(s.expression_deadband))
 
     def reset(self) -> None:
         """A new performer: forget their neutral face and the filter state."""
         self.neutral.reset()
         self._pose_filter.reset()
         self._expr_filter.reset()
+        self._pose_deadband.reset()
+        self._expr_deadband.reset()
 
     def fix_neutral(self, landmarks: np.ndarray) -> None:
         self.neutral.fix(landmarks)
@@ -112,8 +139,8 @@ class MotionEstimator:
         pose = np.array(
             [raw.yaw, raw.pitch, raw.roll, *raw.translation, np.log(max(raw.scale, 1e-6))]
         )
-        pose = self._pose_filter(pose, timestamp)
-        offsets = self._expr_filter(raw.offsets, timestamp)
+        pose = self._pose_deadband(self._pose_filter(pose, timestamp))
+        offsets = self._expr_deadband(self._expr_filter(raw.offsets, timestamp))
         return Motion(
             yaw=float(pose[0]),
             pitch=float(pose[1]),
