@@ -15,7 +15,7 @@ import numpy as np
 
 from kiosk.motion.motion import Motion
 from kiosk.renderer import rig_cache
-from kiosk.renderer.eyes import draw_gaze
+from kiosk.renderer.eyes import draw_gaze, draw_lids
 from kiosk.renderer.mouth import draw_mouth_interior
 from kiosk.renderer.retarget import Gains, PoseLimits, target_mesh
 from kiosk.renderer.rig import PaintingRig, rig_from_faces
@@ -102,6 +102,8 @@ class GeometricEngine:
             )
             for eye in face.eyes:
                 draw_gaze(warped, source_map, eye, face.landmarks, targets, (region.x0, region.y0))
+                skin = getattr(face.palette, "skin", None)
+                draw_lids(warped, eye, face.landmarks, targets, (region.x0, region.y0), skin)
             if animation.mouth_interior:
                 draw_mouth_interior(warped, targets, face.palette, (region.x0, region.y0))
             rows, cols = region.slices

@@ -12,12 +12,18 @@ import numpy as np
 from kiosk.tracking import landmarks as lm
 
 _SUB = 4  # fixed-point bits for sub-pixel polygon drawing
+_CHEEK = (205, 50, 187, 147, 123, 116, 117, 118, 101, 36)  # the sitter's right cheek
 MIN_SHIFT_PX = 0.25  # below this the warp alone is exact enough
 
 
 @dataclass(frozen=True, slots=True)
 class EyeRig:
     contour: np.ndarray  # landmark indices of the eye opening, corner to corner and back
+    upper: np.ndarray  # upper lid margin, corner to corner
+    lower: np.ndarray  # lower lid margin, same order
+    ring: np.ndarray  # skin above the upper lid (the crease line), same order
+    lid_colour: np.ndarray  # BGR of the upper lid's skin
+    lash_colour: np.ndarray  # BGR of the lash line
     iris_centre: int  # landmark index of the iris centre (468 or 473)
     radius: float  # iris radius in painting pixels
     plate: np.ndarray  # BGR crop of the painting with the iris painted out (the bare eyeball)
@@ -26,8 +32,37 @@ class EyeRig:
     iris_alpha: np.ndarray  # float32 soft disc, same size as `iris`
 
 
+def _lid_colours(
+    image: np.ndarray, points: np.ndarray, upper: tuple[int, ...], ring: tuple[int, ...]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Skin of the upper lid (its brighter half: no lashes, no crease shadow) and the lashes."""
+    mask = np.zeros(image.shape[:2], np.uint8)
+    poly = np.concatenate([points[list(upper), :2], points[list(ring)[::-1], :2]])
+    cv2.fillPoly(mask, [np.round(poly).astype(np.int32)], 255)
+    pixels = image[mask > 0].astype(np.float32)
+    if len(pixels) < 4:
+        grey = np.array([128.0, 128.0, 128.0])
+        return grey, grey * 0.3
+    brightness = pixels.sum(axis=1)
+    lid = pixels[brightness >= np.percentile(brightness, 50)].mean(axis=0)
+    # Painted lids are often in shadow or grey with lashes; lean on the cheek's skin tone.
+    cheek = np.zeros_like(mask)
+    cv2.fillPoly(cheek, [np.round(points[list(_CHEEK), :2]).astype(np.int32)], 255)
+    cheek_px = image[cheek > 0].astype(np.float32)
+    skin = lid if len(cheek_px) < 4 else 0.45 * lid + 0.55 * 0.92 * cheek_px.mean(axis=0)
+    line = np.zeros_like(mask)
+    cv2.polylines(line, [np.round(points[list(upper), :2]).astype(np.int32)], False, 255, 2)
+    lash_px = image[line > 0].astype(np.float32)
+    lash = lash_px[lash_px.sum(axis=1) <= np.percentile(lash_px.sum(axis=1), 30)].mean(axis=0)
+    return skin, np.minimum(0.6 * lash + 0.4 * skin * 0.45, skin * 0.6)
+
+
 def build_eye_rig(
-    image: np.ndarray, points: np.ndarray, contour: tuple[int, ...], centre: int
+    image: np.ndarray,
+    points: np.ndarray,
+    contour: tuple[int, ...],
+    centre: int,
+    lids: tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...]],
 ) -> EyeRig | None:
     """Paint the iris out of one eye; None when the eye is too small to bother."""
     h, w = image.shape[:2]
@@ -58,8 +93,15 @@ def build_eye_rig(
     yy, xx = np.mgrid[-half : half + 1, -half : half + 1].astype(np.float32)
     dist = np.sqrt(xx**2 + yy**2)
     alpha = np.clip((radius * 1.05 - dist) / max(radius * 0.18, 0.8), 0.0, 1.0)
+    upper, lower, ring = lids
+    skin, lash = _lid_colours(image, points, upper, ring)
     return EyeRig(
         contour=np.asarray(contour, dtype=np.intp),
+        upper=np.asarray(upper, dtype=np.intp),
+        lower=np.asarray(lower, dtype=np.intp),
+        ring=np.asarray(ring, dtype=np.intp),
+        lid_colour=skin,
+        lash_colour=lash,
         iris_centre=centre,
         radius=radius,
         plate=plate,
@@ -70,9 +112,11 @@ def build_eye_rig(
 
 
 def build_eye_rigs(image: np.ndarray, points: np.ndarray) -> tuple[EyeRig, ...]:
+    right = (lm.RIGHT_EYE_UPPER, lm.RIGHT_EYE_LOWER, lm.RIGHT_EYE_UPPER_RING)
+    left = (lm.LEFT_EYE_UPPER, lm.LEFT_EYE_LOWER, lm.LEFT_EYE_UPPER_RING)
     eyes = (
-        build_eye_rig(image, points, lm.RIGHT_EYE_CONTOUR, lm.RIGHT_IRIS_CENTER),
-        build_eye_rig(image, points, lm.LEFT_EYE_CONTOUR, lm.LEFT_IRIS_CENTER),
+        build_eye_rig(image, points, lm.RIGHT_EYE_CONTOUR, lm.RIGHT_IRIS_CENTER, right),
+        build_eye_rig(image, points, lm.LEFT_EYE_CONTOUR, lm.LEFT_IRIS_CENTER, left),
     )
     return tuple(e for e in eyes if e is not None)
 
@@ -141,3 +185,83 @@ def draw_gaze(
     alpha = (np.minimum(soft, mask).astype(np.float32) / 255.0)[..., None]
     crop = out[y0:y1, x0:x1].astype(np.float32)
     out[y0:y1, x0:x1] = np.clip(crop * (1 - alpha) + eyeball * alpha, 0, 255).astype(np.uint8)
+
+
+def _local_skin(crop: np.ndarray, eye_mask: np.ndarray, width: float) -> np.ndarray | None:
+    """The skin tone just around the eye in this frame (its brighter half: no lashes, brows or
+    shadows), so a painted lid matches its neighbourhood's colour and light."""
+    near = cv2.dilate(eye_mask, np.ones((max(3, int(width * 0.5)) | 1,) * 2, np.uint8))
+    inner = cv2.dilate(eye_mask, np.ones((max(3, int(width * 0.15)) | 1,) * 2, np.uint8))
+    pixels = crop[(near > 0) & (inner == 0)]
+    if len(pixels) < 8:
+        return None
+    brightness = pixels.sum(axis=1)
+    return pixels[brightness >= np.percentile(brightness, 50)].mean(axis=0)
+
+
+LID_FILL_FROM = 0.35  # closure at which the painted lid starts to cover the stretched texture
+
+
+def draw_lids(
+    out: np.ndarray,
+    eye: EyeRig,
+    source: np.ndarray,
+    targets: np.ndarray,
+    origin: tuple[int, int],
+    skin: np.ndarray | None = None,
+) -> None:
+    """A closing eye gets a lid of the painting's own skin tone and a lash line, instead of the
+    lid texture the warp stretches over the eyeball (which reads as a grey smear)."""
+    mid = len(eye.upper) // 2
+    open_gap = float(source[eye.lower[mid], 1] - source[eye.upper[mid], 1])
+    gap = float(targets[eye.lower[mid], 1] - targets[eye.upper[mid], 1])
+    if open_gap <= 1.0:
+        return
+    closure = float(np.clip(1.0 - gap / open_gap, 0.0, 1.0))
+    if closure <= LID_FILL_FROM:
+        return
+    strength = (closure - LID_FILL_FROM) / (1.0 - LID_FILL_FROM)
+    ox, oy = origin
+    upper = targets[eye.upper, :2] - (ox, oy)
+    ring = targets[eye.ring, :2] - (ox, oy)
+    lower = targets[eye.lower, :2] - (ox, oy)
+    allpts = np.concatenate([upper, ring, lower])
+    width = float(np.ptp(upper[:, 0]))
+    pad = int(np.ceil(width * 0.15)) + 2
+    x0 = max(0, int(np.floor(allpts[:, 0].min())) - pad)
+    y0 = max(0, int(np.floor(allpts[:, 1].min())) - pad)
+    x1 = min(out.shape[1], int(np.ceil(allpts[:, 0].max())) + pad)
+    y1 = min(out.shape[0], int(np.ceil(allpts[:, 1].max())) + pad)
+    if x1 - x0 < 3 or y1 - y0 < 3:
+        return
+    h, w = y1 - y0, x1 - x0
+    shift = (x0, y0)
+
+    def poly(points: np.ndarray) -> np.ndarray:
+        return np.round((points - shift) * (1 << _SUB)).astype(np.int32)
+
+    # The lid: from the crease down to the lid margin (and over what is left of the opening).
+    mask = np.zeros((h, w), np.uint8)
+    cv2.fillPoly(mask, [poly(np.concatenate([ring, upper[::-1]]))], 255, cv2.LINE_AA, _SUB)
+    cv2.fillPoly(mask, [poly(np.concatenate([upper, lower[::-1]]))], 255, cv2.LINE_AA, _SUB)
+    soft = cv2.GaussianBlur(mask, (0, 0), max(0.8, width * 0.05)).astype(np.float32) / 255.0
+    yy = np.arange(h, dtype=np.float32)[:, None]
+    crease_y = float(ring[:, 1].mean() - y0)
+    margin_y = float(upper[:, 1].mean() - y0)
+    # A little darker towards the lashes, as a lid curving away from the light.
+    shade = 1.0 - 0.1 * np.clip((yy - crease_y) / max(margin_y - crease_y, 1.0), 0.0, 1.0)
+    crop = out[y0:y1, x0:x1].astype(np.float32)
+    colour = _local_skin(crop, mask, width)
+    if colour is None:
+        colour = eye.lid_colour if skin is None else 0.35 * eye.lid_colour + 0.65 * skin
+    lid = colour[None, None, :] * shade[..., None]
+    alpha = (soft * 0.85 * strength)[..., None]
+    crop = crop * (1 - alpha) + lid * alpha
+    # The lash line along the closed lid's margin.
+    lash = np.zeros((h, w), np.uint8)
+    thick = max(1, int(round(width * 0.022)))
+    cv2.polylines(lash, [poly(upper)], False, 255, thick, cv2.LINE_AA, _SUB)
+    lash_a = cv2.GaussianBlur(lash, (0, 0), max(0.5, width * 0.01)).astype(np.float32) / 255.0
+    lash_a = (lash_a * 0.85 * strength)[..., None]
+    crop = crop * (1 - lash_a) + eye.lash_colour[None, None, :] * lash_a
+    out[y0:y1, x0:x1] = np.clip(crop, 0, 255).astype(np.uint8)
