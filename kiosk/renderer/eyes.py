@@ -122,14 +122,14 @@ def build_eye_rigs(image: np.ndarray, points: np.ndarray) -> tuple[EyeRig, ...]:
 
 
 def _carried_centre(eye: EyeRig, source: np.ndarray, targets: np.ndarray) -> np.ndarray:
-    """Where the warp alone puts the iris centre: the eye contour's own affine motion."""
-    src = source[eye.contour, :2].astype(np.float32)
-    dst = targets[eye.contour, :2].astype(np.float32)
-    affine, _ = cv2.estimateAffine2D(src, dst, method=cv2.LMEDS)
-    c = source[eye.iris_centre, :2]
-    if affine is None:
-        return targets[eye.iris_centre, :2]
-    return affine[:, :2] @ c + affine[:, 2]
+    """Where the warp alone puts the iris centre: the eye contour's own (least-squares) affine
+    motion applied to the neutral iris centre."""
+    src = source[eye.contour, :2].astype(np.float64)
+    dst = targets[eye.contour, :2].astype(np.float64)
+    design = np.hstack([src, np.ones((len(src), 1))])
+    affine, *_ = np.linalg.lstsq(design, dst, rcond=None)  # (3, 2)
+    c = source[eye.iris_centre, :2].astype(np.float64)
+    return np.array([c[0], c[1], 1.0]) @ affine
 
 
 def draw_gaze(

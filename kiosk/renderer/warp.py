@@ -75,9 +75,13 @@ class MeshWarp:
         self._scale = np.array([sx, sy], dtype=np.float32)
         xx, yy = np.meshgrid(gx, gy)
         self.grid = np.stack([xx, yy], axis=-1).astype(np.float32)  # (gh, gw, 2)
+        self._shift: np.ndarray | None = None
+        self._map: np.ndarray | None = None
 
     def source_map(self, target_points: np.ndarray) -> np.ndarray:
         """Full-resolution (H, W, 2) map over the region: where each output pixel samples.
+
+        The returned array is this warp's own buffer, overwritten by the next call.
 
         `target_points` is (V, 2) or (V, 3); with a depth column, where the moved mesh folds
         over itself the nearer surface wins (a turning head hides its far cheek).
@@ -86,11 +90,14 @@ class MeshWarp:
         # Upsample the displacement, not the absolute map: cv2.resize holds values flat beyond
         # the outermost grid centres, which is harmless for a displacement that is zero there
         # but would smear the identity map along the region's border.
-        shift = cv2.resize(
-            coarse - self.grid, (self.region.width, self.region.height),
-            interpolation=cv2.INTER_LINEAR,
-        )  # fmt: skip
-        return cv2.add(shift, _identity_map(self.region))
+        size = (self.region.width, self.region.height)
+        if self._shift is None:
+            # Reused every frame: fresh multi-megabyte arrays cost page faults each time.
+            self._shift = np.empty((size[1], size[0], 2), np.float32)
+            self._map = np.empty_like(self._shift)
+        cv2.resize(coarse - self.grid, size, dst=self._shift, interpolation=cv2.INTER_LINEAR)
+        cv2.add(self._shift, _identity_map(self.region), dst=self._map)
+        return self._map
 
     def _coarse_map(self, target: np.ndarray) -> np.ndarray:
         """Exact piecewise-affine inverse on the grid, by rasterising the moved triangles."""
