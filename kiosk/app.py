@@ -382,7 +382,9 @@ class KioskApp:
             cached = (exhibit.image_digest, fit_image(exhibit.image, (fw, fh)))
             self._fitted[exhibit.id] = cached
         face = exhibit.spec.face
-        request = RigRequest(exhibit.image_digest, (fw, fh), face.choose, face.index, face.box)
+        request = RigRequest(
+            exhibit.image_digest, (fw, fh), face.choose, face.index, face.box, exhibit.corrections
+        )
         result = self.rigs.get(request, exhibit.image)
         if result is not None:
             self._rig_errors[exhibit.id] = "" if result.rig is not None else result.error

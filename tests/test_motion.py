@@ -246,7 +246,8 @@ def test_neutral_estimator_recovers_from_an_open_first_frame() -> None:
     calm = pixel_face()
     open_mouth = with_expression(calm, control_basis()["jaw_open"])
     estimator = NeutralEstimator(frames=3)
-    assert estimator.update(open_mouth) == pytest.approx(open_mouth)  # nothing better yet
+    first = estimator.update(open_mouth)  # nothing better yet: the open face, lips closed
+    assert lm.mouth_open_ratio(first) < 0.5 * lm.mouth_open_ratio(open_mouth)
     estimator.update(calm)
     neutral = estimator.update(calm)
     assert estimator.settled
@@ -335,3 +336,12 @@ def test_deadband_holds_small_changes_and_follows_large_ones_without_a_step() ->
     assert band(np.array([1.45])) == pytest.approx([1.4])
     band.reset()
     assert band(np.array([7.0])) == pytest.approx([7.0])
+
+
+def test_close_mouth_shuts_a_mid_word_neutral_and_leaves_a_resting_one() -> None:
+    from kiosk.motion.estimator import close_mouth
+
+    calm = pixel_face()
+    talking = with_expression(calm, control_basis()["jaw_open"])
+    assert lm.mouth_open_ratio(close_mouth(talking)) < 0.03
+    assert close_mouth(calm) == pytest.approx(calm)

@@ -279,3 +279,16 @@ def test_two_face_painting_animates_the_chosen_face(choose: str, animated: set[s
     changed = np.abs(out.astype(int) - image.astype(int)).sum(axis=2) > 0
     halves = {"left": changed[:, :split].any(), "right": changed[:, split:].any()}
     assert {side for side, moved in halves.items() if moved} == animated
+
+
+def test_lips_and_lids_never_pass_through_each_other(rig: PaintingRig) -> None:
+    """A performer closing more than their neutral allowed: the painting stops at closed."""
+    from kiosk.drivers.controls import control_basis
+
+    jaw, blink = control_basis()["jaw_open"], control_basis()["blink"]
+    over_closed = Motion(offsets=(-1.5 * jaw + 2.0 * blink).astype(np.float32))
+    targets = target_landmarks(rig.faces[0], over_closed)
+    neutral = rig.faces[0].landmarks
+    for upper, lower in ((lm.LIPS_INNER_UPPER[5], lm.LIPS_INNER_LOWER[4]), (159, 145), (386, 374)):
+        rest_gap = neutral[lower, 1] - neutral[upper, 1]
+        assert targets[lower, 1] - targets[upper, 1] >= min(rest_gap, 0.0) - 0.5

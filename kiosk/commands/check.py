@@ -94,6 +94,6 @@ def _sheet_problems(config, out_dir: Path) -> list[str]:
 
 
 def _face_args(exhibit) -> tuple:
-    """(choose, index, box) of an exhibit's face settings, for GeometricEngine.build_rig."""
+    """(choose, index, box, corrections) of an exhibit's face, for GeometricEngine.build_rig."""
     face = exhibit.spec.face
-    return face.choose, face.index, face.box
+    return face.choose, face.index, face.box, exhibit.corrections

@@ -259,9 +259,8 @@ def exhibit_sheet(
     rig: PaintingRig | None = None
     tiles: list[np.ndarray] = []
     try:
-        rig = engine.build_rig(
-            image, exhibit.spec.face.choose, exhibit.spec.face.index, exhibit.spec.face.box
-        )
+        face = exhibit.spec.face
+        rig = engine.build_rig(image, face.choose, face.index, face.box, exhibit.corrections)
     except NoFaceError:
         result.problems.append(
             f"{display_path(exhibit.source_file)}: no face found in the painting: use a "

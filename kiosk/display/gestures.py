@@ -43,7 +43,8 @@ class GestureRecognizer:
     A swipe is a mostly horizontal drag longer than `swipe_min` of the width: swiping left
     (content moves left) shows the NEXT painting, swiping right the PREVIOUS one. A tap is a
     short press (< `tap_max_s`) that moves less than `tap_max_move`: on a hotspot it triggers
-    the hotspot's action, elsewhere TOGGLE_LABEL. Long presses and vertical drags do nothing.
+    the hotspot's action, elsewhere TOGGLE_LABEL. Long presses and vertical drags do nothing
+    here (`LongPress` recognises the curator's corner press separately).
     """
 
     def __init__(
@@ -82,3 +83,61 @@ class GestureRecognizer:
                     return hotspot.action
             return Action.TOGGLE_LABEL
         return None
+
+
+class LongPress:
+    """A press held still inside a hot zone for `hold_s` seconds: the curator's way in.
+
+    Pure like GestureRecognizer (normalised coordinates, times passed in). `poll` runs every
+    frame, so a finger resting without producing any events still triggers; it fires at most
+    once per press, and moving `max_move` or more (of the width or height) cancels the press.
+    """
+
+    def __init__(
+        self,
+        zone: tuple[float, float, float, float],
+        hold_s: float = 3.0,
+        max_move: float = 0.03,
+    ) -> None:
+        if hold_s <= 0:
+            raise ValueError(f"long press time must be positive, got {hold_s}")
+        self.zone = zone
+        self.hold_s = hold_s
+        self.max_move = max_move
+        self._start: tuple[float, float, float] | None = None
+
+    def down(self, x: float, y: float, t: float) -> None:
+        """A pointer went down; only presses inside the zone are tracked."""
+        zx, zy, zw, zh = self.zone
+        inside = zx <= x <= zx + zw and zy <= y <= zy + zh
+        self._start = (x, y, t) if inside else None
+
+    def move(self, x: float, y: float) -> None:
+        """The pointer moved while down: too far and the press no longer counts."""
+        if self._start is not None:
+            x0, y0, _ = self._start
+            if max(abs(x - x0), abs(y - y0)) >= self.max_move:
+                self._start = None
+
+    def cancel(self) -> None:
+        self._start = None
+
+    def poll(self, t: float) -> bool:
+        """True once when the press has been held long enough."""
+        if self._start is not None and t - self._start[2] >= self.hold_s:
+            self._start = None
+            return True
+        return False
+
+    def up(self, x: float, y: float, t: float) -> bool:
+        """The pointer went up: True if the press completed before any frame polled it."""
+        self.move(x, y)
+        fired = self.poll(t)
+        self._start = None
+        return fired
+
+    def progress(self, t: float) -> float:
+        """How far the current press is, 0..1 (0 when none is being tracked)."""
+        if self._start is None:
+            return 0.0
+        return min(1.0, max(0.0, (t - self._start[2]) / self.hold_s))

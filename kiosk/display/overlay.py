@@ -1,4 +1,5 @@
-"""What is drawn over the painting: label panel, privacy notice, chevrons, hint, curator panel.
+"""What is drawn over the painting: label panel, privacy notice, chevrons, hint, curator panel
+with its touch buttons, and the curator's PIN pad.
 
 Everything is laid out from the logical screen size and rendered into cached surfaces that
 are rebuilt only when their text changes, so drawing a frame is a handful of blits.
@@ -7,11 +8,20 @@ are rebuilt only when their text changes, so drawing a frame is a handful of bli
 from __future__ import annotations
 
 import logging
+import math
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
 import pygame
 
+from kiosk.display.curator_access import (
+    CANCEL,
+    OK,
+    PAD_KEYS,
+    PANEL_BUTTONS,
+    QUIT_CONFIRM_LABEL,
+    AccessView,
+)
 from kiosk.display.gestures import Action
 
 log = logging.getLogger(__name__)
@@ -31,6 +41,19 @@ _CURATOR_BG = (0, 0, 0, 200)
 _CURATOR_TEXT = (190, 235, 190)
 _CHEVRON_BG = (0, 0, 0, 80)
 _CHEVRON = (255, 255, 255, 170)
+_DIM = (0, 0, 0, 165)
+_PAD_BG = (22, 20, 18, 240)
+_KEY_BG = (62, 58, 53)
+_KEY_EDGE = (96, 90, 82)
+_OK_BG = (46, 112, 72)
+_CANCEL_BG = (84, 62, 56)
+_ERROR = (244, 132, 112)
+_BUTTON_BG = (30, 28, 26, 225)
+_QUIT_BG = (128, 44, 36, 235)
+_QUIT_ARMED_BG = (214, 58, 40, 255)
+_RING = (246, 241, 230, 220)
+_RING_TRACK = (0, 0, 0, 110)
+_RING_FROM = 0.3  # a brief touch in the corner shows nothing; a held one shows a filling ring
 
 _SERIF = "georgia,dejavuserif,liberationserif,freeserif"
 _SANS = "dejavusans,liberationsans,arial,freesans"
@@ -125,16 +148,25 @@ class OverlayRenderer:
         self._cache = _LruCache()
         self.rects: dict[str, pygame.Rect] = {}  # where things were last drawn (tests, hit areas)
         self._chevrons = self._build_chevrons()
+        self._buttons = self._layout_panel_buttons()
+        self._pad_box, self._pad_header, self._pad_keys = self._layout_pin_pad()
+        self._dim: pygame.Surface | None = None
 
     # -- public -------------------------------------------------------------------------
 
     def draw(
-        self, surface: pygame.Surface, state: OverlayState, painting: pygame.Rect | None = None
+        self,
+        surface: pygame.Surface,
+        state: OverlayState,
+        painting: pygame.Rect | None = None,
+        access: AccessView | None = None,
     ) -> None:
         """Draw all visible overlays for `state` onto `surface` (logical size).
 
         With the painting's rect given, the label panel moves into the left letterbox bar
-        when that bar is wide enough, so the painting itself stays uncovered.
+        when that bar is wide enough, so the painting itself stays uncovered. `access` adds
+        what the Display knows about curator access: the long-press ring, the panel's quit
+        confirmation and the PIN pad (drawn last, over everything).
         """
         self.rects = {}
         for rect, image in self._chevrons:
@@ -155,11 +187,32 @@ class OverlayRenderer:
             self.rects["label"] = rect
         if state.status_hint:
             self._draw_hint(surface, state.status_hint, bottom)
+        access = access or AccessView()
         if state.curator_visible:
-            panel = self._curator_panel(tuple(state.curator_lines))
-            rect = panel.get_rect(topleft=(self.margin, self.margin))
+            self._draw_panel_buttons(surface, access.quit_armed)
+            row = self._buttons[0][0].unionall([r for r, _ in self._buttons])
+            panel = self._curator_panel(tuple(state.curator_lines), row.width)
+            top = row.bottom + self.gap
+            rect = panel.get_rect(topleft=(self.margin, top))
             surface.blit(panel, rect)
             self.rects["curator"] = rect
+        if access.hold_progress >= _RING_FROM and not access.pad_open:
+            self._draw_hold_ring(surface, access.hold_progress)
+        if access.pad_open:
+            self._draw_pin_pad(surface, access)
+
+    def access_zone(self) -> pygame.Rect:
+        """The top-left corner where a curator's long press starts (120 px, at least 48)."""
+        side = max(48, round(120 * self.scale))
+        return pygame.Rect(0, 0, side, side)
+
+    def panel_buttons(self) -> list[tuple[pygame.Rect, Action]]:
+        """Touch targets of the curator panel's buttons (at least 64 px tall)."""
+        return list(self._buttons)
+
+    def pin_pad_keys(self) -> dict[str, pygame.Rect]:
+        """Touch targets of the PIN pad's keys (at least 72 px square), by key name."""
+        return dict(self._pad_keys)
 
     def hotspots(self) -> list[tuple[pygame.Rect, Action]]:
         """Touch targets of the chevrons (generous, well over 48 px) in logical pixels."""
@@ -305,8 +358,8 @@ class OverlayRenderer:
         surface.blit(text, (rect.x + pad_x, rect.y + pad_y))
         self.rects["hint"] = rect
 
-    def _curator_panel(self, lines: tuple[str, ...]) -> pygame.Surface:
-        key = ("curator", lines)
+    def _curator_panel(self, lines: tuple[str, ...], min_width: int = 0) -> pygame.Surface:
+        key = ("curator", lines, min_width)
         cached = self._cache.get(key)
         if cached is not None:
             return cached
@@ -317,7 +370,7 @@ class OverlayRenderer:
         max_w = self.size[0] - 2 * self.margin
         rendered = [font.render(_printable(line), True, _CURATOR_TEXT) for line in shown]
         pad = round(16 * self.scale)
-        w = min(max_w, max(r.get_width() for r in rendered) + 2 * pad)
+        w = min(max_w, max(min_width, max(r.get_width() for r in rendered) + 2 * pad))
         h = sum(r.get_height() for r in rendered) + 2 * pad
         panel = pygame.Surface((w, h), pygame.SRCALPHA)
         pygame.draw.rect(panel, _CURATOR_BG, panel.get_rect(), border_radius=round(10 * self.scale))
@@ -326,6 +379,138 @@ class OverlayRenderer:
             panel.blit(r, (pad, y), area=pygame.Rect(0, 0, w - 2 * pad, r.get_height()))
             y += r.get_height()
         return self._cache.put(key, panel)
+
+    # -- curator access -------------------------------------------------------------------
+
+    def _layout_panel_buttons(self) -> list[tuple[pygame.Rect, Action]]:
+        n, w = len(PANEL_BUTTONS), self.size[0]
+        bw = min(round(230 * self.scale), (w - 2 * self.margin - (n - 1) * self.gap) // n)
+        bh = max(64, round(84 * self.scale))
+        return [
+            (pygame.Rect(self.margin + i * (bw + self.gap), self.margin, bw, bh), action)
+            for i, (_, action) in enumerate(PANEL_BUTTONS)
+        ]
+
+    def _layout_pin_pad(self) -> tuple[pygame.Rect, pygame.Rect, dict[str, pygame.Rect]]:
+        """(box, header, keys): a 3 x 4 keypad under its header, or beside it on short screens."""
+        w, h = self.size
+        key = max(72, round(112 * self.scale))
+        gap = max(8, round(16 * self.scale))
+        pad = max(12, round(32 * self.scale))
+        grid_w, grid_h = 3 * key + 2 * gap, 4 * key + 3 * gap
+        header_h = max(108, round(162 * self.scale))
+        stacked = pad + header_h + gap + grid_h + pad <= h - 2 * gap
+        if stacked:
+            box = pygame.Rect(0, 0, grid_w + 2 * pad, 2 * pad + header_h + gap + grid_h)
+        else:
+            box = pygame.Rect(0, 0, 2 * pad + grid_w + gap + grid_w, 2 * pad + grid_h)
+        box.center = (w // 2, h // 2)
+        if stacked:
+            header = pygame.Rect(box.x + pad, box.y + pad, grid_w, header_h)
+            grid_x, grid_y = box.x + pad, header.bottom + gap
+        else:
+            header = pygame.Rect(box.x + pad, box.y + pad, grid_w, grid_h)
+            grid_x, grid_y = header.right + gap, box.y + pad
+        keys = {
+            name: pygame.Rect(
+                grid_x + (i % 3) * (key + gap), grid_y + (i // 3) * (key + gap), key, key
+            )
+            for i, name in enumerate(PAD_KEYS)
+        }
+        return box, header, keys
+
+    def _fitted_text(
+        self, kind: str, px: int, text: str, colour: tuple[int, ...], max_w: int
+    ) -> pygame.Surface:
+        """Text at `px`, or smaller until it fits `max_w` (button labels on narrow screens)."""
+        image = self._text(kind, px, text, colour)
+        while image.get_width() > max_w and px > 12:
+            px = round(px * 0.88)
+            image = self._text(kind, px, text, colour)
+        return image
+
+    def _button(
+        self, size: tuple[int, int], label: str, fill: tuple[int, ...], px: int
+    ) -> pygame.Surface:
+        key = ("button", size, label, fill, px)
+        cached = self._cache.get(key)
+        if cached is not None:
+            return cached
+        image = pygame.Surface(size, pygame.SRCALPHA)
+        radius = round(14 * self.scale) + 4
+        pygame.draw.rect(image, fill, image.get_rect(), border_radius=radius)
+        pygame.draw.rect(
+            image,
+            _KEY_EDGE,
+            image.get_rect(),
+            width=max(1, round(2 * self.scale)),
+            border_radius=radius,
+        )
+        text = self._fitted_text("sans", px, label, _TITLE, size[0] - 2 * self.gap)
+        image.blit(text, text.get_rect(center=(size[0] // 2, size[1] // 2)))
+        return self._cache.put(key, image)
+
+    def _draw_panel_buttons(self, surface: pygame.Surface, quit_armed: bool) -> None:
+        for (rect, action), (label, _) in zip(self._buttons, PANEL_BUTTONS, strict=True):
+            fill = _BUTTON_BG
+            if action is Action.QUIT:
+                fill = _QUIT_ARMED_BG if quit_armed else _QUIT_BG
+                label = QUIT_CONFIRM_LABEL if quit_armed else label
+            surface.blit(self._button(rect.size, label, fill, 28), rect)
+        self.rects["panel_buttons"] = self._buttons[0][0].unionall([r for r, _ in self._buttons])
+
+    def _draw_hold_ring(self, surface: pygame.Surface, progress: float) -> None:
+        zone = self.access_zone()
+        radius = round(zone.width * 0.32)
+        width = max(3, round(6 * self.scale))
+        ring = pygame.Surface((2 * radius + 2, 2 * radius + 2), pygame.SRCALPHA)
+        box = ring.get_rect()
+        pygame.draw.circle(ring, _RING_TRACK, box.center, radius)
+        start = math.pi / 2 - 2 * math.pi * progress  # clockwise from twelve o'clock
+        pygame.draw.arc(ring, _RING, box.inflate(-2, -2), start, math.pi / 2, width)
+        rect = ring.get_rect(center=zone.center)
+        surface.blit(ring, rect)
+        self.rects["hold_ring"] = rect
+
+    def _draw_pin_pad(self, surface: pygame.Surface, access: AccessView) -> None:
+        if self._dim is None:
+            self._dim = pygame.Surface(self.size, pygame.SRCALPHA)
+            self._dim.fill(_DIM)
+        surface.blit(self._dim, (0, 0))
+        surface.blit(self._pin_pad_body(access.locked), self._pad_box)
+        header = self._pad_header
+        # Three equal rows: title, one dot per digit entered, message.
+        row = header.height // 3
+        top = header.centery - 3 * row // 2
+        title = self._text("sans", 34, "Curator PIN", _TITLE)
+        surface.blit(title, title.get_rect(center=(header.centerx, top + row // 2)))
+        dot_r, step = max(6, round(11 * self.scale)), max(18, round(34 * self.scale))
+        x0 = header.centerx - (access.digits - 1) * step // 2
+        for i in range(access.digits):
+            pygame.draw.circle(surface, _TITLE, (x0 + i * step, top + 3 * row // 2), dot_r)
+        if access.message:
+            text = self._fitted_text("sans", 24, access.message, _ERROR, header.width)
+            surface.blit(text, text.get_rect(center=(header.centerx, top + 5 * row // 2)))
+        self.rects["pin_pad"] = self._pad_box
+
+    def _pin_pad_body(self, locked: bool) -> pygame.Surface:
+        """The pad's box and keys (static; keys dimmed while locked out)."""
+        key = ("pin_pad", locked)
+        cached = self._cache.get(key)
+        if cached is not None:
+            return cached
+        box = self._pad_box
+        body = pygame.Surface(box.size, pygame.SRCALPHA)
+        pygame.draw.rect(body, _PAD_BG, body.get_rect(), border_radius=round(24 * self.scale) + 6)
+        for name, rect in self._pad_keys.items():
+            fill = {OK: _OK_BG, CANCEL: _CANCEL_BG}.get(name, _KEY_BG)
+            px = 44 if name.isdigit() else 28
+            image = self._button(rect.size, name, fill, px)
+            if locked and name != CANCEL:
+                image = image.copy()
+                image.set_alpha(90)
+            body.blit(image, rect.move(-box.x, -box.y))
+        return self._cache.put(key, body)
 
     # -- chevrons -----------------------------------------------------------------------
 

@@ -3,6 +3,10 @@
 `rotation` serves portrait-mounted screens: everything is drawn on a logical surface of the
 rotated size and rotated once when presented (only when rotation != 0, so the common path
 stays a single blit).
+
+Nothing but the configured curator combinations leaves kiosk mode: the key chords, or on a
+touch screen a long press in the top-left corner followed by the curator PIN, which opens the
+curator panel with its own buttons (reload, previous, next, close, quit with confirmation).
 """
 
 from __future__ import annotations
@@ -17,8 +21,9 @@ from pathlib import Path
 import numpy as np
 import pygame
 
+from kiosk.display.curator_access import CANCEL, OK, AccessView, ConfirmTap, PinPad
 from kiosk.display.fit import fit_rect
-from kiosk.display.gestures import Action, GestureRecognizer, Hotspot
+from kiosk.display.gestures import Action, GestureRecognizer, Hotspot, LongPress
 from kiosk.display.keys import KeyCombo
 from kiosk.display.overlay import OverlayRenderer, OverlayState
 
@@ -26,6 +31,18 @@ log = logging.getLogger(__name__)
 
 RELOAD_KEYS = "ctrl+r"
 _ROTATIONS = (0, 90, 180, 270)
+_ACTIVITY_EVENTS = (
+    pygame.KEYDOWN,
+    pygame.FINGERDOWN,
+    pygame.FINGERUP,
+    pygame.FINGERMOTION,
+    pygame.MOUSEBUTTONDOWN,
+    pygame.MOUSEBUTTONUP,
+)
+_PAD_DIGIT_KEYS = {
+    **{getattr(pygame, f"K_{d}"): str(d) for d in range(10)},
+    **{getattr(pygame, f"K_KP{d}"): str(d) for d in range(10)},
+}
 
 
 def physical_to_logical(u: float, v: float, rotation: int) -> tuple[float, float]:
@@ -44,7 +61,12 @@ def physical_to_logical(u: float, v: float, rotation: int) -> tuple[float, float
 
 
 class Display:
-    """A pygame-ce window (fullscreen on the kiosk) showing one painting and its overlays."""
+    """A pygame-ce window (fullscreen on the kiosk) showing one painting and its overlays.
+
+    `curator_pin` guards the corner long press (`long_press_s` seconds). None means the long
+    press opens the curator panel directly, with no PIN: for development only, never on a
+    public floor.
+    """
 
     def __init__(
         self,
@@ -58,6 +80,8 @@ class Display:
         *,
         headless: bool = False,
         clock: Callable[[], float] = time.monotonic,
+        curator_pin: str | None = None,
+        long_press_s: float = 3.0,
     ) -> None:
         if rotation not in _ROTATIONS:
             raise ValueError(f"display rotation must be one of {_ROTATIONS}, got {rotation}")
@@ -65,6 +89,12 @@ class Display:
         self._exit = KeyCombo.parse(exit_keys)
         self._curator = KeyCombo.parse(overlay_keys)
         self._reload = KeyCombo.parse(RELOAD_KEYS)
+        self._pad = PinPad(curator_pin) if curator_pin is not None else None
+        if curator_pin is None and kiosk_mode:
+            log.warning(
+                "no curator PIN configured: a long press in the top-left corner opens the "
+                "curator panel without one; set curator.pin before the kiosk goes public"
+            )
         self.rotation, self.kiosk_mode, self.show_notice = rotation, kiosk_mode, show_notice
         if not show_notice:
             log.warning(
@@ -95,6 +125,13 @@ class Display:
                 for r, action in self._overlay.hotspots()
             ]
         )
+        zone = self._overlay.access_zone()
+        self._long_press = LongPress(
+            (zone.x / lw, zone.y / lh, zone.w / lw, zone.h / lh), hold_s=long_press_s
+        )
+        self._quit_confirm = ConfirmTap(window_s=3.0)
+        self._curator_visible = False  # from the OverlayState last presented
+        self._pressed: str | Action | None = None  # the pad key or panel button pressed
         self._fingers: set[int] = set()
         self._primary_finger: int | None = None
         self._closed = False
@@ -114,6 +151,20 @@ class Display:
     @property
     def overlay(self) -> OverlayRenderer:
         return self._overlay
+
+    @property
+    def pin_pad_open(self) -> bool:
+        return self._pad is not None and self._pad.is_open
+
+    def access_view(self) -> AccessView:
+        """Curator access as the overlay draws it now (pad, long-press ring, quit armed)."""
+        now = self._clock()
+        view = self._pad.view(now) if self._pad is not None else AccessView()
+        return replace(
+            view,
+            hold_progress=self._long_press.progress(now),
+            quit_armed=self._curator_visible and self._quit_confirm.armed(now),
+        )
 
     def fit(self, image_wh: tuple[int, int]) -> tuple[int, int, int, int]:
         """`fit_rect` of a painting on this display's logical size."""
@@ -136,7 +187,10 @@ class Display:
         painting = self._canvas.blit(image, ((lw - w) // 2, (lh - h) // 2))
         if not self.show_notice and overlay.camera_on:
             overlay = replace(overlay, camera_on=False)
-        self._overlay.draw(self._canvas, overlay, painting)
+        self._curator_visible = overlay.curator_visible
+        if not self._curator_visible:
+            self._quit_confirm.reset()
+        self._overlay.draw(self._canvas, overlay, painting, self.access_view())
         if self.rotation:
             self._screen.blit(pygame.transform.rotate(self._canvas, self.rotation), (0, 0))
         pygame.display.flip()
@@ -148,22 +202,25 @@ class Display:
     # -- input --------------------------------------------------------------------------
 
     def poll_actions(self) -> list[Action]:
-        """Drain pending events into actions; ACTIVITY (at most once) comes first."""
+        """Drain pending events into actions; ACTIVITY (at most once) comes first.
+
+        Also advances what needs only time: a long press held without any events, the PIN
+        pad's idle timeout and lockout.
+        """
         actions: list[Action] = []
         activity = False
         for event in pygame.event.get():
-            if event.type in (
-                pygame.KEYDOWN,
-                pygame.FINGERDOWN,
-                pygame.FINGERUP,
-                pygame.FINGERMOTION,
-                pygame.MOUSEBUTTONDOWN,
-                pygame.MOUSEBUTTONUP,
-            ):
-                activity = True
+            activity = activity or event.type in _ACTIVITY_EVENTS
             action = self._action_for(event)
             if action is not None:
                 actions.append(action)
+        now = self._clock()
+        if self._long_press.poll(now):
+            action = self._long_press_done(now)
+            if action is not None:
+                actions.append(action)
+        if self._pad is not None:
+            self._pad.tick(now)
         return ([Action.ACTIVITY] if activity else []) + actions
 
     def _action_for(self, event: pygame.event.Event) -> Action | None:
@@ -171,17 +228,10 @@ class Display:
             return None if self.kiosk_mode else Action.QUIT
         if event.type == pygame.KEYDOWN:
             return self._key_action(event.key, event.mod)
-        if event.type in (pygame.FINGERDOWN, pygame.FINGERUP):
+        if event.type in (pygame.FINGERDOWN, pygame.FINGERUP, pygame.FINGERMOTION):
             return self._finger_action(event)
-        if event.type in (pygame.MOUSEBUTTONDOWN, pygame.MOUSEBUTTONUP):
-            if event.button != 1 or getattr(event, "touch", False):
-                return None  # touch arrives as FINGER events; ignore SDL's mouse emulation
-            w, h = self.size
-            u, v = physical_to_logical(event.pos[0] / w, event.pos[1] / h, self.rotation)
-            if event.type == pygame.MOUSEBUTTONDOWN:
-                self._gestures.down(u, v, self._clock())
-                return None
-            return self._gestures.up(u, v, self._clock())
+        if event.type in (pygame.MOUSEBUTTONDOWN, pygame.MOUSEBUTTONUP, pygame.MOUSEMOTION):
+            return self._mouse_action(event)
         return None
 
     def _key_action(self, key: int, mod: int) -> Action | None:
@@ -191,6 +241,8 @@ class Display:
             return Action.TOGGLE_CURATOR
         if self._reload.matches(key, mod):
             return Action.RELOAD
+        if self.pin_pad_open:
+            return self._pad_typed(key)
         if key == pygame.K_ESCAPE:
             return None if self.kiosk_mode else Action.QUIT
         return {
@@ -199,21 +251,116 @@ class Display:
             pygame.K_SPACE: Action.TOGGLE_LABEL,
         }.get(key)
 
+    def _pad_typed(self, key: int) -> Action | None:
+        """A keyboard, if any, types into the open pad; Escape only cancels it."""
+        name = _PAD_DIGIT_KEYS.get(key)
+        if key in (pygame.K_RETURN, pygame.K_KP_ENTER):
+            name = OK
+        elif key == pygame.K_ESCAPE:
+            name = CANCEL
+        return self._pad_key(name) if name is not None else None
+
     def _finger_action(self, event: pygame.event.Event) -> Action | None:
         u, v = physical_to_logical(event.x, event.y, self.rotation)
+        if event.type == pygame.FINGERMOTION:
+            if event.finger_id == self._primary_finger:
+                self._long_press.move(u, v)
+            return None
         if event.type == pygame.FINGERDOWN:
             if not self._fingers:
                 self._primary_finger = event.finger_id
-                self._gestures.down(u, v, self._clock())
-            else:
-                self._gestures.cancel()  # multi-finger touches are not gestures here
+                self._pointer_down(u, v)
+            else:  # multi-finger touches are not gestures here
+                self._pressed = None
+                self._gestures.cancel()
+                self._long_press.cancel()
             self._fingers.add(event.finger_id)
             return None
         self._fingers.discard(event.finger_id)
         if event.finger_id != self._primary_finger:
             return None
         self._primary_finger = None
-        return self._gestures.up(u, v, self._clock())
+        return self._pointer_up(u, v)
+
+    def _mouse_action(self, event: pygame.event.Event) -> Action | None:
+        if getattr(event, "touch", False):
+            return None  # touch arrives as FINGER events; ignore SDL's mouse emulation
+        w, h = self.size
+        u, v = physical_to_logical(event.pos[0] / w, event.pos[1] / h, self.rotation)
+        if event.type == pygame.MOUSEMOTION:
+            if getattr(event, "buttons", (0,))[0]:
+                self._long_press.move(u, v)
+            return None
+        if event.button != 1:
+            return None
+        if event.type == pygame.MOUSEBUTTONDOWN:
+            self._pointer_down(u, v)
+            return None
+        return self._pointer_up(u, v)
+
+    # -- one pointer (the first finger, or the left mouse button) ---------------------------
+
+    def _pointer_down(self, u: float, v: float) -> None:
+        """Route a press: the open PIN pad takes all of them, then the panel's buttons."""
+        now = self._clock()
+        if self.pin_pad_open:
+            self._pressed = self._pad_key_at(u, v)
+            return
+        self._pressed = self._panel_button_at(u, v) if self._curator_visible else None
+        if self._pressed is None:
+            self._gestures.down(u, v, now)
+            if not self._curator_visible:
+                self._long_press.down(u, v, now)
+
+    def _pointer_up(self, u: float, v: float) -> Action | None:
+        """A key or button acts when released on the same target it was pressed on."""
+        now = self._clock()
+        pressed, self._pressed = self._pressed, None
+        if self.pin_pad_open:
+            self._gestures.cancel()  # e.g. the press that opened the pad
+            self._long_press.cancel()
+            if isinstance(pressed, str) and pressed == self._pad_key_at(u, v):
+                return self._pad_key(pressed)
+            return None
+        if isinstance(pressed, Action):
+            return self._panel_button(pressed) if pressed is self._panel_button_at(u, v) else None
+        if self._long_press.up(u, v, now):
+            return self._long_press_done(now)
+        return self._gestures.up(u, v, now)
+
+    def _long_press_done(self, now: float) -> Action | None:
+        self._gestures.cancel()  # the release must not also count as a tap or swipe
+        if self._pad is None:  # no PIN configured (development only)
+            return None if self._curator_visible else Action.TOGGLE_CURATOR
+        self._pad.open(now)
+        return None
+
+    def _pad_key(self, name: str) -> Action | None:
+        if self._pad is None:
+            return None
+        if self._pad.press(name, self._clock()) and not self._curator_visible:
+            return Action.TOGGLE_CURATOR
+        return None
+
+    def _panel_button(self, action: Action) -> Action | None:
+        if action is Action.QUIT:
+            return Action.QUIT if self._quit_confirm.tap(self._clock()) else None
+        self._quit_confirm.reset()
+        return action
+
+    def _logical_px(self, u: float, v: float) -> tuple[float, float]:
+        lw, lh = self._logical_size
+        return u * lw, v * lh
+
+    def _pad_key_at(self, u: float, v: float) -> str | None:
+        point = self._logical_px(u, v)
+        keys = self._overlay.pin_pad_keys()
+        return next((name for name, rect in keys.items() if rect.collidepoint(point)), None)
+
+    def _panel_button_at(self, u: float, v: float) -> Action | None:
+        point = self._logical_px(u, v)
+        buttons = self._overlay.panel_buttons()
+        return next((action for rect, action in buttons if rect.collidepoint(point)), None)
 
     # -- lifetime -----------------------------------------------------------------------
 

@@ -16,6 +16,14 @@ import numpy as np
 from kiosk.config import LimitsConfig, Problem, display_path
 from kiosk.exhibits.images import StatKey, image_digest, read_image_file, resolve_image_path
 from kiosk.exhibits.schema import Exhibit, ExhibitError, parse_exhibit_file
+from kiosk.renderer.corrections import (
+    SIDECAR_SUFFIX,
+    Corrections,
+    CorrectionsError,
+    StaleCorrectionsError,
+    is_sidecar_file,
+    load_corrections,
+)
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +39,7 @@ class LoadedExhibit:
     image_digest: str  # sha256 of the image file; key caches by this
     source_file: Path
     loaded_at: float  # time.monotonic() when this version was loaded
+    corrections: Corrections | None = None  # from <stem>.face.yaml, for this image only
 
     @property
     def id(self) -> str:
@@ -68,12 +77,14 @@ class _Outcome:
 
 
 def is_exhibit_file(path: Path) -> bool:
-    """True for exhibit YAML files; False for hidden files and editor swap/backup files."""
+    """True for exhibit YAML files; False for hidden files, editor swap/backup files and
+    face corrections (`<exhibit>.face.yaml`, see kiosk.renderer.corrections)."""
     name = path.name
     return (
         path.suffix.lower() in EXHIBIT_SUFFIXES
         and not name.startswith((".", "#", "~"))
         and not name.endswith("~")
+        and not is_sidecar_file(path)
     )
 
 
@@ -173,6 +184,19 @@ class ExhibitLibrary:
                 )
             )
             return []
+        names = {p.name for p in self._dir.iterdir()}
+        for sidecar in sorted(n for n in names if is_sidecar_file(Path(n))):
+            stem = sidecar[: -len(SIDECAR_SUFFIX)]
+            if not any(stem + suffix in names for suffix in EXHIBIT_SUFFIXES):
+                problems.append(
+                    Problem(
+                        display_path(self._dir / sidecar),
+                        "",
+                        f"face corrections without an exhibit file {stem}.yaml next to them; "
+                        "rename them to match their exhibit file (<name>.yaml -> "
+                        "<name>.face.yaml), or delete them",
+                    )
+                )
         return sorted(
             (p for p in self._dir.iterdir() if is_exhibit_file(p) and p.is_file()),
             key=lambda p: p.name,
@@ -196,11 +220,32 @@ class ExhibitLibrary:
                 problems=[Problem(display_path(path), "image", f"cannot read the image: {exc}")]
             )
         old = self._last_good.get(path)
-        if old is not None and old.spec == spec and old.image_digest == cached.digest:
-            return _Outcome(new=old)  # unchanged: same object, same loaded_at
-        return _Outcome(
-            new=LoadedExhibit(spec, cached.image, cached.digest, path, time.monotonic())
-        )
+        corrections, problems = self._corrections(path, cached.digest, old)
+        if (
+            old is not None
+            and old.spec == spec
+            and old.image_digest == cached.digest
+            and old.corrections == corrections
+        ):
+            return _Outcome(new=old, problems=problems)  # unchanged: same object, loaded_at
+        new = LoadedExhibit(spec, cached.image, cached.digest, path, time.monotonic(), corrections)
+        return _Outcome(new=new, problems=problems)
+
+    @staticmethod
+    def _corrections(
+        path: Path, digest: str, old: LoadedExhibit | None
+    ) -> tuple[Corrections | None, list[Problem]]:
+        """The exhibit's face corrections; a broken file keeps the last good ones for the
+        same image, corrections made for another image are ignored. Both are reported."""
+        try:
+            return load_corrections(path, digest), []
+        except StaleCorrectionsError as exc:
+            return None, exc.problems
+        except CorrectionsError as exc:
+            if old is not None and old.image_digest == digest and old.corrections is not None:
+                kept = Problem(exc.file, "", "still using the last good face corrections")
+                return old.corrections, [*exc.problems, kept]
+            return None, exc.problems
 
     def _image(self, image_path: Path) -> _CachedImage:
         """Decode an image only when its file changed since the last read."""

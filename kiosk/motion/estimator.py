@@ -65,6 +65,27 @@ def measure_motion(neutral: np.ndarray, neutral_frame: FaceFrame, current: np.nd
     )
 
 
+# Lips parted this much (gap over width) are mid-word, not at rest: relaxed lips often part a
+# little, and closing those would leave the painting with a dark slit whenever the visitor rests.
+MID_WORD_MOUTH_RATIO = 0.12
+
+
+def close_mouth(landmarks: np.ndarray) -> np.ndarray:
+    """The same face with its lips together: a neutral caught mid-word would make every later
+    closing of the mouth an impossible 'more than closed'."""
+    if lm.mouth_open_ratio(landmarks) < MID_WORD_MOUTH_RATIO:
+        return landmarks
+    from kiosk.drivers.controls import control_basis  # the jaw's shape, as clips use it
+
+    jaw = control_basis()["jaw_open"]
+    per_unit = float(jaw[lm.LOWER_LIP_INNER_MID, 1] - jaw[lm.UPPER_LIP_INNER_MID, 1])
+    frame = face_frame(landmarks.astype(np.float64))
+    canon = frame.to_canonical(landmarks.astype(np.float64))
+    gap = float(canon[lm.LOWER_LIP_INNER_MID, 1] - canon[lm.UPPER_LIP_INNER_MID, 1])
+    closed = canon - (gap / per_unit) * jaw
+    return frame.to_image(closed).astype(landmarks.dtype)
+
+
 class NeutralEstimator:
     """The performer's neutral face: per-landmark median of their first calm frames.
 
@@ -87,14 +108,13 @@ class NeutralEstimator:
 
     def fix(self, landmarks: np.ndarray) -> None:
         """Use exactly these landmarks as neutral (offline rendering: the driver's frame 0)."""
-        self._samples = [landmarks.astype(np.float64)] * self.frames
+        self._samples = [close_mouth(landmarks.astype(np.float64))] * self.frames
         self._neutral = self._samples[0]
 
     def update(self, landmarks: np.ndarray) -> np.ndarray:
         if not self.settled:
-            calm = (
-                lm.mouth_open_ratio(landmarks) < 0.12 and min(lm.eye_open_ratios(landmarks)) > 0.12
-            )
+            calm = lm.mouth_open_ratio(landmarks) < MID_WORD_MOUTH_RATIO
+            calm = calm and min(lm.eye_open_ratios(landmarks)) > 0.12
             if calm or self._neutral is None:
                 aligned = landmarks.astype(np.float64)
                 if self._samples:
@@ -102,7 +122,7 @@ class NeutralEstimator:
                     s, r, t = rigid_fit(self._samples[0], aligned)
                     aligned = ((aligned - t) @ r) / s
                 self._samples.append(aligned)
-                self._neutral = np.median(np.stack(self._samples), axis=0)
+                self._neutral = close_mouth(np.median(np.stack(self._samples), axis=0))
         assert self._neutral is not None
         return self._neutral
 

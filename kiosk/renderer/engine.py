@@ -15,6 +15,7 @@ import numpy as np
 
 from kiosk.motion.motion import Motion
 from kiosk.renderer import rig_cache
+from kiosk.renderer.corrections import Corrections, correct_faces
 from kiosk.renderer.eyes import draw_gaze, draw_lids
 from kiosk.renderer.mouth import draw_mouth_interior
 from kiosk.renderer.retarget import Gains, PoseLimits, target_mesh
@@ -41,6 +42,7 @@ class Engine(Protocol):
         choose: str = "largest",
         index: int = 0,
         box: tuple[float, float, float, float] | None = None,
+        corrections: Corrections | None = None,
     ) -> PaintingRig: ...
 
     def render(
@@ -65,10 +67,13 @@ class GeometricEngine:
         choose: str = "largest",
         index: int = 0,
         box: tuple[float, float, float, float] | None = None,
+        corrections: Corrections | None = None,
     ) -> PaintingRig:
         """Find the faces (once per painting; cached on disk) and rig the chosen ones.
 
         `box`: the curator's hint where the face is, as fractions of width and height.
+        `corrections`: the curator's landmark corrections, applied to the detected face
+        (the disk cache holds the faces as detected, so editing them never re-detects).
         """
         hint = f"{choose}|box={box}" if box is not None else choose
         key = rig_cache.cache_key(image, hint, index) if self._cache_dir else ""
@@ -79,6 +84,8 @@ class GeometricEngine:
             faces = find_faces(self._detector, image, box)
             if key:
                 rig_cache.save_faces(self._cache_dir, key, faces)
+        h, w = image.shape[:2]
+        faces = correct_faces(faces, (w, h), corrections, choose, index)
         return rig_from_faces(image, faces, choose, index)
 
     def render(

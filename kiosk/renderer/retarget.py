@@ -52,9 +52,34 @@ def target_landmarks(
     frame = rig.frame
     offsets = rescale_offsets(motion.offsets, reference_face(), rig.canonical)
     offsets = offsets * _gain_vector(gains)
-    expressed = rig.landmarks + (offsets @ frame.axes.T) * frame.iod
+    canonical = _keep_lips_and_lids_apart(rig.canonical + offsets, rig.canonical)
+    expressed = rig.landmarks + ((canonical - rig.canonical) @ frame.axes.T) * frame.iod
     rot, pivot, shift, scale = _head_transform(rig, motion, gains, limits)
     return (expressed - pivot) @ rot.T * scale + pivot + shift
+
+
+# Facing pairs, corner to corner: the first of each pair may never pass below the second.
+_UPPER_LIP = lm.as_index(lm.LIPS_INNER_UPPER)
+_LOWER_LIP = lm.as_index((78, *lm.LIPS_INNER_LOWER[::-1], 308))
+_UPPER_LIDS = lm.as_index(lm.RIGHT_EYE_UPPER + lm.LEFT_EYE_UPPER)
+_LOWER_LIDS = lm.as_index(lm.RIGHT_EYE_LOWER + lm.LEFT_EYE_LOWER)
+
+
+def _keep_lips_and_lids_apart(canonical: np.ndarray, neutral: np.ndarray) -> np.ndarray:
+    """Lips and lids meet but never pass through each other. A performer whose neutral face
+    had the mouth a little open closes it by more than a painted closed mouth can close; those
+    offsets must stop at 'closed', not cross the lips over."""
+    out = canonical.copy()
+    for upper, lower in ((_UPPER_LIP, _LOWER_LIP), (_UPPER_LIDS, _LOWER_LIDS)):
+        top, bottom = out[upper, 1], out[lower, 1]
+        # The detector may overlap a closed pair slightly at rest; that much is allowed.
+        allowed = np.minimum(neutral[lower, 1] - neutral[upper, 1], 0.0)
+        crossed = bottom - top < allowed
+        if crossed.any():
+            meet = (top + bottom - allowed) / 2
+            out[upper[crossed], 1] = meet[crossed]
+            out[lower[crossed], 1] = (meet + allowed)[crossed]
+    return out
 
 
 def _head_transform(

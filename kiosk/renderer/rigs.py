@@ -12,6 +12,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from kiosk.renderer.corrections import Corrections
 from kiosk.renderer.engine import GeometricEngine
 from kiosk.renderer.rig import ENGINE_VERSION, NoFaceError, PaintingRig
 
@@ -25,10 +26,20 @@ class RigRequest:
     choose: str = "largest"
     index: int = 0
     box: tuple[float, float, float, float] | None = None  # curator's face hint
+    corrections: Corrections | None = None  # curator's landmark corrections
 
     @property
     def key(self) -> tuple:
-        return (ENGINE_VERSION, self.image_digest, self.size, self.choose, self.index, self.box)
+        fixes = self.corrections.digest() if self.corrections is not None else ""
+        return (
+            ENGINE_VERSION,
+            self.image_digest,
+            self.size,
+            self.choose,
+            self.index,
+            self.box,
+            fixes,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,7 +109,9 @@ class RigStore:
         if self._engine is None:
             self._engine = GeometricEngine(cache_dir=self._cache_dir)
         try:
-            rig = self._engine.build_rig(fitted, request.choose, request.index, request.box)
+            rig = self._engine.build_rig(
+                fitted, request.choose, request.index, request.box, request.corrections
+            )
         except NoFaceError as exc:
             return RigResult(fitted, None, str(exc))
         except Exception as exc:  # a bad painting must never take the kiosk down
