@@ -123,6 +123,7 @@ class KioskApp:
             kiosk_mode=not options.windowed and not options.headless,
             exit_keys=config.curator.exit_keys,
             overlay_keys=config.curator.overlay_keys,
+            curator_pin=config.curator.pin,
             show_notice=config.display.show_notice,
             headless=options.headless,
         )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import typing
 from dataclasses import dataclass
 from datetime import date
@@ -294,6 +295,23 @@ _MODIFIERS = {"ctrl", "shift", "alt"}
 class CuratorConfig(_Section):
     exit_keys: str = "ctrl+shift+q"
     overlay_keys: str = "ctrl+shift+c"
+
+    # Unlocks the long press in the top-left corner of the touch screen. None = no PIN: the
+    # long press opens the curator panel directly (development only).
+    pin: str | None = None
+
+    @field_validator("pin", mode="before")
+    @classmethod
+    def _pin(cls, v: object) -> object:
+        if v is None:
+            return v
+        if not isinstance(v, str):
+            raise ValueError(
+                'write the PIN in quotes, e.g. pin: "4821" (YAML reads 0123 as a number)'
+            )
+        if not re.fullmatch(r"[0-9]{4,8}", v):
+            raise ValueError("curator PIN must be 4 to 8 digits (0-9), e.g. '4821'")
+        return v
 
     @field_validator("exit_keys", "overlay_keys")
     @classmethod

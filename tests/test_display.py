@@ -430,13 +430,23 @@ def test_pin_pad_closes_after_twenty_seconds_without_input(kiosk, clock):
     assert not kiosk.pin_pad_open
 
 
-def test_without_pin_the_long_press_opens_the_panel_directly(clock):
-    with Display((640, 360), fullscreen=False, clock=clock) as d:
+def test_without_pin_the_long_press_opens_the_panel_only_in_a_development_window(clock):
+    with Display((640, 360), fullscreen=False, kiosk_mode=False, clock=clock) as d:
         pygame.event.clear()
         _touch(pygame.FINGERDOWN, *_corner(d))
         d.poll_actions()
         clock.t += 3.0
         assert d.poll_actions() == [Action.TOGGLE_CURATOR]
+        assert not d.pin_pad_open
+
+
+def test_without_pin_a_kiosk_gives_no_touch_access(clock):
+    with Display((640, 360), fullscreen=False, kiosk_mode=True, clock=clock) as d:
+        pygame.event.clear()
+        _touch(pygame.FINGERDOWN, *_corner(d))
+        d.poll_actions()
+        clock.t += 3.0
+        assert Action.TOGGLE_CURATOR not in d.poll_actions()
         assert not d.pin_pad_open
 
 

@@ -63,8 +63,9 @@ def physical_to_logical(u: float, v: float, rotation: int) -> tuple[float, float
 class Display:
     """A pygame-ce window (fullscreen on the kiosk) showing one painting and its overlays.
 
-    `curator_pin` guards the corner long press (`long_press_s` seconds). None means the long
-    press opens the curator panel directly, with no PIN: for development only, never on a
+    `curator_pin` guards the corner long press (`long_press_s` seconds). None means no touch
+    access in kiosk mode (keyboard chord only); in a development window the long press then
+    opens the curator panel directly, with no PIN: never on a
     public floor.
     """
 
@@ -92,8 +93,8 @@ class Display:
         self._pad = PinPad(curator_pin) if curator_pin is not None else None
         if curator_pin is None and kiosk_mode:
             log.warning(
-                "no curator PIN configured: a long press in the top-left corner opens the "
-                "curator panel without one; set curator.pin before the kiosk goes public"
+                "no curator PIN configured: the touch screen's corner long press is off and "
+                "only the keyboard chord opens the curator panel; set curator.pin to enable it"
             )
         self.rotation, self.kiosk_mode, self.show_notice = rotation, kiosk_mode, show_notice
         if not show_notice:
@@ -330,8 +331,12 @@ class Display:
 
     def _long_press_done(self, now: float) -> Action | None:
         self._gestures.cancel()  # the release must not also count as a tap or swipe
-        if self._pad is None:  # no PIN configured (development only)
-            return None if self._curator_visible else Action.TOGGLE_CURATOR
+        if self._pad is None:
+            # No PIN configured: in kiosk mode nobody at the screen gets in by touch alone;
+            # a development window opens the panel directly.
+            if self.kiosk_mode or self._curator_visible:
+                return None
+            return Action.TOGGLE_CURATOR
         self._pad.open(now)
         return None
 
