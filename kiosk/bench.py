@@ -209,15 +209,12 @@ def memory_images(samples: list[Path]) -> list[Path]:
 
 
 @functools.cache
-def _bench_classes() -> tuple[type, type, type]:
+def _bench_classes() -> tuple[type, type]:
     """The app subclass and wrappers; built on first use so `import kiosk.bench` stays light
     (child processes time their own imports)."""
     from kiosk.app import KioskApp
-    from kiosk.renderer.engine import GeometricEngine
-    from kiosk.renderer.rig import build_painting_rig
-    from kiosk.renderer.rig_cache import cache_key, load_faces, save_faces
+    from kiosk.renderer.rigs import RigStore
     from kiosk.stats import StageTimes
-    from kiosk.tracking.face_mesh import FaceMeshDetector
 
     class TickTimes(StageTimes):
         """StageTimes that also keeps what was added during the current tick."""
@@ -254,37 +251,12 @@ def _bench_classes() -> tuple[type, type, type]:
         def close(self) -> None:
             self.inner.close()
 
-    class Found:
-        def __init__(self, faces: list) -> None:
-            self.faces = faces
-
-        def detect(self, image: np.ndarray) -> list:
-            return self.faces
-
-    class CachingEngine(GeometricEngine):
-        """GeometricEngine consulting the rig cache before detecting. A stand-in until the
-        engine itself takes a cache folder (then this class goes)."""
-
-        def __init__(self, cache_dir: Path) -> None:
-            super().__init__()
-            self.cache_dir = cache_dir
-
-        def build_rig(self, image: np.ndarray, choose: str = "largest", index: int = 0) -> Any:
-            key = cache_key(image, choose, index)
-            faces = load_faces(self.cache_dir, key)
-            if faces is None:
-                if self._detector is None:
-                    self._detector = FaceMeshDetector(static_image=True, max_faces=6)
-                faces = self._detector.detect(image)
-                save_faces(self.cache_dir, key, faces)
-            return build_painting_rig(image, Found(faces), choose, index)
-
     class BenchApp(KioskApp):
         """The kiosk with per-tick timings, a timed engine and timed overlay drawing."""
 
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)
-            self.times = TickTimes()
+            self.reset_times()
             self.engine = TimedEngine(self.engine, self)
             overlay = self.display.overlay
             draw = overlay.draw
@@ -303,10 +275,13 @@ def _bench_classes() -> tuple[type, type, type]:
             self._reload_library(now)
             if self.source is not None:
                 self.source.start()
+            if self.tracking is not None:
+                self.tracking.start()
             self.watcher.start()
 
         def use_rig_cache(self, cache_dir: Path) -> None:
-            self.rigs._engine = CachingEngine(cache_dir)
+            self.rigs.close()
+            self.rigs = RigStore(cache_dir=cache_dir)
 
         def tick_row(self, now: float) -> dict[str, float]:
             self.times.tick = {}
@@ -314,16 +289,20 @@ def _bench_classes() -> tuple[type, type, type]:
             return self.times.tick
 
         def reset_times(self) -> None:
+            # Tracking runs on its own thread; it adds into the same per-tick record, so a
+            # tick's row holds the tracking of the camera frame it consumed.
             self.times = TickTimes()
+            if self.tracking is not None:
+                self.tracking.times = self.times
 
-    return BenchApp, TimedEngine, CachingEngine
+    return BenchApp, TimedEngine
 
 
 def open_app(config_path: Path, driver_video: Path | None) -> Any:
     from kiosk.app import RunOptions
     from kiosk.config import load_config
 
-    bench_app, _, _ = _bench_classes()
+    bench_app, _ = _bench_classes()
     options = RunOptions(headless=True, driver_video=driver_video,
                          synthetic_camera=driver_video is None)  # fmt: skip
     return bench_app(load_config(config_path), options)
@@ -441,7 +420,7 @@ def render_breakdown(engine: Any, repeats: int = 60) -> dict[str, dict[str, floa
                     draw_mouth_interior(warped, targets, face.palette, (region.x0, region.y0))
             rows, cols = region.slices
             with timed("paste (copyTo)"):
-                cv2.copyTo(warped, face.region_mask[rows, cols], out[rows, cols])
+                cv2.copyTo(warped, face.region_pixels, out[rows, cols])
     result = {name: summarize(values) for name, values in steps.items()}
     first = rig.faces[0].region if rig.faces else None
     if first is not None:
@@ -579,6 +558,7 @@ def measure_memory(
 def memory_child(config_path: Path, cache_dir: Path, driver: Path | None) -> dict[str, Any]:
     """All exhibits loaded, every rig built (timed, cold), every painting shown once; then
     peak RSS; then the same rigs again from the warm cache."""
+    from kiosk.renderer.engine import GeometricEngine
     from kiosk.renderer.rigs import RigRequest, fit_image
 
     app = open_app(config_path, driver)
@@ -606,7 +586,7 @@ def memory_child(config_path: Path, cache_dir: Path, driver: Path | None) -> dic
             run_loop(app, app.config.timeouts.crossfade_s + 0.1, paced=True)
         memory = memory_mb()
         checkpoints["all_shown"] = memory["rss_mb"]
-        engine = _bench_classes()[2](cache_dir)
+        engine = GeometricEngine(cache_dir=cache_dir)
         for build, exhibit in zip(builds, app.library.exhibits, strict=True):
             fitted = fit_image(exhibit.image, app.display.fit(exhibit.image.shape[1::-1])[2:])
             t = time.perf_counter()

@@ -67,7 +67,7 @@ def _detect_all(detector: FaceMeshDetector, images: list[np.ndarray]) -> list[np
 def _rig_masks(rig: PaintingRig) -> np.ndarray:
     mask = np.zeros(rig.image.shape[:2], np.uint8)
     for face in rig.faces:
-        mask |= face.region_mask
+        mask |= face.region_mask(rig.image.shape)
     return mask
 
 

@@ -114,7 +114,7 @@ class GeometricEngine:
             if animation.mouth_interior:
                 draw_mouth_interior(warped, targets, face.palette, (region.x0, region.y0))
             rows, cols = region.slices
-            cv2.copyTo(warped, face.region_mask[rows, cols], out[rows, cols])
+            cv2.copyTo(warped, face.region_pixels, out[rows, cols])
 
     def close(self) -> None:
         if self._detector is not None:

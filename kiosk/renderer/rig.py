@@ -44,13 +44,19 @@ class FaceRig:
     hair_ring: np.ndarray  # (R, 3) image-space points that follow the head partly
     outer_ring: np.ndarray  # (R, 2) fixed points bounding the animated region
     warp: MeshWarp
-    region_mask: np.ndarray  # uint8, full image size: 255 where pixels may change
+    region_pixels: np.ndarray  # uint8, region-sized: 255 where pixels may change
     palette: MouthPalette
     eyes: tuple[EyeRig, ...] = ()  # bare eyeballs and irises, for gaze
 
     @property
     def region(self) -> Region:
         return self.warp.region
+
+    def region_mask(self, image_shape: tuple[int, ...]) -> np.ndarray:
+        """Full-image uint8 mask, 255 where this face's animation may change pixels."""
+        mask = np.zeros(image_shape[:2], np.uint8)
+        mask[self.region.slices] = self.region_pixels
+        return mask
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,7 +174,7 @@ def build_face_rig(image: np.ndarray, face: DetectedFace) -> FaceRig:
         hair_ring=hair,
         outer_ring=outer,
         warp=warp,
-        region_mask=mask,
+        region_pixels=np.ascontiguousarray(mask[region.slices]),
         palette=_palette(image, points),
         eyes=build_eye_rigs(image, face.landmarks.astype(np.float64)),
     )

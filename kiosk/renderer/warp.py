@@ -52,6 +52,14 @@ def _identity_map(region: Region) -> np.ndarray:
     return ident
 
 
+@lru_cache(maxsize=4)
+def _map_buffers(size: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+    """Scratch arrays for one region size, reused frame after frame (fresh multi-megabyte
+    arrays cost page faults every time) and shared, so twenty rigs do not hold twenty sets."""
+    w, h = size
+    return np.empty((h, w, 2), np.float32), np.empty((h, w, 2), np.float32)
+
+
 class MeshWarp:
     """Warps `region` of an image so that `source_points` move to given target points."""
 
@@ -75,13 +83,12 @@ class MeshWarp:
         self._scale = np.array([sx, sy], dtype=np.float32)
         xx, yy = np.meshgrid(gx, gy)
         self.grid = np.stack([xx, yy], axis=-1).astype(np.float32)  # (gh, gw, 2)
-        self._shift: np.ndarray | None = None
-        self._map: np.ndarray | None = None
 
     def source_map(self, target_points: np.ndarray) -> np.ndarray:
         """Full-resolution (H, W, 2) map over the region: where each output pixel samples.
 
-        The returned array is this warp's own buffer, overwritten by the next call.
+        The returned array is a shared buffer, overwritten by the next call for a region of
+        the same size: use it before warping again.
 
         `target_points` is (V, 2) or (V, 3); with a depth column, where the moved mesh folds
         over itself the nearer surface wins (a turning head hides its far cheek).
@@ -91,13 +98,10 @@ class MeshWarp:
         # the outermost grid centres, which is harmless for a displacement that is zero there
         # but would smear the identity map along the region's border.
         size = (self.region.width, self.region.height)
-        if self._shift is None:
-            # Reused every frame: fresh multi-megabyte arrays cost page faults each time.
-            self._shift = np.empty((size[1], size[0], 2), np.float32)
-            self._map = np.empty_like(self._shift)
-        cv2.resize(coarse - self.grid, size, dst=self._shift, interpolation=cv2.INTER_LINEAR)
-        cv2.add(self._shift, _identity_map(self.region), dst=self._map)
-        return self._map
+        shift, source_map = _map_buffers(size)
+        cv2.resize(coarse - self.grid, size, dst=shift, interpolation=cv2.INTER_LINEAR)
+        cv2.add(shift, _identity_map(self.region), dst=source_map)
+        return source_map
 
     def _coarse_map(self, target: np.ndarray) -> np.ndarray:
         """Exact piecewise-affine inverse on the grid, by rasterising the moved triangles."""
