@@ -20,7 +20,7 @@ from kiosk.renderer.eyes import draw_gaze, draw_lids
 from kiosk.renderer.mouth import draw_mouth_interior
 from kiosk.renderer.retarget import Gains, PoseLimits, target_mesh
 from kiosk.renderer.rig import PaintingRig, rig_from_faces
-from kiosk.tracking.face_finder import find_faces
+from kiosk.tracking.face_finder import FaceBoxDetector, find_faces
 from kiosk.tracking.face_mesh import FaceMeshDetector
 
 
@@ -59,6 +59,7 @@ class GeometricEngine:
 
     def __init__(self, cache_dir: Path | None = None) -> None:
         self._detector: FaceMeshDetector | None = None
+        self._boxes: FaceBoxDetector | None = None
         self._cache_dir = cache_dir  # detected faces on disk (rig_cache); None = no cache
 
     def build_rig(
@@ -81,7 +82,9 @@ class GeometricEngine:
         if faces is None:
             if self._detector is None:
                 self._detector = FaceMeshDetector(static_image=True, max_faces=6)
-            faces = find_faces(self._detector, image, box)
+            if self._boxes is None:
+                self._boxes = FaceBoxDetector()
+            faces = find_faces(self._detector, image, box, self._boxes)
             if key:
                 rig_cache.save_faces(self._cache_dir, key, faces)
         h, w = image.shape[:2]
@@ -117,6 +120,9 @@ class GeometricEngine:
             cv2.copyTo(warped, face.region_pixels, out[rows, cols])
 
     def close(self) -> None:
+        if self._boxes is not None:
+            self._boxes.close()
+            self._boxes = None
         if self._detector is not None:
             self._detector.close()
             self._detector = None

@@ -52,19 +52,28 @@ def _mesh_in_crop(
     return faces
 
 
-def _face_boxes(image: np.ndarray) -> list[tuple[int, int, int, int]]:
-    """Face boxes from MediaPipe's full-range face detector (finds small, distant faces)."""
-    h, w = image.shape[:2]
-    with mp.solutions.face_detection.FaceDetection(
-        model_selection=1, min_detection_confidence=0.4
-    ) as fd:
-        result = fd.process(cv2.cvtColor(image, cv2.COLOR_BGR2RGB))
-    boxes = []
-    for det in result.detections or ():
-        b = det.location_data.relative_bounding_box
-        x0, y0 = int(max(0.0, b.xmin) * w), int(max(0.0, b.ymin) * h)
-        boxes.append((x0, y0, min(w, x0 + int(b.width * w)), min(h, y0 + int(b.height * h))))
-    return boxes
+class FaceBoxDetector:
+    """MediaPipe's full-range face detector (finds small, distant faces). Built once and kept:
+    creating MediaPipe graphs over and over costs memory that is not all given back."""
+
+    def __init__(self) -> None:
+        self._detector = mp.solutions.face_detection.FaceDetection(
+            model_selection=1, min_detection_confidence=0.4
+        )
+
+    def boxes(self, image: np.ndarray) -> list[tuple[int, int, int, int]]:
+        """Pixel boxes (x0, y0, x1, y1) of the faces in a BGR image."""
+        h, w = image.shape[:2]
+        result = self._detector.process(cv2.cvtColor(image, cv2.COLOR_BGR2RGB))
+        found = []
+        for det in result.detections or ():
+            b = det.location_data.relative_bounding_box
+            x0, y0 = int(max(0.0, b.xmin) * w), int(max(0.0, b.ymin) * h)
+            found.append((x0, y0, min(w, x0 + int(b.width * w)), min(h, y0 + int(b.height * h))))
+        return found
+
+    def close(self) -> None:
+        self._detector.close()
 
 
 def _overlaps(box: tuple[int, int, int, int], faces: list[DetectedFace]) -> bool:
@@ -77,6 +86,7 @@ def find_faces(
     detector: FaceMeshDetector,
     image: np.ndarray,
     box: tuple[float, float, float, float] | None = None,
+    boxes_detector: FaceBoxDetector | None = None,
 ) -> list[DetectedFace]:
     """All faces: inside the curator's `box` (fractions of width/height) when given; otherwise
     the mesh on the whole image, plus every face the full-range detector finds that the mesh
@@ -84,7 +94,14 @@ def find_faces(
     if box is not None:
         return _mesh_in_crop(detector, image, _box_pixels(box, image.shape))
     faces = list(detector.detect(image))
-    for pixel_box in _face_boxes(image):
+    own = boxes_detector is None
+    finder = FaceBoxDetector() if own else boxes_detector
+    try:
+        pixel_boxes = finder.boxes(image)
+    finally:
+        if own:
+            finder.close()
+    for pixel_box in pixel_boxes:
         if not _overlaps(pixel_box, faces):
             faces.extend(
                 f
