@@ -77,6 +77,10 @@ class RunReport:
         }
 
 
+def _same_motions(a: list[Motion], b: list[Motion]) -> bool:
+    return len(a) == len(b) and all(x.same_as(y) for x, y in zip(a, b, strict=True))
+
+
 def _place(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     """A painting centred on a black canvas of the screen's logical size (for cross-fades)."""
     w, h = size
@@ -137,6 +141,7 @@ class KioskApp:
         self._players: dict[str, tuple[object, PlaylistPlayer]] = {}
         self._fitted: dict[str, tuple[str, np.ndarray]] = {}
         self._last_frames: dict[str, np.ndarray] = {}
+        self._last_render: tuple | None = None  # (rig and settings, motions, image)
         self._live_motion = Motion()
         self._last_sequence = -1
         self._visitor_present = False
@@ -421,7 +426,14 @@ class KioskApp:
                       scene.live_weight)
                 for i in range(len(result.rig.faces))
             ]  # fmt: skip
-            image = self.engine.render(result.rig, motions, self._animation(exhibit))
+            animation = self._animation(exhibit)
+            key = (id(result.rig), animation)
+            last = self._last_render
+            if last is not None and last[0] == key and _same_motions(last[1], motions):
+                image = last[2]  # nothing moved since the last frame (e.g. between camera frames)
+            else:
+                image = self.engine.render(result.rig, motions, animation)
+                self._last_render = (key, motions, image)
         self._last_frames[exhibit.id] = image
         previous = self._last_frames.get(scene.previous_exhibit_id or "")
         self._forget_all_but({exhibit.id, scene.previous_exhibit_id})
@@ -477,4 +489,5 @@ class KioskApp:
         self.display.close()
         # Drop references to rendered paintings and the last camera-derived motion.
         self._last_frames.clear()
+        self._last_render = None
         self._live_motion = Motion()

@@ -42,7 +42,7 @@ IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png")
 
 # (key in the result, label, unit, comparison, limit). Reported against, never asserted.
 TARGETS = (
-    ("pipeline_ms", "tracking+motion+render+composite per camera frame, median", "ms", "<=", 12.0),
+    ("pipeline_ms", "tracking+motion+render+composite, sum of stage medians", "ms", "<=", 12.0),
     ("end_to_end_p95_ms", "end-to-end latency p95 (30 fps source)", "ms", "<=", 50.0),
     ("display_fps", "sustained display loop (paced to 60; 1% pacing slack)", "fps", ">=", 59.4),
     ("startup_warm_s", "start-up to first animated frame, warm rig cache", "s", "<=", 3.0),
@@ -690,8 +690,14 @@ def _headline(result: dict[str, Any]) -> dict[str, float | None]:
     rigs = result.get("memory", {}).get("rigs", [])
     builds = [r["cold_s"] for r in rigs] + [result["background_rig_build"].get("build_s")]
     builds = [b for b in builds if b is not None]
+    # Tracking runs on its own thread and a frame is re-shown when nothing moved, so per-tick
+    # sums mislead: the work one camera frame costs is the sum of the stages' medians.
+    parts = [
+        stages.get(k, {}).get("median_ms") for k in ("tracking", "motion", "warp", "composite")
+    ]
+    pipeline = round(sum(parts), 2) if all(p is not None for p in parts) else None
     return {
-        "pipeline_ms": stages["pipeline_camera"].get("median_ms"),
+        "pipeline_ms": pipeline,
         "end_to_end_p95_ms": stages["end_to_end"].get("p95_ms"),
         "display_fps": result["display_loop"]["paced"]["fps"],
         "startup_warm_s": startup.get("warm", {}).get("first_animated_s"),

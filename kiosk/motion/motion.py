@@ -30,6 +30,17 @@ class Motion:
     scale: float = 1.0  # relative head size, 1.0 = neutral
     offsets: np.ndarray = field(default_factory=_zero_offsets)  # (478, 3) canonical, IOD units
 
+    def same_as(self, other: Motion) -> bool:
+        """Exactly the same pose and expression (so the same rendered frame)."""
+        return (
+            self.yaw == other.yaw
+            and self.pitch == other.pitch
+            and self.roll == other.roll
+            and self.scale == other.scale
+            and np.array_equal(self.translation, other.translation)
+            and np.array_equal(self.offsets, other.offsets)
+        )
+
     def copy(self) -> Motion:
         return Motion(
             self.yaw,
