@@ -108,9 +108,11 @@ def derive_stages(rows: Sequence[dict[str, float]]) -> dict[str, list[float]]:
             out["frame"].append(row["frame"])
         if "tracking" in row:
             out["pipeline_camera"].append(pipeline)
-            for name in ("camera_age", "tracking", "motion", "end_to_end"):
-                if name in row:
-                    out[name].append(row[name])
+        # Tracking runs on its own thread: its stages land in whichever tick was running, and
+        # a frame's end-to-end latency in the tick that showed it.
+        for name in ("camera_age", "tracking", "motion", "end_to_end"):
+            if name in row:
+                out[name].append(row[name])
     return out
 
 
