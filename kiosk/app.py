@@ -204,6 +204,7 @@ class KioskApp:
         clock_start = time.monotonic()
         frame_budget = 1.0 / self.config.display.fps
         frames = 0
+        deadline = time.monotonic()
         try:
             while self._quit_reason == "":
                 started = time.monotonic()
@@ -218,7 +219,10 @@ class KioskApp:
                 if self.options.max_frames is not None and frames >= self.options.max_frames:
                     self._quit_reason = "frame limit reached"
                     break
-                spare = frame_budget - (time.monotonic() - started)
+                # Pace against a fixed schedule (not "budget minus this frame"), so sleep's
+                # overshoot does not pile up; a late frame restarts the schedule.
+                deadline = max(deadline + frame_budget, time.monotonic() - frame_budget)
+                spare = deadline - time.monotonic()
                 if spare > 0:
                     time.sleep(spare)  # pacing the display loop, not waiting on a result
         except KeyboardInterrupt:
