@@ -27,8 +27,7 @@ from kiosk.motion.live import LiveMotion, TrackingWorker
 from kiosk.motion.motion import Motion, blend
 from kiosk.ops import Health
 from kiosk.ops.operations import Operations
-from kiosk.renderer.engine import Animation, GeometricEngine
-from kiosk.renderer.retarget import Gains, PoseLimits
+from kiosk.renderer.engine import Animation, GeometricEngine, animation_for
 from kiosk.renderer.rigs import RigRequest, RigResult, RigStore, fit_image
 from kiosk.stats import StageTimes
 
@@ -401,17 +400,7 @@ class KioskApp:
         return cached[1], result
 
     def _animation(self, exhibit: LoadedExhibit) -> Animation:
-        a = exhibit.spec.animation
-        e = self.config.engine
-        return Animation(
-            gains=Gains(a.gains.head, a.gains.mouth, a.gains.eyes, a.gains.brows, a.gains.gaze),
-            limits=PoseLimits(
-                min(a.limits.yaw_deg, e.max_yaw_deg),
-                min(a.limits.pitch_deg, e.max_pitch_deg),
-                min(a.limits.roll_deg, e.max_roll_deg),
-            ),
-            mouth_interior=e.mouth_interior,
-        )
+        return animation_for(exhibit.spec.animation, self.config.engine)
 
     # -- drawing --------------------------------------------------------------------------
 

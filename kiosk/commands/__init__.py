@@ -16,3 +16,25 @@ EXIT_USAGE = 2
 def config_path(arg: str | None) -> Path:
     """The --config argument, or ./config.yaml."""
     return Path(arg) if arg else Path.cwd() / "config.yaml"
+
+
+def find_exhibit(config_arg: str | None, exhibit_id: str):
+    """The loaded exhibit `exhibit_id` from the configured library, or None after printing
+    which ids exist and what is wrong with the content. Config problems raise ConfigError."""
+    import sys
+
+    from kiosk.config import load_config
+    from kiosk.exhibits.library import ExhibitLibrary
+    from kiosk.exhibits.samples import ensure_sample_content
+
+    config = load_config(config_path(config_arg))
+    ensure_sample_content(config.paths.content)
+    library = ExhibitLibrary(config.paths.exhibits, config.paths.content, config.limits)
+    library.reload()
+    exhibit = library.get(exhibit_id)
+    if exhibit is None:
+        known = ", ".join(e.id for e in library.exhibits) or "none"
+        print(f"no exhibit with id '{exhibit_id}' (known: {known})", file=sys.stderr)
+        for problem in library.problems:
+            print(f"PROBLEM {problem}", file=sys.stderr)
+    return exhibit

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from kiosk.commands import EXIT_OK, EXIT_PROBLEMS, config_path
+from kiosk.commands import EXIT_OK, EXIT_PROBLEMS, find_exhibit
 
 PREVIEW_HEIGHT = 900  # the face is cropped and scaled to this height, so small moves show
 GREY = (210, 210, 210)
@@ -125,25 +125,13 @@ def cmd_adjust_face(args: argparse.Namespace) -> int:
 
 
 def _load_exhibit(args: argparse.Namespace):
-    from kiosk.config import ConfigError, load_config
-    from kiosk.exhibits.library import ExhibitLibrary
-    from kiosk.exhibits.samples import ensure_sample_content
+    from kiosk.config import ConfigError
 
     try:
-        config = load_config(config_path(args.config))
+        return find_exhibit(args.config, args.exhibit)
     except ConfigError as exc:
         _print_problems(exc)
         return None
-    ensure_sample_content(config.paths.content)
-    library = ExhibitLibrary(config.paths.exhibits, config.paths.content, config.limits)
-    library.reload()
-    exhibit = library.get(args.exhibit)
-    if exhibit is None:
-        known = ", ".join(e.id for e in library.exhibits) or "none"
-        print(f"no exhibit with id '{args.exhibit}' (known: {known})", file=sys.stderr)
-        for problem in library.problems:
-            print(f"PROBLEM {problem}", file=sys.stderr)
-    return exhibit
 
 
 def _combine(saved, args: argparse.Namespace, image_digest: str, shown: str):

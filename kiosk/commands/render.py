@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from kiosk.commands import EXIT_OK, EXIT_PROBLEMS, config_path
+from kiosk.commands import EXIT_OK, EXIT_PROBLEMS, find_exhibit
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -27,19 +27,8 @@ def cmd_render(args: argparse.Namespace) -> int:
 
     face_choose, face_index = "largest", 0
     if args.exhibit:
-        from kiosk.config import load_config
-        from kiosk.exhibits.library import ExhibitLibrary
-
-        config = load_config(config_path(args.config))
-        from kiosk.exhibits.samples import ensure_sample_content
-
-        ensure_sample_content(config.paths.content)
-        library = ExhibitLibrary(config.paths.exhibits, config.paths.content, config.limits)
-        library.reload()
-        exhibit = library.get(args.exhibit)
+        exhibit = find_exhibit(args.config, args.exhibit)
         if exhibit is None:
-            known = ", ".join(e.id for e in library.exhibits) or "none"
-            print(f"no exhibit with id '{args.exhibit}' (known: {known})", file=sys.stderr)
             return EXIT_PROBLEMS
         image = exhibit.image
         face_choose, face_index = exhibit.spec.face.choose, exhibit.spec.face.index

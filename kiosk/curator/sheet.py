@@ -21,7 +21,7 @@ from kiosk.display.fit import fit_rect
 from kiosk.drivers.controls import motion_from_controls
 from kiosk.exhibits.library import ExhibitLibrary, LoadedExhibit
 from kiosk.renderer.engine import Animation, GeometricEngine
-from kiosk.renderer.retarget import Gains, PoseLimits
+from kiosk.renderer.engine import animation_for as exhibit_animation
 from kiosk.renderer.rig import NoFaceError, PaintingRig
 from kiosk.renderer.rigs import fit_image
 from kiosk.tracking import landmarks as lm
@@ -71,16 +71,7 @@ def screen_size(config: KioskConfig) -> tuple[int, int]:
 
 def animation_for(exhibit: LoadedExhibit, config: KioskConfig) -> Animation:
     """The exhibit's animation settings, capped by the engine's (as the kiosk does)."""
-    a, e = exhibit.spec.animation, config.engine
-    return Animation(
-        gains=Gains(a.gains.head, a.gains.mouth, a.gains.eyes, a.gains.brows, a.gains.gaze),
-        limits=PoseLimits(
-            min(a.limits.yaw_deg, e.max_yaw_deg),
-            min(a.limits.pitch_deg, e.max_pitch_deg),
-            min(a.limits.roll_deg, e.max_roll_deg),
-        ),
-        mouth_interior=e.mouth_interior,
-    )
+    return exhibit_animation(exhibit.spec.animation, config.engine)
 
 
 def painted_pose_deg(face_landmarks: np.ndarray) -> tuple[float, float, float]:

@@ -33,6 +33,21 @@ class Animation:
     mouth_interior: bool = True
 
 
+def animation_for(exhibit_animation, engine_config) -> Animation:
+    """An exhibit's `animation` settings, capped by the config's `engine` limits (duck-typed:
+    kiosk.exhibits.schema.Animation and kiosk.config.EngineConfig)."""
+    a, e = exhibit_animation, engine_config
+    return Animation(
+        gains=Gains(a.gains.head, a.gains.mouth, a.gains.eyes, a.gains.brows, a.gains.gaze),
+        limits=PoseLimits(
+            min(a.limits.yaw_deg, e.max_yaw_deg),
+            min(a.limits.pitch_deg, e.max_pitch_deg),
+            min(a.limits.roll_deg, e.max_roll_deg),
+        ),
+        mouth_interior=e.mouth_interior,
+    )
+
+
 class Engine(Protocol):
     name: str
 
