@@ -57,9 +57,7 @@ def control_basis() -> dict[str, np.ndarray]:
     # Jaw: the lower lip and everything below it drops; less towards the jaw corners.
     jaw = np.zeros((n, 3))
     lower = _lower_face_mask(ref)
-    # The lower lip drops most in the middle: an open mouth is an oval, not a letterbox.
-    across = np.abs(ref[:, 0] - mouth_c[0]) / (1.2 * half_w)
-    side = np.clip(1.0 - across**2, 0.2, 1.0) ** 0.8
+    side = np.clip(1.25 - np.abs(ref[:, 0] - mouth_c[0]) / (2.2 * half_w), 0.0, 1.0)
     depth = np.clip((ref[:, 1] - mouth_c[1]) / max(chin_y - mouth_c[1], 1e-6), 0.0, 1.0)
     drop = np.where(lower, side * (1.0 - 0.18 * depth), 0.0)
     jaw[:, 1] = 0.42 * drop

@@ -61,7 +61,7 @@ def draw_mouth_interior(
 
     # Teeth: a band hanging from the upper lip and a shorter one rising from the lower lip,
     # narrower than the mouth (no teeth in the corners), shaded darker towards the sides.
-    tooth_h = min(0.3 * gap, 0.08 * width)
+    tooth_h = min(0.42 * gap, 0.11 * width)
     teeth = np.zeros((h, w), np.uint8)
     inner = slice(2, -2)
     up = upper_l[inner]
@@ -75,8 +75,7 @@ def draw_mouth_interior(
             teeth, [_poly(np.concatenate([lo, (lo - (0, low_h))[::-1]]))], 200, cv2.LINE_AA, _SUB
         )
     side = np.clip(1.0 - np.abs((xx - centre[0]) / rx) ** 2, 0.0, 1.0)
-    # Teeth sit back in the mouth's shade: never as bright as the lips' highlights.
-    teeth_col = palette.teeth[None, None, :] * (0.35 + 0.45 * side[..., None])
+    teeth_col = palette.teeth[None, None, :] * (0.45 + 0.55 * side[..., None])
     t_alpha = (
         cv2.GaussianBlur(teeth, (0, 0), max(0.6, width * 0.008)).astype(np.float32)[..., None] / 255
     )
