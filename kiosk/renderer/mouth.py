@@ -1,8 +1,17 @@
-"""The inside of an opening mouth: a shaded cavity with upper and lower teeth that follow the
-lips, coloured from the painting's own palette. It replaces the lip texture the warp would
-otherwise stretch across the gap, and fades in with the gap so closed lips show no seam."""
+"""The inside of an opening mouth: a shaded cavity, upper teeth hanging from the upper lip,
+lower teeth and a tongue at larger openings, coloured from the painting's own palette. It
+replaces the lip texture the warp would otherwise stretch across the gap, and fades in with the
+gap so closed lips show no seam.
+
+Everything is computed per pixel in the mouth's own frame: `t` runs from -1 (corner 78) to +1
+(corner 308) along the line between the corners, `v` is the distance (pixels) across it,
+towards the chin. The lips become two profiles `v_upper(t)` and `v_lower(t)`, so every layer
+follows the lips and every edge is a smooth ramp rather than a drawn polygon.
+"""
 
 from __future__ import annotations
+
+from typing import NamedTuple
 
 import cv2
 import numpy as np
@@ -15,9 +24,208 @@ _LOWER = lm.as_index((78, *lm.LIPS_INNER_LOWER[::-1], 308))  # corner 78 ... cor
 _SUB = 4  # fixed-point bits for sub-pixel polygon drawing
 _SUBF = float(1 << _SUB)
 
+# Gap over mouth width (beyond the painting's own rest gap) where the interior fades in.
+OPEN_START = 0.015
+OPEN_RAMP = 0.05
+DETAIL_WIDTH = 110.0  # mouth width (px) above which the interior is drawn at lower resolution
+UPPER_TEETH_MAX = 0.10  # visible upper-teeth height, fraction of the mouth width
+LOWER_TEETH_MAX = 0.07
+LOWER_TEETH_FROM = (0.16, 0.30)  # gap/width over which the lower teeth appear
+TONGUE_FROM = (0.22, 0.45)
+# Boundaries between visible teeth along t: central incisors, laterals, canines, premolars,
+# narrowing towards the corners as the dental arch turns away.
+_TOOTH_EDGES = np.array([-0.84, -0.72, -0.56, -0.34, 0.0, 0.34, 0.56, 0.72, 0.84], np.float32)
 
-def _poly(points: np.ndarray) -> np.ndarray:
-    return np.round(points * _SUBF).astype(np.int32).reshape(-1, 1, 2)
+
+def _unit(x: np.ndarray) -> np.ndarray:
+    """x clipped to 0..1 in place (np.clip's wrapper costs more than the work here)."""
+    return np.minimum(np.maximum(x, 0.0, out=x), 1.0, out=x)
+
+
+def _smoothstep(edge0: float, edge1: float, x: np.ndarray) -> np.ndarray:
+    s = _unit(np.asarray((x - edge0) * (1.0 / (edge1 - edge0))))
+    return s * s * (3.0 - 2.0 * s)
+
+
+def _chaikin(points: np.ndarray, passes: int = 2) -> np.ndarray:
+    """Corner-cutting subdivision with fixed ends: lips as curves, not 11-point polylines."""
+    for _ in range(passes):
+        q = 0.75 * points[:-1] + 0.25 * points[1:]
+        r = 0.25 * points[:-1] + 0.75 * points[1:]
+        mid = np.empty((2 * len(q), 2), points.dtype)
+        mid[0::2], mid[1::2] = q, r
+        points = np.concatenate([points[:1], mid[1:-1], points[-1:]])
+    return points
+
+
+def _profile(points: np.ndarray, a: np.ndarray, e: np.ndarray, n: np.ndarray, width: float):
+    """A (smoothed) lip polyline as (t, v) samples with t non-decreasing, for np.interp."""
+    rel = points - a
+    tv = np.stack([2.0 * (rel @ e) / width - 1.0, rel @ n], axis=1)
+    return np.maximum.accumulate(tv[:, 0]), tv[:, 1]
+
+
+class _MouthFrame(NamedTuple):
+    """Pixels of a box in the mouth's frame. Everything that depends on `t` alone is computed
+    on a 1D table of `t` values (`table_t`) and looked up per pixel through `bin`."""
+
+    v: np.ndarray  # (h, w) px across the mouth, towards the chin
+    bin: np.ndarray  # (h, w) index into the tables
+    table_t: np.ndarray  # (K,)
+    upper_v: np.ndarray  # (K,) v of the upper inner lip at table_t
+    lower_v: np.ndarray  # (K,)
+    width: float
+    scale: float  # samples per image pixel
+
+
+def _mouth_frame(
+    upper: np.ndarray, lower: np.ndarray, box: tuple[int, int, int, int], scale: float
+) -> _MouthFrame:
+    """The frame sampled `scale` times per pixel, on the grid `cv2.resize` maps back to `box`."""
+    a, b = upper[0], upper[-1]
+    width = float(np.linalg.norm(b - a))
+    e = (b - a) / width
+    n = np.array([-e[1], e[0]])
+    x0, y0, x1, y1 = box
+    nw, nh = max(2, round((x1 - x0) * scale)), max(2, round((y1 - y0) * scale))
+    sx, sy = (x1 - x0) / nw, (y1 - y0) / nh
+    xs = (np.arange(nw, dtype=np.float32) + 0.5) * sx + (x0 - 0.5 - a[0])
+    ys = (np.arange(nh, dtype=np.float32)[:, None] + 0.5) * sy + (y0 - 0.5 - a[1])
+    xs, ys = xs.astype(np.float32), ys.astype(np.float32)
+    v = xs * np.float32(n[0]) + ys * np.float32(n[1])
+    # t is linear in the pixel position: its extremes are at the box corners. Bins are a
+    # quarter pixel long along the mouth, finer than any detail drawn.
+    corners = np.array(
+        [[xs[0], ys[0, 0]], [xs[-1], ys[0, 0]], [xs[0], ys[-1, 0]], [xs[-1], ys[-1, 0]]]
+    )
+    t_corners = 2.0 * (corners @ e) / width - 1.0
+    lo, hi = float(t_corners.min()), float(t_corners.max())
+    bins = int(np.ceil((hi - lo) * width * 2.0)) + 2
+    table_t = np.linspace(lo, hi, bins, dtype=np.float32)
+    per_px = (bins - 1) / max(hi - lo, 1e-6) * 2.0 / width
+    offset = 0.5 - (lo + 1.0) * (bins - 1) / max(hi - lo, 1e-6)
+    along = xs * np.float32(e[0] * per_px) + (ys * np.float32(e[1] * per_px) + np.float32(offset))
+    index = np.minimum(np.maximum(along, 0.0, out=along), bins - 1, out=along).astype(np.intp)
+    tu, vu = _profile(upper, a, e, n, width)
+    tl, vl = _profile(lower, a, e, n, width)
+    return _MouthFrame(
+        v=v,
+        bin=index,
+        table_t=table_t,
+        upper_v=np.interp(table_t, tu, vu).astype(np.float32),
+        lower_v=np.interp(table_t, tl, vl).astype(np.float32),
+        width=width,
+        scale=nw / (x1 - x0),
+    )
+
+
+def _tooth_gaps(t: np.ndarray, width: float) -> np.ndarray:
+    """0..1: how close `t` is to a gap between two teeth (soft, fading to the corners)."""
+    sigma = max(0.6, 0.007 * width) / (0.5 * width)  # in t units
+    dist = np.min(np.abs(t[:, None] - _TOOTH_EDGES), axis=-1)
+    return np.exp(-((dist / sigma) ** 2)) * (1.0 - 0.6 * np.abs(np.clip(t, -1, 1)))
+
+
+def _teeth(
+    depth: np.ndarray, height: np.ndarray, gaps: np.ndarray, soft: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Alpha and brightness of a row of teeth `height` px deep, starting at a lip (`depth`=0)."""
+    height = height * (1.0 - 0.12 * gaps)  # rounded incisal corners
+    alpha = 1.0 - _smoothstep(-soft, soft, depth - height)
+    rel = _unit(depth / np.maximum(height, 1.0))
+    shade = (1.0 - 0.38 * rel) * (1.0 - 0.45 * gaps * (0.4 + 0.6 * rel))
+    shade *= 0.82 + 0.18 * _smoothstep(0.0, 1.5 * soft, depth)  # contact shadow of the lip
+    return alpha, shade
+
+
+def _coverage(upper: np.ndarray, lower: np.ndarray, box: tuple[int, int, int, int]) -> np.ndarray:
+    """0..1 inside the inner-lip outline, anti-aliased and feathered inwards only."""
+    x0, y0, x1, y1 = box
+    outline = np.concatenate([upper, lower[::-1]]) - (x0, y0)
+    mask = np.zeros((y1 - y0, x1 - x0), np.uint8)
+    pts = np.round(outline * _SUBF).astype(np.int32).reshape(-1, 1, 2)
+    cv2.fillPoly(mask, [pts], 255, cv2.LINE_AA, _SUB)
+    width = float(np.linalg.norm(upper[-1] - upper[0]))
+    inside = cv2.GaussianBlur(mask.astype(np.float32) * (1 / 255), (0, 0), max(0.7, 0.009 * width))
+    return _smoothstep(0.5, 0.98, inside)
+
+
+class _Layers:
+    """Back-to-front compositing of flat colours as per-pixel weights: each layer is a colour
+    times a brightness map, so the colour arithmetic happens once, in `colour()`."""
+
+    def __init__(self) -> None:
+        self.weights: list[np.ndarray] = []
+        self.colours: list[np.ndarray] = []
+
+    def over(self, colour: np.ndarray, shade: np.ndarray, alpha: np.ndarray | None) -> None:
+        """Put a layer of `colour` * `shade` on top; `alpha` None means opaque."""
+        if alpha is None:
+            self.weights = [shade]
+            self.colours = [colour.astype(np.float32)]
+            return
+        keep = 1.0 - alpha
+        for w in self.weights:
+            w *= keep
+        self.weights.append(shade * alpha)
+        self.colours.append(colour.astype(np.float32))
+
+    def colour(self, light: np.ndarray) -> np.ndarray:
+        stack = np.stack(self.weights, axis=-1) * light[..., None]
+        return stack @ np.stack(self.colours)
+
+
+def _interior(f: _MouthFrame, palette: MouthPalette, gap: float) -> np.ndarray:
+    """The interior's colour (float32 BGR) for every pixel of the frame, back to front."""
+    width, t, at = f.width, f.table_t, np.abs(f.table_t)
+    d_up = f.v - f.upper_v[f.bin]  # px below the upper lip
+    d_lo = f.lower_v[f.bin] - f.v  # px above the lower lip
+    local_gap = np.maximum(f.lower_v - f.upper_v, 0.0)  # per table bin
+    open_ratio = np.float32(gap / width)
+    soft = max(0.6, 0.01 * width)
+    layers = _Layers()
+
+    # Cavity: darkest at the back centre, shadowed under the upper lip.
+    s = _unit(d_up / np.maximum(local_gap, 1.0)[f.bin])
+    back = np.exp(-(t * t) / 0.3)[f.bin] * np.exp(-(((s - 0.5) / 0.35) ** 2))
+    cav = (1.05 - 0.45 * back) * (1.0 - 0.45 * np.exp(-np.maximum(d_up, 0.0) / (0.06 * width)))
+    layers.over(palette.cavity, cav, None)
+
+    # Tongue: a dark reddish dome above the lower lip, lit towards the front.
+    amount = float(_smoothstep(*TONGUE_FROM, open_ratio))
+    if amount > 0.0:
+        dome = (0.4 * amount * local_gap * np.clip(1.0 - (t / 0.6) ** 2, 0.0, 1.0))[f.bin]
+        front = 1.0 - _unit(d_lo / np.maximum(dome, 1.0))
+        alpha = (1.0 - _smoothstep(-4 * soft, 2 * soft, d_lo - dome)) * amount
+        layers.over(palette.tongue, 0.55 + 0.45 * front, alpha)
+
+    gaps_t = _tooth_gaps(t, width)
+    gaps = gaps_t[f.bin]
+    side_t = 1.0 - 0.55 * _smoothstep(0.15, 0.95, at)  # the arch turns away from the light
+    amount = float(_smoothstep(*LOWER_TEETH_FROM, open_ratio))
+    if amount > 0.0:
+        taper = (1.0 - _smoothstep(0.3, 0.72, at)) * amount
+        h_lo = np.minimum(0.3 * local_gap, LOWER_TEETH_MAX * width) * taper
+        alpha, shade = _teeth(d_lo, h_lo[f.bin], gaps, soft)
+        layers.over(palette.teeth, shade * (0.7 * side_t)[f.bin], alpha * (h_lo > 0.3)[f.bin])
+    # Upper incisors are the longest: the biting edge curves up towards the canines.
+    taper = (1.0 - _smoothstep(0.62, 0.97, at)) * (1.0 - 0.3 * t * t)
+    h_up = np.minimum(0.62 * local_gap, UPPER_TEETH_MAX * width) * taper
+    a_up, shade = _teeth(d_up, h_up[f.bin], gaps, soft)
+    a_up *= (h_up > 0.3)[f.bin]
+    layers.over(palette.teeth, shade * side_t[f.bin], a_up)
+
+    # The wet inner rim of the lips.
+    rim = max(1.0, 0.02 * width)
+    one = np.ones_like(d_up)
+    wet = 0.6 * palette.lip
+    layers.over(wet, one, 0.7 * np.exp(-np.maximum(d_lo, 0.0) / rim) * (1.0 - a_up))
+    layers.over(wet, one, 0.35 * np.exp(-np.maximum(d_up, 0.0) / (0.5 * rim)))
+    corners = (1.0 - 0.6 * _smoothstep(0.4, 1.0, at))[f.bin]
+    colour = layers.colour(corners)
+    if palette.softness * f.scale > 0.3:
+        colour = cv2.GaussianBlur(colour, (0, 0), palette.softness * f.scale)
+    return colour
 
 
 def draw_mouth_interior(
@@ -26,72 +234,35 @@ def draw_mouth_interior(
     """Paint the mouth interior into `out` (BGR, modified in place) for landmark `targets`.
 
     `origin` is the image position of `out`'s top-left pixel (when `out` is a region crop).
+    Only pixels inside the inner-lip outline change; nothing changes until the lips part more
+    than they do in the painting itself.
     """
-    upper = targets[_UPPER, :2].astype(np.float64) - origin
-    lower = targets[_LOWER, :2].astype(np.float64) - origin
+    upper = _chaikin(targets[_UPPER, :2].astype(np.float64) - origin)
+    lower = _chaikin(targets[_LOWER, :2].astype(np.float64) - origin)
     width = float(np.linalg.norm(upper[-1] - upper[0]))
     gap = float(
         np.linalg.norm(targets[lm.LOWER_LIP_INNER_MID, :2] - targets[lm.UPPER_LIP_INNER_MID, :2])
     )
-    if width < 4.0 or gap < 0.015 * width:
+    if width < 4.0:
         return
-    opacity = float(np.clip((gap - 0.015 * width) / (0.05 * width), 0.0, 1.0))
-    pad = int(np.ceil(0.1 * width)) + 3
+    opacity = float(np.clip((gap / width - palette.rest_gap - OPEN_START) / OPEN_RAMP, 0, 1))
+    if opacity <= 0.0:
+        return
     allpts = np.concatenate([upper, lower])
-    x0 = max(0, int(np.floor(allpts[:, 0].min())) - pad)
-    y0 = max(0, int(np.floor(allpts[:, 1].min())) - pad)
-    x1 = min(out.shape[1], int(np.ceil(allpts[:, 0].max())) + pad)
-    y1 = min(out.shape[0], int(np.ceil(allpts[:, 1].max())) + pad)
+    x0 = max(0, int(np.floor(allpts[:, 0].min())))
+    y0 = max(0, int(np.floor(allpts[:, 1].min())))
+    x1 = min(out.shape[1], int(np.ceil(allpts[:, 0].max())) + 1)
+    y1 = min(out.shape[0], int(np.ceil(allpts[:, 1].max())) + 1)
     if x1 - x0 < 2 or y1 - y0 < 2:
         return
-    upper_l = upper - (x0, y0)
-    lower_l = lower - (x0, y0)
-    h, w = y1 - y0, x1 - x0
-
-    # Cavity: darkest in the middle, a little lighter towards the lips.
-    mask = np.zeros((h, w), np.uint8)
-    cv2.fillPoly(mask, [_poly(np.concatenate([upper_l, lower_l[::-1]]))], 255, cv2.LINE_AA, _SUB)
-    centre = (upper_l.mean(axis=0) + lower_l.mean(axis=0)) / 2
-    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
-    rx = max(width / 2, 1.0)
-    ry = max(gap / 2, 1.0)
-    radial = np.clip(np.sqrt(((xx - centre[0]) / rx) ** 2 + ((yy - centre[1]) / ry) ** 2), 0, 1)
-    cavity = palette.cavity[None, None, :] * (0.55 + 0.7 * radial[..., None])
-    interior = cavity.astype(np.float32)
-
-    # Teeth: a band hanging from the upper lip and a shorter one rising from the lower lip,
-    # narrower than the mouth (no teeth in the corners), shaded darker towards the sides.
-    tooth_h = min(0.42 * gap, 0.11 * width)
-    teeth = np.zeros((h, w), np.uint8)
-    inner = slice(2, -2)
-    up = upper_l[inner]
-    lo = lower_l[inner]
-    cv2.fillPoly(
-        teeth, [_poly(np.concatenate([up, (up + (0, tooth_h))[::-1]]))], 255, cv2.LINE_AA, _SUB
-    )
-    if gap > 0.12 * width:
-        low_h = min(0.3 * gap, 0.07 * width)
-        cv2.fillPoly(
-            teeth, [_poly(np.concatenate([lo, (lo - (0, low_h))[::-1]]))], 200, cv2.LINE_AA, _SUB
-        )
-    side = np.clip(1.0 - np.abs((xx - centre[0]) / rx) ** 2, 0.0, 1.0)
-    teeth_col = palette.teeth[None, None, :] * (0.45 + 0.55 * side[..., None])
-    t_alpha = (
-        cv2.GaussianBlur(teeth, (0, 0), max(0.6, width * 0.008)).astype(np.float32)[..., None] / 255
-    )
-    interior = interior * (1 - t_alpha) + teeth_col * t_alpha
-    # A soft shadow under the upper lip sells the depth.
-    shadow = np.zeros((h, w), np.uint8)
-    cv2.polylines(
-        shadow, [_poly(upper_l)], False, 255, max(1, int(width * 0.03)), cv2.LINE_AA, _SUB
-    )
-    shadow_a = cv2.GaussianBlur(shadow, (0, 0), max(1.0, width * 0.02)).astype(np.float32)[
-        ..., None
-    ]
-    interior *= 1.0 - 0.45 * shadow_a / 255
-
-    alpha = cv2.GaussianBlur(mask, (0, 0), max(0.7, width * 0.012)).astype(np.float32) / 255
-    alpha = np.minimum(alpha, mask.astype(np.float32) / 255 + 0.0)  # feather inwards only
-    alpha = (alpha * opacity)[..., None]
-    crop = out[y0:y1, x0:x1].astype(np.float32)
-    out[y0:y1, x0:x1] = np.clip(crop * (1 - alpha) + interior * alpha, 0, 255).astype(np.uint8)
+    box = (x0, y0, x1, y1)
+    # Above DETAIL_WIDTH the interior is drawn coarser and scaled up: it is soft paint anyway.
+    frame = _mouth_frame(upper, lower, box, min(1.0, DETAIL_WIDTH / width))
+    colour = _interior(frame, palette, gap)
+    if colour.shape[:2] != (y1 - y0, x1 - x0):
+        colour = cv2.resize(colour, (x1 - x0, y1 - y0), interpolation=cv2.INTER_LINEAR)
+    coverage = _coverage(upper, lower, box)
+    alpha = coverage * np.float32(opacity)
+    crop = out[y0:y1, x0:x1]
+    paint = np.clip(colour + 0.5, 0, 255).astype(np.uint8)
+    crop[...] = cv2.blendLinear(paint, crop, alpha, 1.0 - alpha)

@@ -29,11 +29,20 @@ class NoFaceError(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class MouthPalette:
-    """Colours for a painted mouth interior, sampled from the painting itself (BGR floats)."""
+    """How a painted mouth interior looks, measured from the painting itself.
+
+    Colours are BGR floats. `softness` is the Gaussian sigma (pixels) that makes a drawn
+    interior as soft as the paint around the mouth; `rest_gap` is the painting's own inner-lip
+    gap over mouth width, so a painting with parted lips keeps its own mouth until it opens more.
+    """
 
     cavity: np.ndarray
     teeth: np.ndarray
     skin: np.ndarray
+    lip: np.ndarray
+    tongue: np.ndarray
+    softness: float
+    rest_gap: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,21 +105,58 @@ def _ring(frame: FaceFrame, oval: np.ndarray, scale: float) -> np.ndarray:
 
 
 def _palette(image: np.ndarray, points: np.ndarray) -> MouthPalette:
-    h, w = image.shape[:2]
-    mask = np.zeros((h, w), np.uint8)
-    cv2.fillPoly(mask, [np.round(points[list(lm.LIPS_OUTER), :2]).astype(np.int32)], 255)
-    cv2.fillPoly(mask, [np.round(points[list(lm.LIPS_INNER), :2]).astype(np.int32)], 0)
-    lip = np.array(cv2.mean(image, mask=mask)[:3]) if mask.any() else np.array([60, 60, 120.0])
-    skin_mask = np.zeros((h, w), np.uint8)
-    cheeks = [lm.as_index((205, 50, 187, 147, 123, 116, 117, 118, 101, 36, 206))]
-    cv2.fillPoly(skin_mask, [np.round(points[c, :2]).astype(np.int32) for c in cheeks], 255)
-    skin = np.array(cv2.mean(image, mask=skin_mask)[:3]) if skin_mask.any() else lip
-    cavity = lip * 0.22 + np.array([4.0, 4.0, 8.0])
-    ivory = np.array([200.0, 214.0, 226.0])  # BGR of aged ivory
-    teeth = 0.72 * ivory + 0.28 * skin
-    # Teeth never brighter than the painting's own highlights, or they glow.
-    teeth *= min(1.0, (float(np.percentile(image, 98)) + 10.0) / max(teeth.max(), 1.0))
-    return MouthPalette(cavity=cavity, teeth=teeth, skin=skin)
+    """Mouth-interior colours and softness from the paint of the lips and cheeks."""
+    luma_w = np.array([0.114, 0.587, 0.299])  # BGR
+    ivory = np.array([150.0, 198.0, 228.0])  # BGR of warm, aged ivory
+
+    def pixels(polygon: np.ndarray, hole: np.ndarray | None = None) -> np.ndarray:
+        x0, y0 = np.maximum(np.floor(polygon.min(axis=0)).astype(int), 0)
+        x1, y1 = np.ceil(polygon.max(axis=0)).astype(int) + 1
+        crop = image[y0:y1, x0:x1]
+        mask = np.zeros(crop.shape[:2], np.uint8)
+        cv2.fillPoly(mask, [np.round(polygon - (x0, y0)).astype(np.int32)], 255)
+        if hole is not None:
+            cv2.fillPoly(mask, [np.round(hole - (x0, y0)).astype(np.int32)], 0)
+        return crop[mask > 0].astype(np.float64).reshape(-1, 3)
+
+    lips = points[lm.as_index(lm.LIPS_OUTER), :2]
+    lip_px = pixels(lips, points[lm.as_index(lm.LIPS_INNER), :2])
+    lip = lip_px.mean(axis=0) if len(lip_px) else np.array([60.0, 60.0, 120.0])
+    cheek = lm.as_index((205, 50, 187, 147, 123, 116, 117, 118, 101, 36, 206))
+    skin_px = pixels(points[cheek, :2])
+    skin_px = skin_px if len(skin_px) >= 8 else lip[None]
+    skin = skin_px.mean(axis=0)
+    luma = skin_px @ luma_w
+    highlight = skin_px[luma >= np.percentile(luma, 85)].mean(axis=0)
+    # Teeth: the skin's highlight, half desaturated, mixed with ivory, darker than that highlight
+    # and never brighter than the painting's own brightest paint, or they glow.
+    h_luma = max(float(highlight @ luma_w), 1.0)
+    tint = 0.25 * (highlight + h_luma) / h_luma + 0.5 * ivory / float(ivory @ luma_w)
+    teeth = tint * min(0.86 * h_luma, 0.9 * float(np.percentile(image[..., 1], 99)), 215.0)
+    depth = float(skin @ luma_w) / max(float(lip @ luma_w), 1.0)
+    cavity = lip * min(0.22, 0.16 * depth) + np.array([3.0, 3.0, 6.0])
+    tongue = lip * min(0.55, 0.4 * depth) * np.array([0.85, 0.85, 1.1])
+    # Softness: the share of fine detail (sigma-1 high-pass) in the medium detail (sigma 3)
+    # around the mouth; soft paint gets a softer interior.
+    half = 0.9 * float(np.ptp(lips[:, 0])) + 4.0
+    x0, y0 = np.maximum(np.floor(lips.mean(axis=0) - half).astype(int), 0)
+    x1, y1 = np.ceil(lips.mean(axis=0) + half).astype(int)
+    grey = cv2.cvtColor(image[y0:y1, x0:x1], cv2.COLOR_BGR2GRAY).astype(np.float32)
+    softness = 0.8
+    if min(grey.shape) >= 8:
+        fine = float(np.mean(np.abs(grey - cv2.GaussianBlur(grey, (0, 0), 1.0))))
+        medium = float(np.mean(np.abs(grey - cv2.GaussianBlur(grey, (0, 0), 3.0))))
+        softness = float(np.interp(fine / max(medium, 1e-3), [0.25, 0.5], [1.6, 0.5]))
+    width = max(float(np.linalg.norm(points[78, :2] - points[308, :2])), 1.0)
+    return MouthPalette(
+        cavity=cavity,
+        teeth=teeth,
+        skin=skin,
+        lip=lip,
+        tongue=tongue,
+        softness=softness,
+        rest_gap=float(np.linalg.norm(points[13, :2] - points[14, :2])) / width,
+    )
 
 
 def _smooth_contour_depth(points: np.ndarray, passes: int = 3) -> np.ndarray:

@@ -1,0 +1,110 @@
+"""The painted mouth interior: nothing until the lips part, then a dark, warm cavity with teeth,
+drawn only inside the inner-lip outline."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from kiosk.drivers.controls import motion_from_controls
+from kiosk.exhibits.samples import ensure_sample_content
+from kiosk.renderer.engine import GeometricEngine
+from kiosk.renderer.mouth import OPEN_START, draw_mouth_interior
+from kiosk.renderer.retarget import Gains, PoseLimits, target_mesh
+from kiosk.renderer.rig import FaceRig
+from kiosk.tracking import landmarks as lm
+
+INNER_OUTLINE = lm.as_index(lm.LIPS_INNER)  # 78 along the upper lip to 308, back along the lower
+
+
+@pytest.fixture(scope="module")
+def face(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[np.ndarray, FaceRig]]:
+    content = tmp_path_factory.mktemp("content")
+    ensure_sample_content(Path(content))
+    image = cv2.imread(str(content / "samples" / "grace_hopper.jpg"))
+    assert image is not None
+    engine = GeometricEngine()
+    try:
+        yield image, engine.build_rig(image).faces[0]
+    finally:
+        engine.close()
+
+
+def targets_for(face: FaceRig, **controls: float) -> np.ndarray:
+    _, targets = target_mesh(face, motion_from_controls(controls), Gains(), PoseLimits())
+    return targets
+
+
+def drawn(image: np.ndarray, face: FaceRig, targets: np.ndarray) -> np.ndarray:
+    out = image.copy()
+    draw_mouth_interior(out, targets, face.palette)
+    return out
+
+
+def inner_mask(targets: np.ndarray, shape: tuple[int, ...], grow: int = 0) -> np.ndarray:
+    mask = np.zeros(shape[:2], np.uint8)
+    cv2.fillPoly(mask, [np.round(targets[INNER_OUTLINE, :2]).astype(np.int32)], 255)
+    if grow > 0:
+        mask = cv2.dilate(mask, np.ones((2 * grow + 1, 2 * grow + 1), np.uint8))
+    elif grow < 0:
+        mask = cv2.erode(mask, np.ones((-2 * grow + 1, -2 * grow + 1), np.uint8))
+    return mask > 0
+
+
+def test_closed_mouth_leaves_the_painting_unchanged(face: tuple[np.ndarray, FaceRig]) -> None:
+    image, rig = face
+    assert np.array_equal(drawn(image, rig, targets_for(rig, jaw_open=0.0)), image)
+
+
+def test_lips_parted_less_than_the_threshold_leave_it_unchanged(
+    face: tuple[np.ndarray, FaceRig],
+) -> None:
+    image, rig = face
+    targets = targets_for(rig, jaw_open=0.0)
+    width = np.linalg.norm(targets[78, :2] - targets[308, :2])
+    targets[lm.as_index(lm.LIPS_INNER_LOWER), 1] += 0.5 * OPEN_START * width
+    assert np.array_equal(drawn(image, rig, targets), image)
+
+
+def test_open_mouth_is_dark_and_keeps_the_paintings_warmth(
+    face: tuple[np.ndarray, FaceRig],
+) -> None:
+    image, rig = face
+    targets = targets_for(rig, jaw_open=1.0)
+    out = drawn(image, rig, targets)
+    gap = inner_mask(targets, image.shape, grow=-2)
+    assert gap.sum() > 100
+    before, after = image[gap].astype(float).mean(axis=0), out[gap].astype(float).mean(axis=0)
+    assert after.sum() < 0.7 * before.sum()
+    assert after[2] >= after[0]  # BGR: red at least blue, not a cold grey-blue hole
+
+
+def test_nothing_changes_outside_the_inner_lips(face: tuple[np.ndarray, FaceRig]) -> None:
+    image, rig = face
+    for controls in ({"jaw_open": 0.3}, {"jaw_open": 1.0}, {"jaw_open": 0.5, "smile": 0.8}):
+        targets = targets_for(rig, **controls)
+        out = drawn(image, rig, targets)
+        outside = ~inner_mask(targets, image.shape, grow=3)
+        assert np.array_equal(out[outside], image[outside]), controls
+        assert not np.array_equal(out, image), controls
+
+
+def test_teeth_are_brighter_than_the_cavity(face: tuple[np.ndarray, FaceRig]) -> None:
+    image, rig = face
+    targets = targets_for(rig, jaw_open=1.0)
+    out = drawn(image, rig, targets).astype(float).sum(axis=2)
+    top, bottom = targets[lm.UPPER_LIP_INNER_MID, :2], targets[lm.LOWER_LIP_INNER_MID, :2]
+    width = np.linalg.norm(targets[78, :2] - targets[308, :2])
+    down = (bottom - top) / np.linalg.norm(bottom - top)
+
+    def patch(point: np.ndarray) -> float:
+        x, y = np.round(point).astype(int)
+        return float(out[y - 1 : y + 2, x - 1 : x + 2].mean())
+
+    teeth = patch(top + down * 0.05 * width)
+    cavity = patch((top + bottom) / 2)
+    assert teeth > 1.5 * cavity
