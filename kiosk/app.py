@@ -384,12 +384,9 @@ class KioskApp:
         return cached[1]
 
     def _rig(self, exhibit: LoadedExhibit) -> tuple[np.ndarray, RigResult | None]:
+        """The painting at its shown size and its rig (None while the rig is being built)."""
         h, w = exhibit.image.shape[:2]
         _, _, fw, fh = self.display.fit((w, h))
-        cached = self._fitted.get(exhibit.id)
-        if cached is None or cached[0] != exhibit.image_digest or cached[1].shape[:2] != (fh, fw):
-            cached = (exhibit.image_digest, fit_image(exhibit.image, (fw, fh)))
-            self._fitted[exhibit.id] = cached
         face = exhibit.spec.face
         request = RigRequest(
             exhibit.image_digest, (fw, fh), face.choose, face.index, face.box, exhibit.corrections
@@ -397,7 +394,13 @@ class KioskApp:
         result = self.rigs.get(request, exhibit.image)
         if result is not None:
             self._rig_errors[exhibit.id] = "" if result.rig is not None else result.error
-        return cached[1], result
+            return result.image, result  # already fitted by the rig builder
+        # Still building: show the painting unanimated, fitted here once.
+        cached = self._fitted.get(exhibit.id)
+        if cached is None or cached[0] != exhibit.image_digest or cached[1].shape[:2] != (fh, fw):
+            cached = (exhibit.image_digest, fit_image(exhibit.image, (fw, fh)))
+            self._fitted[exhibit.id] = cached
+        return cached[1], None
 
     def _animation(self, exhibit: LoadedExhibit) -> Animation:
         return animation_for(exhibit.spec.animation, self.config.engine)

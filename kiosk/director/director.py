@@ -61,7 +61,6 @@ class Director:
         self._attract_since = -1e9
         self._label_opened: float | None = None
         self._last_touch = -1e9
-        self._now = 0.0
 
     # -- inputs ---------------------------------------------------------------------------
 
@@ -74,10 +73,7 @@ class Director:
     def step(self, delta: int, now: float) -> None:
         """A visitor swiped (delta +1 next, -1 previous)."""
         self._last_touch = now
-        if not self.exhibit_ids:
-            return
-        i = self.exhibit_ids.index(self.current) if self.current in self.exhibit_ids else -1
-        self._switch(self.exhibit_ids[(i + delta) % len(self.exhibit_ids)], now, fade=True)
+        self._advance(delta, now)
 
     def show(self, exhibit_id: str, now: float) -> None:
         if exhibit_id in self.exhibit_ids:
@@ -93,7 +89,6 @@ class Director:
     # -- per frame ------------------------------------------------------------------------
 
     def update(self, now: float, visitor_present: bool) -> Scene:
-        self._now = now
         self._track_visitor(now, visitor_present)
         if (
             self.mode is Mode.ATTRACT
@@ -101,16 +96,13 @@ class Director:
             and now - self._shown_since >= self.t.attract_exhibit_s
             and now - self._last_touch >= self.t.browse_hold_s
         ):
-            self.step_auto(now)
+            self._advance(+1, now)
         if self._label_opened is not None and now - self._label_opened >= self.t.label_hide_s:
             self._label_opened = None
         fade = self._ramp(now - self._changed_at)
         if fade >= 1.0:
             self.previous = None
-        if self.mode is Mode.LIVE:
-            live = self._ramp(now - self._live_since)
-        else:
-            live = 1.0 - self._ramp(now - self._attract_since)
+        live = self._live_weight_at(now)
         return Scene(
             mode=self.mode,
             exhibit_id=self.current,
@@ -120,9 +112,11 @@ class Director:
             show_label=self._label_opened is not None,
         )
 
-    def step_auto(self, now: float) -> None:
+    def _advance(self, delta: int, now: float) -> None:
+        if not self.exhibit_ids:
+            return
         i = self.exhibit_ids.index(self.current) if self.current in self.exhibit_ids else -1
-        self._switch(self.exhibit_ids[(i + 1) % len(self.exhibit_ids)], now, fade=True)
+        self._switch(self.exhibit_ids[(i + delta) % len(self.exhibit_ids)], now, fade=True)
 
     # -- internals ------------------------------------------------------------------------
 

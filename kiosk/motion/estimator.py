@@ -135,7 +135,6 @@ class MotionEstimator:
         self._pose_filter = OneEuroFilter(s.pose_min_cutoff, s.pose_beta, s.d_cutoff)
         self._expr_filter = OneEuroFilter(s.expression_min_cutoff, s.expression_beta, s.d_cutoff)
         self.neutral = NeutralEstimator(neutral_frames)
-        self._neutral_canonical: np.ndarray | None = None
         # Angles in radians (0.1 degree), translation/scale in IOD units.
         self._pose_deadband = Deadband(np.array([0.0017, 0.0017, 0.0017, 0.002, 0.002, 0.002]))
         self._expr_deadband = Deadband(np.float64(s.expression_deadband))

@@ -121,14 +121,11 @@ class GeometricEngine:
             motion = motions[i % len(motions)] if motions else Motion()
             mesh, targets = target_mesh(face, motion, animation.gains, animation.limits)
             region = face.region
-            source_map = face.warp.source_map(mesh)
-            warped = cv2.remap(
-                rig.image, source_map, None, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE
-            )
+            warped, source_map = face.warp.apply(rig.image, mesh)
+            origin = (region.x0, region.y0)
             for eye in face.eyes:
-                draw_gaze(warped, source_map, eye, face.landmarks, targets, (region.x0, region.y0))
-                skin = getattr(face.palette, "skin", None)
-                draw_lids(warped, eye, face.landmarks, targets, (region.x0, region.y0), skin)
+                draw_gaze(warped, source_map, eye, face.landmarks, targets, origin)
+                draw_lids(warped, eye, face.landmarks, targets, origin, face.palette.skin)
             if animation.mouth_interior:
                 draw_mouth_interior(warped, targets, face.palette, (region.x0, region.y0))
             rows, cols = region.slices

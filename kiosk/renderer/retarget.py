@@ -49,13 +49,21 @@ def target_landmarks(
     rig: FaceRig, motion: Motion, gains: Gains = Gains(), limits: PoseLimits = PoseLimits()
 ) -> np.ndarray:
     """Where the painting's 478 landmarks go (image pixels, (478, 3))."""
+    return _targets(rig, motion, gains, limits)[0]
+
+
+def _targets(
+    rig: FaceRig, motion: Motion, gains: Gains, limits: PoseLimits
+) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray, np.ndarray, float]]:
+    """Landmark targets and the head transform that placed them."""
     frame = rig.frame
     offsets = rescale_offsets(motion.offsets, reference_face(), rig.canonical)
     offsets = offsets * _gain_vector(gains)
     canonical = _keep_lips_and_lids_apart(rig.canonical + offsets, rig.canonical)
     expressed = rig.landmarks + ((canonical - rig.canonical) @ frame.axes.T) * frame.iod
-    rot, pivot, shift, scale = _head_transform(rig, motion, gains, limits)
-    return (expressed - pivot) @ rot.T * scale + pivot + shift
+    head = _head_transform(rig, motion, gains, limits)
+    rot, pivot, shift, scale = head
+    return (expressed - pivot) @ rot.T * scale + pivot + shift, head
 
 
 # Facing pairs, corner to corner: the first of each pair may never pass below the second.
@@ -105,8 +113,7 @@ def target_mesh(
     rig: FaceRig, motion: Motion, gains: Gains = Gains(), limits: PoseLimits = PoseLimits()
 ) -> tuple[np.ndarray, np.ndarray]:
     """(mesh vertex targets (V, 3) with depth for the warp, landmark targets (478, 3))."""
-    landmarks = target_landmarks(rig, motion, gains, limits)
-    rot, pivot, shift, scale = _head_transform(rig, motion, gains, limits)
+    landmarks, (rot, pivot, shift, scale) = _targets(rig, motion, gains, limits)
     hair_full = (rig.hair_ring - pivot) @ rot.T * scale + pivot + shift
     hair = rig.hair_ring + HAIR_RING_FOLLOW * (hair_full - rig.hair_ring)
     far = np.full((len(rig.outer_ring), 1), landmarks[:, 2].max() + 10.0 * rig.frame.iod)

@@ -100,10 +100,6 @@ class RigStore:
         for future in pending:
             future.result(timeout=timeout)
 
-    def build_now(self, request: RigRequest, image: np.ndarray) -> RigResult:
-        """Blocking build (offline rendering and tests)."""
-        return self._pool.submit(self._build, request, image).result()
-
     def _build(self, request: RigRequest, image: np.ndarray) -> RigResult:
         fitted = fit_image(image, request.size)
         if self._engine is None:

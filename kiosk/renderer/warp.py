@@ -152,9 +152,11 @@ class MeshWarp:
         out[cell, 1] = sp[3] + sp[4] * b1 + sp[5] * b2
         return out.reshape(self.grid_h, self.grid_w, 2)
 
-    def apply(self, image: np.ndarray, target_points: np.ndarray) -> np.ndarray:
-        """The warped region (region-sized BGR array) of `image`."""
-        return cv2.remap(
-            image, self.source_map(target_points), None, cv2.INTER_LINEAR,
-            borderMode=cv2.BORDER_REPLICATE,
-        )  # fmt: skip
+    def apply(self, image: np.ndarray, target_points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(the warped region of `image`, region-sized BGR; the source map that made it, for
+        layers that must follow the same warp, e.g. the eyeballs)."""
+        source_map = self.source_map(target_points)
+        warped = cv2.remap(
+            image, source_map, None, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE
+        )
+        return warped, source_map
