@@ -98,8 +98,11 @@ def derive_stages(rows: Sequence[dict[str, float]]) -> dict[str, list[float]]:
     for row in rows:
         warp = row.get("warp", 0.0)
         overlays = row.get("overlays", 0.0)
-        out["warp"].append(warp)
-        out["composite"].append(max(0.0, row.get("render", 0.0) - warp) + overlays)
+        # A tick that re-shows the last frame renders nothing: counting its zero would halve
+        # the warp median. Render stages count only the ticks that rendered anew.
+        if "warp" in row:
+            out["warp"].append(warp)
+            out["composite"].append(max(0.0, row.get("render", 0.0) - warp) + overlays)
         out["display"].append(max(0.0, row.get("display", 0.0) - overlays))
         pipeline = row.get("tracking", 0.0) + row.get("motion", 0.0)
         pipeline += row.get("render", 0.0) + overlays

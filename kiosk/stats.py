@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections import deque
 from collections.abc import Iterator
@@ -11,16 +12,22 @@ import numpy as np
 
 
 class StageTimes:
-    """Recent durations per named stage, in milliseconds (the last `window` samples)."""
+    """Recent durations per named stage, in milliseconds (the last `window` samples).
+
+    Written by the tracking thread and read by the display thread (health, bench), so every
+    access holds a lock: a stage added mid-summary once broke iteration.
+    """
 
     def __init__(self, window: int = 2000) -> None:
         self.window = window
         self._samples: dict[str, deque[float]] = {}
+        self._lock = threading.Lock()
 
     def add(self, stage: str, ms: float) -> None:
-        if stage not in self._samples:
-            self._samples[stage] = deque(maxlen=self.window)
-        self._samples[stage].append(ms)
+        with self._lock:
+            if stage not in self._samples:
+                self._samples[stage] = deque(maxlen=self.window)
+            self._samples[stage].append(ms)
 
     @contextmanager
     def measure(self, stage: str) -> Iterator[None]:
@@ -31,10 +38,12 @@ class StageTimes:
             self.add(stage, (time.perf_counter() - start) * 1000.0)
 
     def summary(self) -> dict[str, dict[str, float]]:
+        with self._lock:
+            snapshot = {stage: list(samples) for stage, samples in self._samples.items()}
         out: dict[str, dict[str, float]] = {}
-        for stage, samples in self._samples.items():
+        for stage, samples in snapshot.items():
             if samples:
-                arr = np.fromiter(samples, dtype=np.float64)
+                arr = np.asarray(samples, dtype=np.float64)
                 out[stage] = {
                     "median_ms": round(float(np.median(arr)), 3),
                     "p95_ms": round(float(np.percentile(arr, 95)), 3),

@@ -40,17 +40,20 @@ def test_derive_stages_splits_render_and_display() -> None:
         # a tick that processed a camera frame
         {"camera_age": 3.0, "tracking": 5.0, "motion": 1.0, "render": 8.0, "warp": 6.0,
          "overlays": 0.5, "display": 2.0, "end_to_end": 20.0, "frame": 16.5},
-        # a tick with no new camera frame and no rig yet
+        # a tick with no new camera frame that re-shows the last render
         {"render": 0.2, "overlays": 0.5, "display": 1.5, "frame": 2.2},
+        # a tick that renders anew (a clip moved) without a camera frame
+        {"render": 7.0, "warp": 6.5, "overlays": 0.5, "display": 1.5, "frame": 9.0},
     ]  # fmt: skip
     s = derive_stages(rows)
     assert s["tracking"] == [5.0] and s["motion"] == [1.0] and s["end_to_end"] == [20.0]
-    assert s["warp"] == [6.0, 0.0]
-    assert s["composite"] == pytest.approx([2.5, 0.7])  # render - warp + overlays
-    assert s["display"] == pytest.approx([1.5, 1.0])  # display - overlays
+    # Re-shown ticks do not count as zero-cost renders.
+    assert s["warp"] == [6.0, 6.5]
+    assert s["composite"] == pytest.approx([2.5, 1.0])  # render - warp + overlays
+    assert s["display"] == pytest.approx([1.5, 1.0, 1.0])  # display - overlays
     assert s["pipeline_camera"] == pytest.approx([14.5])
-    assert s["pipeline_all"] == pytest.approx([14.5, 0.7])
-    assert s["frame"] == [16.5, 2.2]
+    assert s["pipeline_all"] == pytest.approx([14.5, 0.7, 7.5])
+    assert s["frame"] == [16.5, 2.2, 9.0]
     assert set(s) == {name for name, _ in STAGE_ROWS} - {"capture"}
 
 
