@@ -21,8 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,6 +29,8 @@ from typing import Any
 import cv2
 import numpy as np
 import yaml
+
+from kiosk.stats import StageTimes
 
 log = logging.getLogger(__name__)
 
@@ -392,49 +393,6 @@ def measure_capture(driver_video: Path | None, sample: Path, frames: int = 150) 
     return samples
 
 
-def render_breakdown(engine: Any, repeats: int = 60) -> dict[str, dict[str, float]]:
-    """`GeometricEngine.render_into`, step by step, on the last rig and motion the app drew."""
-    from kiosk.motion.motion import Motion
-    from kiosk.renderer.mouth import draw_mouth_interior
-    from kiosk.renderer.retarget import target_mesh
-
-    if engine.last is None:
-        return {}
-    rig, motions, animation = engine.last
-    steps: dict[str, list[float]] = {}
-
-    @contextmanager
-    def timed(name: str) -> Iterator[None]:
-        t = time.perf_counter()
-        yield
-        steps.setdefault(name, []).append((time.perf_counter() - t) * 1000.0)
-
-    for _ in range(repeats):
-        with timed("copy painting"):
-            out = rig.image.copy()
-        for i, face in enumerate(rig.faces):
-            motion = motions[i % len(motions)] if motions else Motion()
-            with timed("retarget"):
-                mesh, targets = target_mesh(face, motion, animation.gains, animation.limits)
-            with timed("mesh map (rasterise + upsample)"):
-                source_map = face.warp.source_map(mesh)
-            with timed("remap"):
-                warped = cv2.remap(rig.image, source_map, None, cv2.INTER_LINEAR,
-                                   borderMode=cv2.BORDER_REPLICATE)  # fmt: skip
-            region = face.region
-            if animation.mouth_interior:
-                with timed("mouth interior"):
-                    draw_mouth_interior(warped, targets, face.palette, (region.x0, region.y0))
-            rows, cols = region.slices
-            with timed("paste (copyTo)"):
-                cv2.copyTo(warped, face.region_pixels, out[rows, cols])
-    result = {name: summarize(values) for name, values in steps.items()}
-    first = rig.faces[0].region if rig.faces else None
-    if first is not None:
-        result["face_region_px"] = {"width": int(first.width), "height": int(first.height)}
-    return result
-
-
 def measure_background_build(app: Any, image_path: Path, seconds: float = 20.0) -> dict:
     """Frame times while a new painting's rig builds on the rig thread (cold: no cache)."""
     from kiosk.exhibits.images import image_digest
@@ -475,7 +433,10 @@ def measure_pipeline(app: Any, seconds: float, warmup_s: float) -> dict[str, Any
     warmup, _ = run_loop(app, warmup_s, paced=True)
     out: dict[str, Any] = {"warmup_s": round(time.monotonic() - start, 2), "live": _ready(app)}
     app.reset_times()
+    app.engine.inner.steps = StageTimes()  # the rendering steps of the very frames measured
     rows, elapsed = run_loop(app, seconds, paced=True)
+    out["render_steps"] = app.engine.inner.steps.summary()
+    app.engine.inner.steps = None
     stages = derive_stages(rows)
     new_frames = len(stages["pipeline_camera"])
     out["paced"] = {"rows": rows, "elapsed_s": elapsed, "fps": rate(len(rows), elapsed),
@@ -646,7 +607,10 @@ def _run_bench(options: BenchOptions, root: Path) -> dict[str, Any]:
         after = measure_baseline(app, base_s)
         still, _ = current_still(app)
         baseline = baseline_result([before, after], [still.shape[1], still.shape[0]])
-        breakdown = render_breakdown(app.engine)
+        breakdown = dict(pipeline.pop("render_steps"))
+        if app.engine.last is not None and app.engine.last[0].faces:
+            region = app.engine.last[0].faces[0].region
+            breakdown["face_region_px"] = {"width": region.width, "height": region.height}
         background = measure_background_build(app, samples[1])
     finally:
         app.close()

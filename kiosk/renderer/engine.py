@@ -6,6 +6,7 @@ returns a BGR image the size of the painting, so the rest of the kiosk never bra
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -20,6 +21,7 @@ from kiosk.renderer.eyes import draw_gaze, draw_lids
 from kiosk.renderer.mouth import draw_mouth_interior
 from kiosk.renderer.retarget import Gains, PoseLimits, target_mesh
 from kiosk.renderer.rig import PaintingRig, rig_from_faces
+from kiosk.stats import StageTimes
 from kiosk.tracking.face_finder import FaceBoxDetector, find_faces
 from kiosk.tracking.face_mesh import FaceMeshDetector
 
@@ -76,6 +78,11 @@ class GeometricEngine:
         self._detector: FaceMeshDetector | None = None
         self._boxes: FaceBoxDetector | None = None
         self._cache_dir = cache_dir  # detected faces on disk (rig_cache); None = no cache
+        # Set by `kiosk bench`: the duration of each rendering step, from the real frames.
+        self.steps: StageTimes | None = None
+
+    def _step(self, name: str) -> AbstractContextManager[None]:
+        return self.steps.measure(name) if self.steps is not None else nullcontext()
 
     def build_rig(
         self,
@@ -109,7 +116,8 @@ class GeometricEngine:
     def render(
         self, rig: PaintingRig, motions: list[Motion], animation: Animation = Animation()
     ) -> np.ndarray:
-        out = rig.image.copy()
+        with self._step("copy painting"):
+            out = rig.image.copy()
         self.render_into(out, rig, motions, animation)
         return out
 
@@ -117,19 +125,27 @@ class GeometricEngine:
         self, out: np.ndarray, rig: PaintingRig, motions: list[Motion], animation: Animation
     ) -> None:
         """Render onto `out`, a copy of the painting (only head regions are written)."""
+        step = self._step
         for i, face in enumerate(rig.faces):
             motion = motions[i % len(motions)] if motions else Motion()
-            mesh, targets = target_mesh(face, motion, animation.gains, animation.limits)
+            with step("retarget"):
+                mesh, targets = target_mesh(face, motion, animation.gains, animation.limits)
             region = face.region
-            warped, source_map = face.warp.apply(rig.image, mesh)
+            with step("mesh map"):
+                source_map = face.warp.source_map(mesh)
+            with step("remap"):
+                warped = face.warp.remap(rig.image, source_map)
             origin = (region.x0, region.y0)
-            for eye in face.eyes:
-                draw_gaze(warped, source_map, eye, face.landmarks, targets, origin)
-                draw_lids(warped, eye, face.landmarks, targets, origin, face.palette.skin)
+            with step("eyes (gaze, lids)"):
+                for eye in face.eyes:
+                    draw_gaze(warped, source_map, eye, face.landmarks, targets, origin)
+                    draw_lids(warped, eye, face.landmarks, targets, origin, face.palette.skin)
             if animation.mouth_interior:
-                draw_mouth_interior(warped, targets, face.palette, (region.x0, region.y0))
+                with step("mouth interior"):
+                    draw_mouth_interior(warped, targets, face.palette, origin)
             rows, cols = region.slices
-            cv2.copyTo(warped, face.region_pixels, out[rows, cols])
+            with step("paste"):
+                cv2.copyTo(warped, face.region_pixels, out[rows, cols])
 
     def close(self) -> None:
         if self._boxes is not None:

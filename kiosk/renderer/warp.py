@@ -1,7 +1,7 @@
 """Piecewise-affine image warp of one region, driven by moving mesh vertices.
 
 Built once per rig: a Delaunay triangulation of the source vertices and a coarse grid over the
-region. Per frame the moved triangles are rasterised onto that grid (vectorised, with a depth
+region. Per frame the moved triangles are rasterised onto that grid (scanline runs, with a depth
 order so the nearer surface wins where the mesh folds), each grid point gets its exact
 piecewise-affine source position, and the coarse map is upsampled and applied with one
 `cv2.remap`. Vertices on
@@ -17,6 +17,10 @@ from functools import lru_cache
 import cv2
 import numpy as np
 from scipy.spatial import Delaunay
+
+# Slack, in grid cells, for the row and column bounds: a cell on an edge that two triangles
+# share belongs to both, so float error never leaves a crack.
+_EDGE = 1e-4
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,59 +108,80 @@ class MeshWarp:
         return source_map
 
     def _coarse_map(self, target: np.ndarray) -> np.ndarray:
-        """Exact piecewise-affine inverse on the grid, by rasterising the moved triangles."""
+        """Exact piecewise-affine inverse on the grid, by rasterising the moved triangles.
+
+        Scanline order: each triangle's grid rows span its long edge on one side and its two
+        short edges on the other; every cell of a row's run gets its source point by one affine
+        step along the row. Only cells inside a triangle are ever touched.
+        """
         origin = np.array([self.region.x0, self.region.y0], dtype=np.float64)
         half = 0.5 * self._scale - 0.5
         tgt = (target[:, :2] - origin - half) / self._scale  # grid coordinates
         tris = self.triangulation.simplices
         if target.shape[1] > 2:
             # Far triangles first, so the nearer surface overwrites where the mesh folds.
-            tris = tris[np.argsort(-target[tris, 2].mean(axis=1), kind="stable")]
+            tris = tris[np.argsort(-target[tris, 2].sum(axis=1), kind="stable")]
         corners = tgt[tris]  # (T, 3, 2)
-        lo = np.maximum(np.floor(corners.min(axis=1)), 0)
-        hi = np.minimum(np.ceil(corners.max(axis=1)), [self.grid_w - 1, self.grid_h - 1])
-        bw = np.maximum(hi[:, 0] - lo[:, 0] + 1, 0).astype(np.int32)
-        bh = np.maximum(hi[:, 1] - lo[:, 1] + 1, 0).astype(np.int32)
         e1 = corners[:, 1] - corners[:, 0]
         e2 = corners[:, 2] - corners[:, 0]
         det = e1[:, 0] * e2[:, 1] - e1[:, 1] * e2[:, 0]
-        usable = np.abs(det) > 1e-9
-        inv = np.where(usable, 1.0 / np.where(usable, det, 1.0), 0.0)
-        count = np.where(usable, bw * bh, 0)
+        usable = np.abs(det) > 1e-9  # a collapsed triangle covers nothing
+        if not usable.all():
+            tris, corners, e1, e2, det = (v[usable] for v in (tris, corners, e1, e2, det))
+        # The source point as an affine function of the grid position: src = s0 + sx*x + sy*y.
+        inv = 1.0 / det
         src = self.source[tris].astype(np.float64)  # (T, 3, 2)
-        # Per-triangle values, one contiguous row each; np.repeat hands every candidate cell its
-        # triangle's values (far cheaper than fancy-index gathers on this hot path).
+        d1, d2 = src[:, 1] - src[:, 0], src[:, 2] - src[:, 0]
+        sx = d1 * (e2[:, 1] * inv)[:, None] - d2 * (e1[:, 1] * inv)[:, None]
+        sy = d2 * (e1[:, 0] * inv)[:, None] - d1 * (e2[:, 0] * inv)[:, None]
+        s0 = src[:, 0] - sx * corners[:, 0, :1] - sy * corners[:, 0, 1:]
+        # Vertices top to bottom.
+        by_y = np.argsort(corners[:, :, 1], axis=1)
+        top, mid, bot = corners[np.arange(len(tris))[:, None], by_y].transpose(1, 0, 2)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            long_slope = np.nan_to_num((bot[:, 0] - top[:, 0]) / (bot[:, 1] - top[:, 1]))
+            upper_slope = np.nan_to_num((mid[:, 0] - top[:, 0]) / (mid[:, 1] - top[:, 1]))
+            lower_slope = np.nan_to_num((bot[:, 0] - mid[:, 0]) / (bot[:, 1] - mid[:, 1]))
         params = np.stack(
-            [lo[:, 0], lo[:, 1], corners[:, 0, 0], corners[:, 0, 1],
-             e2[:, 1] * inv, -e2[:, 0] * inv, -e1[:, 1] * inv, e1[:, 0] * inv,
-             src[:, 0, 0], src[:, 1, 0] - src[:, 0, 0], src[:, 2, 0] - src[:, 0, 0],
-             src[:, 0, 1], src[:, 1, 1] - src[:, 0, 1], src[:, 2, 1] - src[:, 0, 1]],
-        ).astype(np.float32)  # fmt: skip
-        first = np.repeat((np.cumsum(count) - count).astype(np.int32), count)
-        local = np.arange(len(first), dtype=np.int32) - first
-        width = np.repeat(bw, count)
-        row = local // width
-        cx = np.repeat(params[0], count) + (local - row * width)
-        cy = np.repeat(params[1], count) + row
-        dx = cx - np.repeat(params[2], count)
-        dy = cy - np.repeat(params[3], count)
-        b1 = dx * np.repeat(params[4], count) + dy * np.repeat(params[5], count)
-        b2 = dx * np.repeat(params[6], count) + dy * np.repeat(params[7], count)
-        inside = (b1 >= -1e-4) & (b2 >= -1e-4) & (b1 + b2 <= 1.0001)
-        tri_of = np.repeat(np.arange(len(tris), dtype=np.int32), count)[inside]
-        b1, b2 = b1[inside], b2[inside]
-        cell = cy[inside].astype(np.int64) * self.grid_w + cx[inside].astype(np.int64)
+            [top[:, 0], top[:, 1], mid[:, 0], mid[:, 1], long_slope, upper_slope, lower_slope,
+             s0[:, 0], s0[:, 1], sx[:, 0], sx[:, 1], sy[:, 0], sy[:, 1]],
+        )  # fmt: skip
+
+        # Every (triangle, row) pair: the run of cells between its edges.
+        y_lo = np.maximum(np.ceil(top[:, 1] - _EDGE), 0).astype(np.int32)
+        y_hi = np.minimum(np.floor(bot[:, 1] + _EDGE), self.grid_h - 1).astype(np.int32)
+        rows = np.maximum(y_hi - y_lo + 1, 0)
+        tri_of = np.repeat(np.arange(len(tris), dtype=np.int32), rows)
+        y = np.arange(len(tri_of), dtype=np.int32) - np.repeat(np.cumsum(rows) - rows, rows)
+        y += np.repeat(y_lo, rows)
+        xt, yt, xm, ym, sl, su, sd, s0x, s0y, sxx, sxy, syx, syy = np.take(params, tri_of, axis=1)
+        yf = y.astype(np.float64)
+        x_long = xt + (yf - yt) * sl
+        x_short = np.where(yf < ym, xt + (yf - yt) * su, xm + (yf - ym) * sd)
+        x_lo = np.maximum(np.ceil(np.minimum(x_long, x_short) - _EDGE), 0)
+        x_hi = np.minimum(np.floor(np.maximum(x_long, x_short) + _EDGE), self.grid_w - 1)
+        run = np.maximum(x_hi - x_lo + 1, 0).astype(np.int32)
+        at_x = (s0x + sxx * x_lo + syx * yf).astype(np.float32)
+        at_y = (s0y + sxy * x_lo + syy * yf).astype(np.float32)
+
+        # Every cell of every run.
+        first = (np.cumsum(run) - run).astype(np.int32)
+        cell = np.arange(int(run.sum()), dtype=np.int32)
+        k = (cell - np.repeat(first, run)).astype(np.float32)  # position along its run
+        cell += np.repeat(y * np.int32(self.grid_w) + x_lo.astype(np.int32) - first, run)
+        values = np.empty((len(cell), 2), np.float32)
+        values[:, 0] = np.repeat(at_x, run) + np.repeat(sxx.astype(np.float32), run) * k
+        values[:, 1] = np.repeat(at_y, run) + np.repeat(sxy.astype(np.float32), run) * k
         out = self.grid.reshape(-1, 2).copy()
-        sp = np.take(params[8:], tri_of, axis=1)  # (6, K) source affine terms
-        out[cell, 0] = sp[0] + sp[1] * b1 + sp[2] * b2
-        out[cell, 1] = sp[3] + sp[4] * b1 + sp[5] * b2
+        out[cell] = values
         return out.reshape(self.grid_h, self.grid_w, 2)
+
+    def remap(self, image: np.ndarray, source_map: np.ndarray) -> np.ndarray:
+        """The region of `image` warped by `source_map` (region-sized BGR)."""
+        return cv2.remap(image, source_map, None, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
 
     def apply(self, image: np.ndarray, target_points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(the warped region of `image`, region-sized BGR; the source map that made it, for
         layers that must follow the same warp, e.g. the eyeballs)."""
         source_map = self.source_map(target_points)
-        warped = cv2.remap(
-            image, source_map, None, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE
-        )
-        return warped, source_map
+        return self.remap(image, source_map), source_map
