@@ -610,7 +610,7 @@ def _run_bench(options: BenchOptions, root: Path) -> dict[str, Any]:
         breakdown = dict(pipeline.pop("render_steps"))
         if app.engine.last is not None and app.engine.last[0].faces:
             region = app.engine.last[0].faces[0].region
-            breakdown["face_region_px"] = {"width": region.width, "height": region.height}
+            breakdown["face_region_px"] = {"width": int(region.width), "height": int(region.height)}
         background = measure_background_build(app, samples[1])
     finally:
         app.close()

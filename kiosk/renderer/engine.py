@@ -138,7 +138,7 @@ class GeometricEngine:
             origin = (region.x0, region.y0)
             with step("eyes (gaze, lids)"):
                 for eye in face.eyes:
-                    draw_gaze(warped, source_map, eye, face.landmarks, targets, origin)
+                    draw_gaze(warped, source_map, eye, targets, origin)
                     draw_lids(warped, eye, face.landmarks, targets, origin, face.palette.skin)
             if animation.mouth_interior:
                 with step("mouth interior"):

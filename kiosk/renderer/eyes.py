@@ -28,8 +28,12 @@ class EyeRig:
     radius: float  # iris radius in painting pixels
     plate: np.ndarray  # BGR crop of the painting with the iris painted out (the bare eyeball)
     plate_origin: tuple[int, int]  # image position of the plate's top-left pixel
-    iris: np.ndarray  # BGR float32 square patch centred on the iris
+    iris: np.ndarray  # BGR uint8 square patch centred on the iris
     iris_alpha: np.ndarray  # float32 soft disc, same size as `iris`
+    # Where the warp alone carries the iris centre is a fixed linear combination of the
+    # opening's target points: the least-squares affine fit of the opening, applied to the
+    # neutral iris centre, with the fit's pseudo-inverse worked out once here.
+    carry_weights: np.ndarray  # (len(contour),)
 
 
 def _lid_colours(
@@ -106,9 +110,17 @@ def build_eye_rig(
         radius=radius,
         plate=plate,
         plate_origin=(x0, y0),
-        iris=iris.astype(np.float32),
+        iris=iris,
         iris_alpha=alpha.astype(np.float32),
+        carry_weights=_carry_weights(eye, c),
     )
+
+
+def _carry_weights(opening: np.ndarray, iris_centre: np.ndarray) -> np.ndarray:
+    """Weights w with w @ moved_opening = the opening's least-squares affine motion applied
+    to `iris_centre`."""
+    design = np.hstack([opening.astype(np.float64), np.ones((len(opening), 1))])
+    return np.append(iris_centre, 1.0) @ np.linalg.pinv(design)
 
 
 def build_eye_rigs(image: np.ndarray, points: np.ndarray) -> tuple[EyeRig, ...]:
@@ -121,33 +133,21 @@ def build_eye_rigs(image: np.ndarray, points: np.ndarray) -> tuple[EyeRig, ...]:
     return tuple(e for e in eyes if e is not None)
 
 
-def _carried_centre(eye: EyeRig, source: np.ndarray, targets: np.ndarray) -> np.ndarray:
-    """Where the warp alone puts the iris centre: the eye contour's own (least-squares) affine
-    motion applied to the neutral iris centre."""
-    src = source[eye.contour, :2].astype(np.float64)
-    dst = targets[eye.contour, :2].astype(np.float64)
-    design = np.hstack([src, np.ones((len(src), 1))])
-    affine, *_ = np.linalg.lstsq(design, dst, rcond=None)  # (3, 2)
-    c = source[eye.iris_centre, :2].astype(np.float64)
-    return np.array([c[0], c[1], 1.0]) @ affine
-
-
 def draw_gaze(
     out: np.ndarray,
     source_map: np.ndarray,
     eye: EyeRig,
-    source: np.ndarray,
     targets: np.ndarray,
     origin: tuple[int, int],
 ) -> None:
     """Redraw one eye of the warped region `out` with its iris moved to the target position.
 
     `source_map` is the warp's (H, W, 2) map over the region, `origin` the region's image
-    position; `source` and `targets` are the face's neutral and target landmarks.
+    position; `targets` are the face's target landmarks.
     """
-    carried = _carried_centre(eye, source, targets)
-    wanted = targets[eye.iris_centre, :2]
     opening = targets[eye.contour, :2]
+    carried = eye.carry_weights @ opening  # where the warp alone puts the iris centre
+    wanted = targets[eye.iris_centre, :2]
     width = float(np.ptp(opening[:, 0]))
     # Keep the iris inside the eye: at most this far from where the warp carries it.
     limit = np.array([max(0.0, width / 2 - eye.radius) * 0.75, eye.radius * 0.5])
@@ -175,16 +175,16 @@ def draw_gaze(
     half = size // 2
     move = np.float32([[1, 0, centre[0] - half], [0, 1, centre[1] - half]])
     iris = cv2.warpAffine(eye.iris, move, (w, h), flags=cv2.INTER_LINEAR)
-    iris_a = cv2.warpAffine(eye.iris_alpha, move, (w, h), flags=cv2.INTER_LINEAR)[..., None]
-    eyeball = eyeball.astype(np.float32) * (1 - iris_a) + iris * iris_a
+    iris_a = cv2.warpAffine(eye.iris_alpha, move, (w, h), flags=cv2.INTER_LINEAR)
+    eyeball = cv2.blendLinear(iris, eyeball, iris_a, 1.0 - iris_a)
     # Only inside the eye opening, feathered inwards so the lids stay crisp.
     mask = np.zeros((h, w), np.uint8)
     poly = np.round((opening - (ox + x0, oy + y0)) * (1 << _SUB)).astype(np.int32)
     cv2.fillPoly(mask, [poly], 255, cv2.LINE_AA, _SUB)
     soft = cv2.GaussianBlur(mask, (0, 0), max(0.6, eye.radius * 0.12))
-    alpha = (np.minimum(soft, mask).astype(np.float32) / 255.0)[..., None]
-    crop = out[y0:y1, x0:x1].astype(np.float32)
-    out[y0:y1, x0:x1] = np.clip(crop * (1 - alpha) + eyeball * alpha, 0, 255).astype(np.uint8)
+    alpha = np.minimum(soft, mask).astype(np.float32) * np.float32(1 / 255)
+    crop = out[y0:y1, x0:x1]
+    crop[...] = cv2.blendLinear(eyeball, crop, alpha, 1.0 - alpha)
 
 
 def _local_skin(crop: np.ndarray, eye_mask: np.ndarray, width: float) -> np.ndarray | None:

@@ -44,24 +44,11 @@ class Region:
 
 
 @lru_cache(maxsize=4)
-def _identity_map(region: Region) -> np.ndarray:
-    """(H, W, 2) pixel coordinates of a region. Shared and few: only the paintings on screen
-    need theirs, and each is megabytes."""
-    xs = np.arange(region.x0, region.x1, dtype=np.float32)
-    ys = np.arange(region.y0, region.y1, dtype=np.float32)
-    ident = np.empty((region.height, region.width, 2), np.float32)
-    ident[..., 0] = xs[None, :]
-    ident[..., 1] = ys[:, None]
-    ident.setflags(write=False)
-    return ident
-
-
-@lru_cache(maxsize=4)
-def _map_buffers(size: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
-    """Scratch arrays for one region size, reused frame after frame (fresh multi-megabyte
-    arrays cost page faults every time) and shared, so twenty rigs do not hold twenty sets."""
+def _map_buffer(size: tuple[int, int]) -> np.ndarray:
+    """A scratch map for one grid size, reused frame after frame (fresh multi-megabyte arrays
+    cost page faults every time) and shared, so twenty rigs do not hold twenty."""
     w, h = size
-    return np.empty((h, w, 2), np.float32), np.empty((h, w, 2), np.float32)
+    return np.empty((h, w, 2), np.float32)
 
 
 class MeshWarp:
@@ -76,36 +63,37 @@ class MeshWarp:
         self.source = source_points.astype(np.float32)
         self.region = region
         self.triangulation = Delaunay(self.source.astype(np.float64))
-        step = max(1.0, max(region.width, region.height) / grid_long_side)
-        self.grid_w = max(2, int(round(region.width / step)))
-        self.grid_h = max(2, int(round(region.height / step)))
-        # Grid points at the pixel-centre positions cv2.resize assumes when upsampling.
-        sx = region.width / self.grid_w
-        sy = region.height / self.grid_h
-        gx = region.x0 + (np.arange(self.grid_w) + 0.5) * sx - 0.5
-        gy = region.y0 + (np.arange(self.grid_h) + 0.5) * sy - 0.5
-        self._scale = np.array([sx, sy], dtype=np.float32)
+        # Grid cells of a whole number of pixels, so that upsampling by that factor puts every
+        # cell centre exactly where cv2.resize expects it; plus one cell of margin all round,
+        # so the region lies between the outermost centres and is interpolated everywhere
+        # (resize holds values flat beyond them). Margin cells are never inside a triangle and
+        # keep their own position: the map upsamples to exactly the identity there.
+        step = max(1, int(round(max(region.width, region.height) / grid_long_side)))
+        self.step = step
+        self.grid_w = int(np.ceil((region.width - (step + 1) / 2) / step)) + 2
+        self.grid_h = int(np.ceil((region.height - (step + 1) / 2) / step)) + 2
+        self._grid_origin = np.array([region.x0, region.y0], np.float64) - step + (step - 1) / 2
+        gx = self._grid_origin[0] + step * np.arange(self.grid_w)
+        gy = self._grid_origin[1] + step * np.arange(self.grid_h)
         xx, yy = np.meshgrid(gx, gy)
         self.grid = np.stack([xx, yy], axis=-1).astype(np.float32)  # (gh, gw, 2)
 
     def source_map(self, target_points: np.ndarray) -> np.ndarray:
         """Full-resolution (H, W, 2) map over the region: where each output pixel samples.
 
-        The returned array is a shared buffer, overwritten by the next call for a region of
-        the same size: use it before warping again.
+        The returned array is a view of a shared buffer, overwritten by the next call for a
+        grid of the same size: use it before warping again.
 
         `target_points` is (V, 2) or (V, 3); with a depth column, where the moved mesh folds
         over itself the nearer surface wins (a turning head hides its far cheek).
         """
         coarse = self._coarse_map(np.asarray(target_points, dtype=np.float64))
-        # Upsample the displacement, not the absolute map: cv2.resize holds values flat beyond
-        # the outermost grid centres, which is harmless for a displacement that is zero there
-        # but would smear the identity map along the region's border.
-        size = (self.region.width, self.region.height)
-        shift, source_map = _map_buffers(size)
-        cv2.resize(coarse - self.grid, size, dst=shift, interpolation=cv2.INTER_LINEAR)
-        cv2.add(shift, _identity_map(self.region), dst=source_map)
-        return source_map
+        s = self.step
+        full = _map_buffer((self.grid_w * s, self.grid_h * s))
+        cv2.resize(
+            coarse, (self.grid_w * s, self.grid_h * s), dst=full, interpolation=cv2.INTER_LINEAR
+        )
+        return full[s : s + self.region.height, s : s + self.region.width]
 
     def _coarse_map(self, target: np.ndarray) -> np.ndarray:
         """Exact piecewise-affine inverse on the grid, by rasterising the moved triangles.
@@ -114,9 +102,7 @@ class MeshWarp:
         short edges on the other; every cell of a row's run gets its source point by one affine
         step along the row. Only cells inside a triangle are ever touched.
         """
-        origin = np.array([self.region.x0, self.region.y0], dtype=np.float64)
-        half = 0.5 * self._scale - 0.5
-        tgt = (target[:, :2] - origin - half) / self._scale  # grid coordinates
+        tgt = (target[:, :2] - self._grid_origin) / self.step  # grid coordinates
         tris = self.triangulation.simplices
         if target.shape[1] > 2:
             # Far triangles first, so the nearer surface overwrites where the mesh folds.
