@@ -9,7 +9,7 @@ import numpy as np
 from kiosk.motion.geometry import FaceFrame, euler_from_matrix, face_frame, rigid_fit
 from kiosk.motion.motion import Motion
 from kiosk.motion.one_euro import OneEuroFilter
-from kiosk.motion.proportions import reference_face, rescale_offsets
+from kiosk.motion.proportions import offset_scale, reference_face
 from kiosk.tracking import landmarks as lm
 
 
@@ -138,6 +138,10 @@ class MotionEstimator:
         # Angles in radians (0.1 degree), translation/scale in IOD units.
         self._pose_deadband = Deadband(np.array([0.0017, 0.0017, 0.0017, 0.002, 0.002, 0.002]))
         self._expr_deadband = Deadband(np.float64(s.expression_deadband))
+        # What depends on the neutral face only, kept while the neutral stays the same.
+        self._neutral_seen: np.ndarray | None = None
+        self._neutral_frame: FaceFrame | None = None
+        self._neutral_scale: np.ndarray | None = None
 
     def reset(self) -> None:
         """A new performer: forget their neutral face and the filter state."""
@@ -152,9 +156,14 @@ class MotionEstimator:
 
     def update(self, landmarks: np.ndarray, timestamp: float) -> Motion:
         neutral = self.neutral.update(landmarks)
-        frame = face_frame(neutral)
+        if neutral is not self._neutral_seen:
+            self._neutral_seen = neutral
+            self._neutral_frame = face_frame(neutral)
+            canonical = self._neutral_frame.to_canonical(neutral)
+            self._neutral_scale = offset_scale(canonical, reference_face())
+        frame = self._neutral_frame
         raw = measure_motion(neutral, frame, landmarks.astype(np.float64))
-        raw.offsets = rescale_offsets(raw.offsets, frame.to_canonical(neutral), reference_face())
+        raw.offsets = raw.offsets * self._neutral_scale
         pose = np.array(
             [raw.yaw, raw.pitch, raw.roll, *raw.translation, np.log(max(raw.scale, 1e-6))]
         )

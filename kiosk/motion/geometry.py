@@ -34,7 +34,7 @@ def face_frame(points: np.ndarray) -> FaceFrame:
     down = points[lm.CHIN] - points[lm.FOREHEAD]
     y = down - np.dot(down, x) * x
     y = y / max(np.linalg.norm(y), 1e-9)
-    z = np.cross(x, y)
+    z = np.array([x[1] * y[2] - x[2] * y[1], x[2] * y[0] - x[0] * y[2], x[0] * y[1] - x[1] * y[0]])
     axes = np.stack([x, y, z], axis=1).astype(np.float64)
     origin = points[_RIGID].mean(axis=0).astype(np.float64)
     return FaceFrame(axes, origin, max(lm.inter_ocular_distance(points), 1e-6))

@@ -64,15 +64,16 @@ def mouth_weights() -> np.ndarray:
     return w.astype(np.float32)
 
 
-def rescale_offsets(offsets: np.ndarray, source: np.ndarray, target: np.ndarray) -> np.ndarray:
-    """Offsets measured on face `source`, scaled to suit face `target` (both canonical shapes)."""
-    out = offsets.copy()
+def offset_scale(source: np.ndarray, target: np.ndarray) -> np.ndarray:
+    """Per-landmark factors (V, 3) that turn offsets measured on face `source` into offsets that
+    suit face `target` (both canonical shapes). They depend on the two faces only, so callers
+    work them out once per face, not per frame."""
+    scale = np.ones(source.shape, np.float32)
     m = np.clip(mouth_width(target) / max(mouth_width(source), 1e-6), 0.5, 2.0)
-    w = mouth_weights()[:, None]
-    out *= 1.0 + (m - 1.0) * w
+    scale *= (1.0 + (m - 1.0) * mouth_weights())[:, None]
     # Gaze: the iris travels in proportion to the eye's width.
     eye_ratio = np.clip(eye_width(target) / max(eye_width(source), 1e-6), 0.5, 2.0)
-    out[_IRISES, :2] = offsets[_IRISES, :2] * eye_ratio
+    scale[_IRISES, :2] = eye_ratio
     src_r, src_l = lid_gaps(source)
     tgt_r, tgt_l = lid_gaps(target)
     for up, lo, ring, s, t in (
@@ -80,7 +81,12 @@ def rescale_offsets(offsets: np.ndarray, source: np.ndarray, target: np.ndarray)
         (_L_UP, _L_LO, _L_RING, src_l, tgt_l),
     ):
         ratio = np.clip(t / np.maximum(s, 1e-3), 0.3, 3.0).astype(np.float32)
-        out[up, 1] = offsets[up, 1] * ratio
-        out[lo, 1] = offsets[lo, 1] * ratio
-        out[ring, 1] = offsets[ring, 1] * ratio
-    return out
+        scale[up, 1] = ratio
+        scale[lo, 1] = ratio
+        scale[ring, 1] = ratio
+    return scale
+
+
+def rescale_offsets(offsets: np.ndarray, source: np.ndarray, target: np.ndarray) -> np.ndarray:
+    """Offsets measured on face `source`, scaled to suit face `target` (both canonical shapes)."""
+    return offsets * offset_scale(source, target)

@@ -8,7 +8,7 @@ import numpy as np
 
 from kiosk.motion.geometry import matrix_from_euler
 from kiosk.motion.motion import Motion
-from kiosk.motion.proportions import mouth_weights, reference_face, rescale_offsets
+from kiosk.motion.proportions import mouth_weights
 from kiosk.renderer.rig import HAIR_RING_FOLLOW, MESH_LANDMARKS, FaceRig
 from kiosk.tracking import landmarks as lm
 
@@ -57,8 +57,7 @@ def _targets(
 ) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray, np.ndarray, float]]:
     """Landmark targets and the head transform that placed them."""
     frame = rig.frame
-    offsets = rescale_offsets(motion.offsets, reference_face(), rig.canonical)
-    offsets = offsets * _gain_vector(gains)
+    offsets = motion.offsets * rig.offset_scale * _gain_vector(gains)
     canonical = _keep_lips_and_lids_apart(rig.canonical + offsets, rig.canonical)
     expressed = rig.landmarks + ((canonical - rig.canonical) @ frame.axes.T) * frame.iod
     head = _head_transform(rig, motion, gains, limits)

@@ -8,6 +8,7 @@ import cv2
 import numpy as np
 
 from kiosk.motion.geometry import FaceFrame, face_frame
+from kiosk.motion.proportions import offset_scale, reference_face
 from kiosk.renderer.eyes import EyeRig, build_eye_rigs
 from kiosk.renderer.warp import MeshWarp, Region
 from kiosk.tracking import landmarks as lm
@@ -55,6 +56,7 @@ class FaceRig:
     warp: MeshWarp
     region_pixels: np.ndarray  # uint8, region-sized: 255 where pixels may change
     palette: MouthPalette
+    offset_scale: np.ndarray  # (478, 3) reference-face offsets -> this face (proportions)
     eyes: tuple[EyeRig, ...] = ()  # bare eyeballs and irises, for gaze
 
     @property
@@ -213,15 +215,17 @@ def build_face_rig(image: np.ndarray, face: DetectedFace) -> FaceRig:
     mask = np.zeros((h, w), np.uint8)
     hull = cv2.convexHull(np.round(outer).astype(np.int32))
     cv2.fillConvexPoly(mask, hull, 255)
+    canonical = frame.to_canonical(points).astype(np.float32)
     return FaceRig(
         landmarks=points.astype(np.float32),
         frame=frame,
-        canonical=frame.to_canonical(points).astype(np.float32),
+        canonical=canonical,
         hair_ring=hair,
         outer_ring=outer,
         warp=warp,
         region_pixels=np.ascontiguousarray(mask[region.slices]),
         palette=_palette(image, points),
+        offset_scale=offset_scale(reference_face(), canonical),
         eyes=build_eye_rigs(image, face.landmarks.astype(np.float64)),
     )
 
