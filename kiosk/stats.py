@@ -37,9 +37,13 @@ class StageTimes:
         finally:
             self.add(stage, (time.perf_counter() - start) * 1000.0)
 
-    def summary(self) -> dict[str, dict[str, float]]:
+    def samples(self) -> dict[str, list[float]]:
+        """A copy of the recent samples of every stage, oldest first."""
         with self._lock:
-            snapshot = {stage: list(samples) for stage, samples in self._samples.items()}
+            return {stage: list(samples) for stage, samples in self._samples.items()}
+
+    def summary(self) -> dict[str, dict[str, float]]:
+        snapshot = self.samples()
         out: dict[str, dict[str, float]] = {}
         for stage, samples in snapshot.items():
             if samples:

@@ -195,8 +195,10 @@ def _local_skin(crop: np.ndarray, eye_mask: np.ndarray, width: float) -> np.ndar
     pixels = crop[(near > 0) & (inner == 0)]
     if len(pixels) < 8:
         return None
-    brightness = pixels.sum(axis=1)
-    return pixels[brightness >= np.percentile(brightness, 50)].mean(axis=0)
+    brightness = pixels.sum(axis=1, dtype=np.int32)
+    half = len(brightness) // 2
+    median = np.partition(brightness, half)[half]  # np.percentile costs ten times as much
+    return pixels[brightness >= median].mean(axis=0)
 
 
 LID_FILL_FROM = 0.35  # closure at which the painted lid starts to cover the stretched texture
@@ -245,23 +247,25 @@ def draw_lids(
     cv2.fillPoly(mask, [poly(np.concatenate([ring, upper[::-1]]))], 255, cv2.LINE_AA, _SUB)
     cv2.fillPoly(mask, [poly(np.concatenate([upper, lower[::-1]]))], 255, cv2.LINE_AA, _SUB)
     soft = cv2.GaussianBlur(mask, (0, 0), max(0.8, width * 0.05)).astype(np.float32) / 255.0
-    yy = np.arange(h, dtype=np.float32)[:, None]
+    yy = np.arange(h, dtype=np.float32)[:, None]  # (h, 1): the shade varies down the lid only
     crease_y = float(ring[:, 1].mean() - y0)
     margin_y = float(upper[:, 1].mean() - y0)
     # A little darker towards the lashes, as a lid curving away from the light.
     shade = 1.0 - 0.1 * np.clip((yy - crease_y) / max(margin_y - crease_y, 1.0), 0.0, 1.0)
-    crop = out[y0:y1, x0:x1].astype(np.float32)
+    crop = out[y0:y1, x0:x1]
     colour = _local_skin(crop, mask, width)
     if colour is None:
         colour = eye.lid_colour if skin is None else 0.35 * eye.lid_colour + 0.65 * skin
-    lid = colour[None, None, :] * shade[..., None]
-    alpha = (soft * 0.85 * strength)[..., None]
-    crop = crop * (1 - alpha) + lid * alpha
+    lid = np.clip(colour[None, None, :] * shade[..., None], 0, 255).astype(np.uint8)
+    alpha = soft * np.float32(0.85 * strength)
+    lid = np.broadcast_to(lid, (h, w, 3))
+    crop[...] = cv2.blendLinear(np.ascontiguousarray(lid), crop, alpha, 1.0 - alpha)
     # The lash line along the closed lid's margin.
     lash = np.zeros((h, w), np.uint8)
     thick = max(1, int(round(width * 0.022)))
     cv2.polylines(lash, [poly(upper)], False, 255, thick, cv2.LINE_AA, _SUB)
-    lash_a = cv2.GaussianBlur(lash, (0, 0), max(0.5, width * 0.01)).astype(np.float32) / 255.0
-    lash_a = (lash_a * 0.85 * strength)[..., None]
-    crop = crop * (1 - lash_a) + eye.lash_colour[None, None, :] * lash_a
-    out[y0:y1, x0:x1] = np.clip(crop, 0, 255).astype(np.uint8)
+    lash_a = cv2.GaussianBlur(lash, (0, 0), max(0.5, width * 0.01)).astype(np.float32)
+    lash_a *= np.float32(0.85 * strength / 255.0)
+    lash_colour = np.empty((h, w, 3), np.uint8)
+    lash_colour[...] = np.clip(eye.lash_colour, 0, 255).astype(np.uint8)
+    crop[...] = cv2.blendLinear(lash_colour, crop, lash_a, 1.0 - lash_a)
