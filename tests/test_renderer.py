@@ -156,6 +156,23 @@ def test_roll_tilts_the_detected_head(detected: dict[str, np.ndarray]) -> None:
     assert change == pytest.approx(10.0, abs=4.0)  # positive roll is clockwise on screen
 
 
+@pytest.mark.parametrize("roll_deg", [0.0, 8.0])
+def test_the_painted_eye_line_tilts_by_exactly_the_roll_whatever_the_turn(
+    rig: PaintingRig, roll_deg: float
+) -> None:
+    """Turning a face that is itself tilted tilts its eye line in the image; the renderer makes
+    up the difference, so the painting tilts as much as the visitor's eye line did."""
+    face = rig.faces[0]
+    neutral_tilt = lm.head_roll(face.landmarks)
+    for yaw, pitch in ((0.0, 0.0), (18.0, 0.0), (-15.0, 10.0)):
+        motion = Motion(
+            yaw=float(np.radians(yaw)), pitch=float(np.radians(pitch)),
+            roll=float(np.radians(roll_deg)),
+        )  # fmt: skip
+        tilt = lm.head_roll(target_landmarks(face, motion)) - neutral_tilt
+        assert np.degrees(tilt) == pytest.approx(roll_deg, abs=1e-6), (yaw, pitch)
+
+
 def test_smile_and_yaw_leave_the_mouth_closed(detected: dict[str, np.ndarray]) -> None:
     for name in ("smile 1", "yaw 15"):
         assert lm.mouth_open_ratio(detected[name]) < 0.1, name

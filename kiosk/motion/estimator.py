@@ -46,10 +46,24 @@ class Deadband:
         return self._held.copy()
 
 
+def image_roll(neutral: np.ndarray, rot: np.ndarray) -> float:
+    """How far the head's rotation `rot` tilts the eye line (33 -> 263) in the image, radians.
+
+    This is what a visitor sees as a head tilt, and what the renderer reproduces on the painting.
+    It is the rotation's own 'roll' for a face looking straight at the camera; for a face that is
+    turned or tilted, turning it also tilts its eye line, and that is included. Measured on the
+    rigid fit of the whole skull, not on the two eye corners, so detector jitter stays out."""
+    eye_line = neutral[lm.LEFT_EYE_OUTER] - neutral[lm.RIGHT_EYE_OUTER]
+    turned = rot @ eye_line
+    tilt = np.arctan2(turned[1], turned[0]) - np.arctan2(eye_line[1], eye_line[0])
+    return float((tilt + np.pi) % (2 * np.pi) - np.pi)
+
+
 def measure_motion(neutral: np.ndarray, neutral_frame: FaceFrame, current: np.ndarray) -> Motion:
     """Unfiltered motion from `neutral` to `current` (both (478, 3) image-space landmarks)."""
     scale, rot, trans = rigid_fit(neutral, current)
-    yaw, pitch, roll = euler_from_matrix(rot)
+    yaw, pitch, _ = euler_from_matrix(rot)
+    roll = image_roll(neutral, rot)
     aligned = ((current - trans) @ rot) / scale  # current face, moved back into neutral's pose
     offsets = ((aligned - neutral) @ neutral_frame.axes) / neutral_frame.iod
     centre = neutral_frame.origin

@@ -29,6 +29,7 @@ OPEN_START = 0.015
 OPEN_RAMP = 0.05
 DETAIL_WIDTH = 110.0  # mouth width (px) above which the interior is drawn at lower resolution
 UPPER_TEETH_MAX = 0.10  # visible upper-teeth height, fraction of the mouth width
+UPPER_TEETH_OF_GAP = 0.62  # ... and at most this fraction of the gap between the lips
 LOWER_TEETH_MAX = 0.07
 LOWER_TEETH_FROM = (0.16, 0.30)  # gap/width over which the lower teeth appear
 TONGUE_FROM = (0.22, 0.45)
@@ -210,7 +211,7 @@ def _interior(f: _MouthFrame, palette: MouthPalette, gap: float) -> np.ndarray:
         layers.over(palette.teeth, shade * (0.7 * side_t)[f.bin], alpha * (h_lo > 0.3)[f.bin])
     # Upper incisors are the longest: the biting edge curves up towards the canines.
     taper = (1.0 - _smoothstep(0.62, 0.97, at)) * (1.0 - 0.3 * t * t)
-    h_up = np.minimum(0.62 * local_gap, UPPER_TEETH_MAX * width) * taper
+    h_up = np.minimum(UPPER_TEETH_OF_GAP * local_gap, UPPER_TEETH_MAX * width) * taper
     a_up, shade = _teeth(d_up, h_up[f.bin], gaps, soft)
     a_up *= (h_up > 0.3)[f.bin]
     layers.over(palette.teeth, shade * side_t[f.bin], a_up)
