@@ -12,6 +12,7 @@ from kiosk.motion.estimator import (
     FilterSettings,
     MotionEstimator,
     NeutralEstimator,
+    close_mouth,
     measure_motion,
 )
 from kiosk.motion.geometry import (
@@ -23,7 +24,7 @@ from kiosk.motion.geometry import (
 )
 from kiosk.motion.motion import Motion, blend
 from kiosk.motion.one_euro import OneEuroFilter
-from kiosk.motion.proportions import lid_gaps, reference_face, rescale_offsets
+from kiosk.motion.proportions import lid_gaps, offset_scale, reference_face, rescale_offsets
 from kiosk.tracking import landmarks as lm
 
 PIXELS_PER_IOD = 180.0
@@ -31,8 +32,9 @@ FACE_CENTRE = np.array([320.0, 240.0, 0.0])
 
 
 def pixel_face() -> np.ndarray:
-    """The reference face as a camera would see it: pixels, centred in a 640x480 frame."""
-    return reference_face().astype(np.float64) * PIXELS_PER_IOD + FACE_CENTRE
+    """The reference face as a camera would see it, resting with its lips together: pixels,
+    centred in a 640x480 frame."""
+    return close_mouth(reference_face().astype(np.float64) * PIXELS_PER_IOD + FACE_CENTRE)
 
 
 def with_expression(face: np.ndarray, canonical_offsets: np.ndarray) -> np.ndarray:
@@ -268,8 +270,11 @@ def test_motion_estimator_sees_a_held_expression() -> None:
     talking = with_expression(calm, jaw)
     for i in range(2, 60):
         motion = estimator.update(talking, i / 30)
+    # Offsets come out in the reference face's proportions (this face's closed lips make its
+    # mouth a little narrower than the reference's parted ones).
+    expected = jaw * offset_scale(face_frame(calm).to_canonical(calm), reference_face())
     assert motion.offsets == pytest.approx(
-        jaw, abs=FilterSettings().expression_deadband + 1e-3
+        expected, abs=FilterSettings().expression_deadband + 1e-3
     )  # deadband lag
     assert abs(motion.yaw) < 1e-6 and abs(motion.roll) < 1e-6
 
@@ -343,10 +348,14 @@ def test_deadband_holds_small_changes_and_follows_large_ones_without_a_step() ->
     assert band(np.array([7.0])) == pytest.approx([7.0])
 
 
-def test_close_mouth_shuts_a_mid_word_neutral_and_leaves_a_resting_one() -> None:
-    from kiosk.motion.estimator import close_mouth
-
+def test_close_mouth_shuts_parted_lips_and_leaves_closed_ones() -> None:
     calm = pixel_face()
+    assert lm.mouth_open_ratio(calm) < 0.03
     talking = with_expression(calm, control_basis()["jaw_open"])
     assert lm.mouth_open_ratio(close_mouth(talking)) < 0.03
     assert close_mouth(calm) == pytest.approx(calm)
+    # Lips only slightly parted (the reference face's own 0.089) are closed too: otherwise a
+    # visitor closing their lips would be 'more than closed' and the painting could not follow.
+    parted = reference_face().astype(np.float64) * PIXELS_PER_IOD + FACE_CENTRE
+    assert lm.mouth_open_ratio(parted) > 0.05
+    assert lm.mouth_open_ratio(close_mouth(parted)) < 0.03

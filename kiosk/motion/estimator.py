@@ -79,15 +79,21 @@ def measure_motion(neutral: np.ndarray, neutral_frame: FaceFrame, current: np.nd
     )
 
 
-# Lips parted this much (gap over width) are mid-word, not at rest: relaxed lips often part a
-# little, and closing those would leave the painting with a dark slit whenever the visitor rests.
+# Lips parted this much (gap over width) are mid-word: such frames are not used for the
+# neutral face while calmer ones come along.
 MID_WORD_MOUTH_RATIO = 0.12
+# The neutral face has its lips together (beyond this gap they are closed on it). A neutral
+# with parted lips made every later closing 'more than closed', clipped at the painting's
+# closed lips: d3 starts with its lips parted (0.094) and rests closed, and the painting's mouth
+# followed it with half the movement (mouth correlation 0.62 -> see the closing note). A visitor
+# who rests with parted lips now sees the painting rest with parted lips too, as in a mirror.
+CLOSED_MOUTH_RATIO = 0.03
 
 
 def close_mouth(landmarks: np.ndarray) -> np.ndarray:
     """The same face with its lips together: a neutral caught mid-word would make every later
     closing of the mouth an impossible 'more than closed'."""
-    if lm.mouth_open_ratio(landmarks) < MID_WORD_MOUTH_RATIO:
+    if lm.mouth_open_ratio(landmarks) < CLOSED_MOUTH_RATIO:
         return landmarks
     from kiosk.drivers.controls import control_basis  # the jaw's shape, as clips use it
 
