@@ -232,6 +232,56 @@ def test_mesh_warp_moves_pixels_with_the_vertices() -> None:
     assert map_x[100, 150] == pytest.approx(x - 3.0, abs=0.05)
 
 
+def _inverse_map_by_brute_force(warp: MeshWarp, target: np.ndarray) -> np.ndarray:
+    """Every grid cell tested against every moved triangle, later triangles winning."""
+    cells = warp.grid.reshape(-1, 2).astype(np.float64)
+    out = cells.copy()
+    for tri in warp.triangulation.simplices:
+        a, b, c = target[tri]
+        e1, e2 = b - a, c - a
+        det = e1[0] * e2[1] - e1[1] * e2[0]
+        if abs(det) < 1e-12:
+            continue
+        d = cells - a
+        b1 = (d[:, 0] * e2[1] - d[:, 1] * e2[0]) / det
+        b2 = (d[:, 1] * e1[0] - d[:, 0] * e1[1]) / det
+        inside = (b1 >= -1e-9) & (b2 >= -1e-9) & (b1 + b2 <= 1 + 1e-9)
+        src = warp.source[tri].astype(np.float64)
+        out[inside] = src[0] + np.outer(b1[inside], src[1] - src[0])
+        out[inside] += np.outer(b2[inside], src[2] - src[0])
+    return out.reshape(warp.grid.shape)
+
+
+@pytest.mark.parametrize("sliver", [False, True])
+def test_mesh_warp_rasteriser_matches_brute_force(sliver: bool) -> None:
+    """The scanline rasteriser gives every grid cell the same source point as testing each
+    cell against each moved triangle, also with a nearly flat (sliver) triangle."""
+    warp, _ = _synthetic_warp()
+    rng = np.random.default_rng(11)
+    target = warp.source.astype(np.float64).copy()
+    target[4:] += rng.normal(0.0, 2.0, (len(target) - 4, 2))
+    if sliver:  # squash one inner vertex onto the line between two neighbours
+        tri = next(t for t in warp.triangulation.simplices if min(t) >= 4)
+        a, b = target[tri[1]], target[tri[2]]
+        target[tri[0]] = a + 0.5 * (b - a) + np.array([0.0, 1e-7])
+    coarse = warp._coarse_map(target)  # the grid before upsampling
+    assert coarse == pytest.approx(_inverse_map_by_brute_force(warp, target), abs=1e-3)
+
+
+def test_mesh_warp_nearly_flat_edge_stays_in_its_triangle() -> None:
+    """A moved triangle whose lower edge is almost level and just short of a grid row must not
+    spill its (extrapolated) map across that row."""
+    # Step 1 px: grid coordinate g is pixel g - 1.
+    corners = np.array([[0, 0], [63, 0], [0, 63], [63, 63]], float)
+    target_inner = np.array([[10.3, 5.2], [30.0, 19.99994], [12.0, 19.99995]]) - 1.0
+    source_inner = target_inner + np.array([[0.0, 0.0], [3.0, 2.0], [-2.0, 4.0]])
+    warp = MeshWarp(np.concatenate([corners, source_inner]), Region(0, 0, 64, 64), 64)
+    assert any(set(t) == {4, 5, 6} for t in warp.triangulation.simplices)
+    target = np.concatenate([corners, target_inner])
+    coarse = warp._coarse_map(target)
+    assert coarse == pytest.approx(_inverse_map_by_brute_force(warp, target), abs=1e-2)
+
+
 # -- choosing faces -------------------------------------------------------------------------
 
 

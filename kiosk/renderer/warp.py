@@ -129,8 +129,8 @@ class MeshWarp:
             upper_slope = np.nan_to_num((mid[:, 0] - top[:, 0]) / (mid[:, 1] - top[:, 1]))
             lower_slope = np.nan_to_num((bot[:, 0] - mid[:, 0]) / (bot[:, 1] - mid[:, 1]))
         params = np.stack(
-            [top[:, 0], top[:, 1], mid[:, 0], mid[:, 1], long_slope, upper_slope, lower_slope,
-             s0[:, 0], s0[:, 1], sx[:, 0], sx[:, 1], sy[:, 0], sy[:, 1]],
+            [top[:, 0], top[:, 1], mid[:, 0], mid[:, 1], bot[:, 1], long_slope, upper_slope,
+             lower_slope, s0[:, 0], s0[:, 1], sx[:, 0], sx[:, 1], sy[:, 0], sy[:, 1]],
         )  # fmt: skip
 
         # Every (triangle, row) pair: the run of cells between its edges.
@@ -140,10 +140,16 @@ class MeshWarp:
         tri_of = np.repeat(np.arange(len(tris), dtype=np.int32), rows)
         y = np.arange(len(tri_of), dtype=np.int32) - np.repeat(np.cumsum(rows) - rows, rows)
         y += np.repeat(y_lo, rows)
-        xt, yt, xm, ym, sl, su, sd, s0x, s0y, sxx, sxy, syx, syy = np.take(params, tri_of, axis=1)
+        xt, yt, xm, ym, yb, sl, su, sd, s0x, s0y, sxx, sxy, syx, syy = np.take(params, tri_of, 1)
         yf = y.astype(np.float64)
-        x_long = xt + (yf - yt) * sl
-        x_short = np.where(yf < ym, xt + (yf - yt) * su, xm + (yf - ym) * sd)
+        # Each edge is followed only within its own rows: a nearly flat edge has a huge slope,
+        # and the slack row beyond its end must not throw its x across the grid.
+        x_long = xt + np.clip(yf - yt, 0.0, yb - yt) * sl
+        x_short = np.where(
+            yf < ym,
+            xt + np.clip(yf - yt, 0.0, ym - yt) * su,
+            xm + np.clip(yf - ym, 0.0, yb - ym) * sd,
+        )
         x_lo = np.maximum(np.ceil(np.minimum(x_long, x_short) - _EDGE), 0)
         x_hi = np.minimum(np.floor(np.maximum(x_long, x_short) + _EDGE), self.grid_w - 1)
         run = np.maximum(x_hi - x_lo + 1, 0).astype(np.int32)
