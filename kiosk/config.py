@@ -283,8 +283,8 @@ class EngineConfig(_Section):
     max_yaw_deg: float = Field(20, ge=0, le=45)
     max_pitch_deg: float = Field(20, ge=0, le=45)
     max_roll_deg: float = Field(15, ge=0, le=45)
-    one_euro_min_cutoff: float = Field(1.5, gt=0)
-    one_euro_beta: float = Field(4.0, ge=0)
+    one_euro_min_cutoff: float = Field(2.0, gt=0)
+    one_euro_beta: float = Field(100.0, ge=0)
     one_euro_d_cutoff: float = Field(1.0, gt=0)
     mouth_interior: bool = True
 

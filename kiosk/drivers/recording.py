@@ -53,7 +53,7 @@ _WEIGHTED = {
 }
 # Lighter smoothing than the live kiosk: keyframes are averaged anyway, and the live
 # filter's smoothing of fast mouth movements would flatten recorded speech.
-RECORDING_FILTER = FilterSettings(expression_min_cutoff=5.0, expression_beta=20.0)
+RECORDING_FILTER = FilterSettings(expression_min_cutoff=10.0, expression_beta=20.0)
 
 
 def _lip_gap(offsets: np.ndarray) -> float:
