@@ -34,6 +34,8 @@ class EyeRig:
     # opening's target points: the least-squares affine fit of the opening, applied to the
     # neutral iris centre, with the fit's pseudo-inverse worked out once here.
     carry_weights: np.ndarray  # (len(contour),)
+    # The skin just around the eye (its brighter half), for painted lids; None if too small.
+    near_skin: np.ndarray | None = None
 
 
 def _lid_colours(
@@ -113,7 +115,33 @@ def build_eye_rig(
         iris=iris,
         iris_alpha=alpha.astype(np.float32),
         carry_weights=_carry_weights(eye, c),
+        near_skin=_neutral_near_skin(image, points, upper, lower, ring, eye_w),
     )
+
+
+def _neutral_near_skin(
+    image: np.ndarray,
+    points: np.ndarray,
+    upper: tuple[int, ...],
+    lower: tuple[int, ...],
+    ring: tuple[int, ...],
+    width: float,
+) -> np.ndarray | None:
+    """`_local_skin` around the eye's lid and opening as painted: worked out once per rig
+    (per frame it cost two dilations and a selection per eye, for a colour that barely moves)."""
+    lid = np.concatenate([points[list(ring), :2], points[list(upper)[::-1], :2]])
+    opening = np.concatenate([points[list(upper), :2], points[list(lower)[::-1], :2]])
+    pad = int(np.ceil(width * 0.5)) + 3
+    h, w = image.shape[:2]
+    allpts = np.concatenate([lid, opening])
+    x0, y0 = np.maximum(np.floor(allpts.min(axis=0)).astype(int) - pad, 0)
+    x1, y1 = np.minimum(np.ceil(allpts.max(axis=0)).astype(int) + pad, (w, h))
+    if x1 - x0 < 3 or y1 - y0 < 3:
+        return None
+    mask = np.zeros((y1 - y0, x1 - x0), np.uint8)
+    for poly in (lid, opening):
+        cv2.fillPoly(mask, [np.round(poly - (x0, y0)).astype(np.int32)], 255)
+    return _local_skin(image[y0:y1, x0:x1], mask, width)
 
 
 def _carry_weights(opening: np.ndarray, iris_centre: np.ndarray) -> np.ndarray:
@@ -260,7 +288,7 @@ def draw_lids(
     # A little darker towards the lashes, as a lid curving away from the light.
     shade = 1.0 - 0.1 * np.clip((yy - crease_y) / max(margin_y - crease_y, 1.0), 0.0, 1.0)
     crop = out[y0:y1, x0:x1]
-    colour = _local_skin(crop, mask, width)
+    colour = eye.near_skin
     if colour is None:
         colour = eye.lid_colour if skin is None else 0.35 * eye.lid_colour + 0.65 * skin
     lid = np.clip(colour[None, None, :] * shade[..., None], 0, 255).astype(np.uint8)
