@@ -16,6 +16,7 @@ import numpy as np
 from kiosk.camera.sources import iter_video_frames
 from kiosk.motion.estimator import MotionEstimator
 from kiosk.motion.motion import Motion
+from kiosk.renderer.corrections import Corrections
 from kiosk.renderer.engine import Animation, GeometricEngine
 from kiosk.renderer.rig import PaintingRig
 from kiosk.tracking.face_mesh import FaceMeshDetector
@@ -92,10 +93,12 @@ def render_video(
     choose: str = "largest",
     index: int = 0,
     animation: Animation | None = None,
+    box: tuple[float, float, float, float] | None = None,
+    corrections: Corrections | None = None,
 ) -> RenderSummary:
     engine = GeometricEngine()
     try:
-        rig = engine.build_rig(image, choose, index)
+        rig = engine.build_rig(image, choose, index, box, corrections)
         h, w = image.shape[:2]
         fps = video_fps(video)
         out.parent.mkdir(parents=True, exist_ok=True)

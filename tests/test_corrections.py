@@ -329,3 +329,39 @@ def _image_digest(kiosk_dir: Path) -> str:
     from kiosk.exhibits.images import image_digest
 
     return image_digest((kiosk_dir / "content" / "samples" / "astronaut.png").read_bytes())
+
+
+def test_render_command_animates_the_exhibit_as_corrected(
+    kiosk_dir: Path, tmp_path: Path, monkeypatch
+) -> None:
+    """`kiosk render --exhibit` builds its rig with the exhibit's face box hint and corrections,
+    as the running kiosk does."""
+    from kiosk.renderer.engine import GeometricEngine
+
+    assert adjust(kiosk_dir, "--move", "mouth=0,0.004") == 0
+    exhibit = kiosk_dir / "exhibits" / "astronaut.yaml"
+    text = exhibit.read_text()
+    assert "  box: null" in text
+    exhibit.write_text(text.replace("  box: null", "  box: [0.3, 0.05, 0.75, 0.6]", 1))
+    video = tmp_path / "driver.mp4"
+    frame = cv2.imread(str(kiosk_dir / "content" / "samples" / "astronaut.png"))
+    writer = cv2.VideoWriter(str(video), cv2.VideoWriter_fourcc(*"mp4v"), 10, frame.shape[1::-1])
+    for _ in range(3):
+        writer.write(frame)
+    writer.release()
+    seen: list[tuple] = []
+    real = GeometricEngine.build_rig
+
+    def spy(self, image, choose="largest", index=0, box=None, corrections=None):
+        seen.append((box, corrections))
+        return real(self, image, choose, index, box, corrections)
+
+    monkeypatch.setattr(GeometricEngine, "build_rig", spy)
+    config = str(kiosk_dir / "config.yaml")
+    out = tmp_path / "out.mp4"
+    args = ["render", "--exhibit", "astronaut", "--driver-video", str(video), "--out", str(out)]
+    assert kiosk_main(["--config", config, *args]) == 0
+    assert out.is_file()
+    ((box, corrections),) = seen
+    assert box == pytest.approx((0.3, 0.05, 0.75, 0.6))
+    assert corrections is not None and corrections.group_moves() == {"mouth": (0.0, 0.004)}

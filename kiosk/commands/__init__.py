@@ -38,3 +38,11 @@ def find_exhibit(config_arg: str | None, exhibit_id: str):
         for problem in library.problems:
             print(f"PROBLEM {problem}", file=sys.stderr)
     return exhibit
+
+
+def face_args(exhibit) -> tuple:
+    """(choose, index, box, corrections) of an exhibit's face, as GeometricEngine.build_rig
+    takes them: every command that animates an exhibit animates the face the curator chose,
+    where they hinted it and as they corrected it."""
+    face = exhibit.spec.face
+    return face.choose, face.index, face.box, exhibit.corrections

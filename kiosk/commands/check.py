@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from kiosk.commands import EXIT_OK, EXIT_PROBLEMS, config_path
+from kiosk.commands import EXIT_OK, EXIT_PROBLEMS, config_path, face_args
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -72,7 +72,7 @@ def _face_problems(config) -> list[str]:
     try:
         for exhibit in library.exhibits:
             try:
-                engine.build_rig(exhibit.image, *_face_args(exhibit))
+                engine.build_rig(exhibit.image, *face_args(exhibit))
             except NoFaceError as exc:
                 problems.append(f"{display_path(exhibit.source_file)}: image: {exc}")
     finally:
@@ -91,9 +91,3 @@ def _sheet_problems(config, out_dir: Path) -> list[str]:
             print(f"CHECK {result.exhibit_id}: {warning}")
     print(f"Contact sheets in {out_dir}")
     return problems
-
-
-def _face_args(exhibit) -> tuple:
-    """(choose, index, box, corrections) of an exhibit's face, for GeometricEngine.build_rig."""
-    face = exhibit.spec.face
-    return face.choose, face.index, face.box, exhibit.corrections

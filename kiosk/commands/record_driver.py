@@ -12,7 +12,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from kiosk.commands import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, config_path
+from kiosk.commands import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, config_path, face_args
 
 COUNTDOWN_S = 3
 HEADLESS_SIZE = (960, 540)
@@ -130,9 +130,7 @@ class _Session:
         self.painting = fit_image(exhibit.image, (w, h))
         self.engine = GeometricEngine()
         try:
-            self.rig = self.engine.build_rig(
-                self.painting, exhibit.spec.face.choose, exhibit.spec.face.index
-            )
+            self.rig = self.engine.build_rig(self.painting, *face_args(exhibit))
         except NoFaceError:
             self.rig = None  # the preview stays still; the recording still works
         self.title = exhibit.spec.title

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from kiosk.commands import EXIT_OK, EXIT_PROBLEMS, find_exhibit
+from kiosk.commands import EXIT_OK, EXIT_PROBLEMS, face_args, find_exhibit
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -25,13 +25,13 @@ def cmd_render(args: argparse.Namespace) -> int:
     from kiosk.offline import render_video
     from kiosk.renderer.rig import NoFaceError
 
-    face_choose, face_index = "largest", 0
+    face: tuple = ("largest", 0, None, None)  # choose, index, box, corrections
     if args.exhibit:
         exhibit = find_exhibit(args.config, args.exhibit)
         if exhibit is None:
             return EXIT_PROBLEMS
         image = exhibit.image
-        face_choose, face_index = exhibit.spec.face.choose, exhibit.spec.face.index
+        face = face_args(exhibit)
     else:
         image = cv2.imread(args.image)
         if image is None:
@@ -41,9 +41,11 @@ def cmd_render(args: argparse.Namespace) -> int:
         print(f"driver video not found: {args.driver_video}", file=sys.stderr)
         return EXIT_PROBLEMS
     try:
+        choose, index, box, corrections = face
         summary = render_video(
-            image, Path(args.driver_video), Path(args.out), face_choose, face_index
-        )
+            image, Path(args.driver_video), Path(args.out), choose, index,
+            box=box, corrections=corrections,
+        )  # fmt: skip
     except NoFaceError as exc:
         print(f"{args.image or args.exhibit}: {exc}", file=sys.stderr)
         return EXIT_PROBLEMS
