@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from kiosk.motion.geometry import FaceFrame, euler_from_matrix, face_frame, rigid_fit
+from kiosk.motion.geometry import FaceFrame, euler_from_matrix, face_frame, image_roll, rigid_fit
 from kiosk.motion.motion import Motion
 from kiosk.motion.one_euro import OneEuroFilter
 from kiosk.motion.proportions import offset_scale, reference_face
@@ -47,19 +47,6 @@ class Deadband:
         delta = value - self._held
         self._held = self._held + np.sign(delta) * np.maximum(np.abs(delta) - self.width, 0.0)
         return self._held.copy()
-
-
-def image_roll(neutral: np.ndarray, rot: np.ndarray) -> float:
-    """How far the head's rotation `rot` tilts the eye line (33 -> 263) in the image, radians.
-
-    This is what a visitor sees as a head tilt, and what the renderer reproduces on the painting.
-    It is the rotation's own 'roll' for a face looking straight at the camera; for a face that is
-    turned or tilted, turning it also tilts its eye line, and that is included. Measured on the
-    rigid fit of the whole skull, not on the two eye corners, so detector jitter stays out."""
-    eye_line = neutral[lm.LEFT_EYE_OUTER] - neutral[lm.RIGHT_EYE_OUTER]
-    turned = rot @ eye_line
-    tilt = np.arctan2(turned[1], turned[0]) - np.arctan2(eye_line[1], eye_line[0])
-    return float((tilt + np.pi) % (2 * np.pi) - np.pi)
 
 
 def measure_motion(neutral: np.ndarray, neutral_frame: FaceFrame, current: np.ndarray) -> Motion:

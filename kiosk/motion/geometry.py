@@ -82,3 +82,17 @@ def matrix_from_euler(yaw: float, pitch: float, roll: float) -> np.ndarray:
     rx = np.array([[1, 0, 0], [0, cp, -sp], [0, sp, cp]])
     rz = np.array([[cr, -sr, 0], [sr, cr, 0], [0, 0, 1]])
     return rz @ rx @ ry
+
+
+def image_roll(face: np.ndarray, rot: np.ndarray) -> float:
+    """How far rotating `face` (landmarks) by `rot` tilts its eye line (33 -> 263) in the image,
+    radians.
+
+    This is what a visitor sees as a head tilt, and what the renderer reproduces on the painting.
+    It is the rotation's own 'roll' for a face looking straight at the camera; for a face that is
+    turned or tilted, turning it also tilts its eye line, and that is included. Measured on the
+    rigid fit of the whole skull, not on the two eye corners, so detector jitter stays out."""
+    eye_line = face[lm.LEFT_EYE_OUTER] - face[lm.RIGHT_EYE_OUTER]
+    turned = rot @ eye_line
+    tilt = np.arctan2(turned[1], turned[0]) - np.arctan2(eye_line[1], eye_line[0])
+    return float((tilt + np.pi) % (2 * np.pi) - np.pi)

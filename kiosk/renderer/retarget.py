@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from kiosk.motion.geometry import matrix_from_euler
+from kiosk.motion.geometry import image_roll, matrix_from_euler
 from kiosk.motion.motion import Motion
 from kiosk.motion.proportions import mouth_weights
 from kiosk.renderer.rig import HAIR_RING_FOLLOW, MESH_LANDMARKS, FaceRig
@@ -97,13 +97,11 @@ def _head_transform(
     pitch = np.clip(motion.pitch * g, -np.radians(limits.pitch_deg), np.radians(limits.pitch_deg))
     roll = np.clip(motion.roll * g, -np.radians(limits.roll_deg), np.radians(limits.roll_deg))
     turn = matrix_from_euler(float(yaw), float(pitch), 0.0)
-    # Roll is the tilt of the eye line in the image (see estimator.image_roll). Turning a face
+    # Roll is the tilt of the eye line in the image (see geometry.image_roll). Turning a face
     # that is itself tilted or seen in three-quarter view tilts its eye line in the image too,
     # so the in-plane rotation makes up the difference: the painting's eye line tilts exactly as
     # much as the visitor's, whatever either face's own pose.
-    eye_line = rig.landmarks[lm.LEFT_EYE_OUTER] - rig.landmarks[lm.RIGHT_EYE_OUTER]
-    turned = turn @ eye_line
-    tilt_from_turn = np.arctan2(turned[1], turned[0]) - np.arctan2(eye_line[1], eye_line[0])
+    tilt_from_turn = image_roll(rig.landmarks, turn)
     rot = matrix_from_euler(0.0, 0.0, float(roll - tilt_from_turn)) @ turn
     frame = rig.frame
     # Rotate about the same point the motion was measured about (the centroid of the skull-fixed
