@@ -24,7 +24,7 @@ from kiosk.motion.geometry import (
 )
 from kiosk.motion.motion import Motion, blend
 from kiosk.motion.one_euro import OneEuroFilter
-from kiosk.motion.proportions import lid_gaps, offset_scale, reference_face, rescale_offsets
+from kiosk.motion.proportions import lid_gaps, offset_scale, reference_face
 from kiosk.tracking import landmarks as lm
 
 PIXELS_PER_IOD = 180.0
@@ -310,7 +310,7 @@ def test_blend_endpoints_and_midpoint() -> None:
     assert blend(a, b, -3.0).yaw == a.yaw and blend(a, b, 7.0).yaw == b.yaw
 
 
-def test_rescale_offsets_closes_the_lid_on_a_wider_eye() -> None:
+def test_offset_scale_closes_the_lid_on_a_wider_eye() -> None:
     ref = reference_face().astype(np.float64)
     up = lm.as_index(lm.RIGHT_EYE_UPPER + lm.LEFT_EYE_UPPER)
     lo = lm.as_index(lm.RIGHT_EYE_LOWER + lm.LEFT_EYE_LOWER)
@@ -319,7 +319,7 @@ def test_rescale_offsets_closes_the_lid_on_a_wider_eye() -> None:
     assert np.concatenate(lid_gaps(wide)) == pytest.approx(2 * np.concatenate(lid_gaps(ref)))
 
     blink = control_basis()["blink"]
-    rescaled = rescale_offsets(blink, ref, wide)
+    rescaled = blink * offset_scale(ref, wide)
     closed = wide[up, 1] + rescaled[up, 1]
     wide_gap = wide[lo, 1] - wide[up, 1]
     remaining = (wide[lo, 1] - closed) / wide_gap
@@ -329,10 +329,10 @@ def test_rescale_offsets_closes_the_lid_on_a_wider_eye() -> None:
     assert np.all(unscaled_remaining > 0.4)
 
 
-def test_rescale_offsets_same_face_is_identity() -> None:
+def test_offset_scale_same_face_is_identity() -> None:
     ref = reference_face()
     offsets = control_basis()["jaw_open"] + control_basis()["blink"]
-    assert rescale_offsets(offsets, ref, ref) == pytest.approx(offsets, abs=1e-6)
+    assert offsets * offset_scale(ref, ref) == pytest.approx(offsets, abs=1e-6)
 
 
 def test_deadband_holds_small_changes_and_follows_large_ones_without_a_step() -> None:

@@ -85,8 +85,3 @@ def offset_scale(source: np.ndarray, target: np.ndarray) -> np.ndarray:
         scale[lo, 1] = ratio
         scale[ring, 1] = ratio
     return scale
-
-
-def rescale_offsets(offsets: np.ndarray, source: np.ndarray, target: np.ndarray) -> np.ndarray:
-    """Offsets measured on face `source`, scaled to suit face `target` (both canonical shapes)."""
-    return offsets * offset_scale(source, target)

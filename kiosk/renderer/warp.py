@@ -171,9 +171,3 @@ class MeshWarp:
     def remap(self, image: np.ndarray, source_map: np.ndarray) -> np.ndarray:
         """The region of `image` warped by `source_map` (region-sized BGR)."""
         return cv2.remap(image, source_map, None, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
-
-    def apply(self, image: np.ndarray, target_points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(the warped region of `image`, region-sized BGR; the source map that made it, for
-        layers that must follow the same warp, e.g. the eyeballs)."""
-        source_map = self.source_map(target_points)
-        return self.remap(image, source_map), source_map
