@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,3 +57,12 @@ def dirs(tmp_path: Path) -> ContentDirs:
     d.exhibits.mkdir()
     d.content.mkdir()
     return d
+
+
+@pytest.fixture
+def kiosk_dir(tmp_path: Path) -> Path:
+    """A copy of the shipped kiosk folder (config.yaml and exhibits/; content/ fills itself)."""
+    shutil.copytree(REPO_ROOT / "exhibits", tmp_path / "exhibits")
+    (tmp_path / "content").mkdir()
+    shutil.copy(REPO_ROOT / "config.yaml", tmp_path / "config.yaml")
+    return tmp_path

@@ -8,15 +8,7 @@ from pathlib import Path
 import pytest
 
 from kiosk.cli import main as kiosk_main
-from tests.conftest import REPO_ROOT, shared_data
-
-
-@pytest.fixture
-def kiosk_dir(tmp_path: Path) -> Path:
-    shutil.copytree(REPO_ROOT / "exhibits", tmp_path / "exhibits")
-    (tmp_path / "content").mkdir()
-    shutil.copy(REPO_ROOT / "config.yaml", tmp_path / "config.yaml")
-    return tmp_path
+from tests.conftest import shared_data
 
 
 def test_check_passes_on_shipped_exhibits(kiosk_dir: Path, capsys: pytest.CaptureFixture) -> None:

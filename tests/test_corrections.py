@@ -232,14 +232,6 @@ def test_remove_keeps_a_backup(tmp_path: Path) -> None:
 # --------------------------------------------------------------------------- the command
 
 
-@pytest.fixture
-def kiosk_dir(tmp_path: Path) -> Path:
-    shutil.copytree(REPO_ROOT / "exhibits", tmp_path / "exhibits")
-    (tmp_path / "content").mkdir()
-    shutil.copy(REPO_ROOT / "config.yaml", tmp_path / "config.yaml")
-    return tmp_path
-
-
 def adjust(kiosk_dir: Path, *args: str) -> int:
     config = str(kiosk_dir / "config.yaml")
     return kiosk_main(["--config", config, "adjust-face", "--exhibit", "astronaut", *args])
