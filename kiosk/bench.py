@@ -411,8 +411,8 @@ def collect_frames(source: Any, count: int, timeout_s: float = 20.0) -> list[Any
 
 def measure_serial(frames: list[Any], last_render: tuple | None, mirror: bool) -> dict[str, Any]:
     """The same stages on the same camera frames, one after another on one thread, with the
-    kiosk's other threads stopped: the work a frame costs when nothing runs beside it. In the
-    kiosk, tracking and rendering run on two threads at once and slow each other."""
+    kiosk's other threads stopped: the work a frame costs when nothing runs beside it, to set
+    beside the loop's figures (where tracking and rendering run on two threads at once)."""
     from kiosk.motion.live import LiveMotion
     from kiosk.renderer.engine import GeometricEngine
 
@@ -708,6 +708,13 @@ def _pipeline_result(pipeline: dict, baseline: dict, capture: list[float], break
     }
 
 
+def _sum_of_medians(stages: dict[str, dict[str, float]]) -> float | None:
+    """tracking + motion + warp + composite medians; None if any of them was not measured."""
+    keys = ("tracking", "motion", "warp", "composite")
+    parts = [stages.get(k, {}).get("median_ms") for k in keys]
+    return round(sum(parts), 2) if all(p is not None for p in parts) else None
+
+
 def _headline(result: dict[str, Any]) -> dict[str, float | None]:
     stages = result["stages_ms"]
     startup = result.get("startup", {})
@@ -715,18 +722,12 @@ def _headline(result: dict[str, Any]) -> dict[str, float | None]:
     builds = [r["cold_s"] for r in rigs] + [result["background_rig_build"].get("build_s")]
     builds = [b for b in builds if b is not None]
     # Tracking runs on its own thread and a frame is re-shown when nothing moved, so per-tick
-    # sums mislead: the work one camera frame costs is the sum of the stages' medians.
-    parts = [
-        stages.get(k, {}).get("median_ms") for k in ("tracking", "motion", "warp", "composite")
-    ]
-    pipeline = round(sum(parts), 2) if all(p is not None for p in parts) else None
-    serial = result.get("serial_ms", {})
-    serial_parts = [serial.get(k, {}).get("median_ms") for k in ("tracking", "motion", "warp")]
-    serial_parts.append(stages.get("composite", {}).get("median_ms"))
-    valid = all(p is not None for p in serial_parts)
+    # sums mislead: the work one camera frame costs is the sum of the stages' medians. The
+    # serial run has no composite stage of its own; it takes the loop's.
+    serial = {**result.get("serial_ms", {}), "composite": stages.get("composite", {})}
     return {
-        "pipeline_ms": pipeline,
-        "pipeline_serial_ms": round(sum(serial_parts), 2) if valid else None,
+        "pipeline_ms": _sum_of_medians(stages),
+        "pipeline_serial_ms": _sum_of_medians(serial),
         "end_to_end_p95_ms": stages["end_to_end"].get("p95_ms"),
         "display_fps": result["display_loop"]["paced"]["fps"],
         "startup_warm_s": startup.get("warm", {}).get("first_animated_s"),
