@@ -33,6 +33,32 @@ class DetectedFace:
         return (x0 + x1) / 2.0, (y0 + y1) / 2.0
 
 
+# MediaPipe's NormalizedLandmarkList as it arrives on the wire: each landmark is one
+# length-delimited entry of field 1 (tag 0x0a, length 15) holding x, y, z as fixed32 floats
+# (tags 0x0d, 0x15, 0x1d); the face mesh never sets visibility or presence.
+_WIRE_LANDMARK = np.dtype(
+    [("tag", "u1"), ("len", "u1"), ("tx", "u1"), ("x", "<f4"), ("ty", "u1"), ("y", "<f4"),
+     ("tz", "u1"), ("z", "<f4")]
+)  # fmt: skip
+_WIRE_TAGS = (("tag", 0x0A), ("len", 15), ("tx", 0x0D), ("ty", 0x15), ("tz", 0x1D))
+
+
+def landmark_array(landmark_list) -> np.ndarray:
+    """(N, 3) float32 normalised landmarks of a NormalizedLandmarkList.
+
+    Reading 478 protobuf messages attribute by attribute costs about 0.3 ms a frame, a tenth
+    of the model itself; reading the serialised bytes as a record array costs 0.02 ms. Any
+    message that is not laid out exactly that way takes the attribute path.
+    """
+    wire = landmark_list.SerializeToString()
+    n = len(landmark_list.landmark)
+    if len(wire) == n * _WIRE_LANDMARK.itemsize:
+        records = np.frombuffer(wire, _WIRE_LANDMARK)
+        if all((records[name] == value).all() for name, value in _WIRE_TAGS):
+            return np.stack([records["x"], records["y"], records["z"]], axis=1)
+    return np.array([(p.x, p.y, p.z) for p in landmark_list.landmark], dtype=np.float32)
+
+
 class FaceMeshDetector:
     """Wraps `mp.solutions.face_mesh.FaceMesh`; the one place that converts BGR to RGB."""
 
@@ -59,7 +85,7 @@ class FaceMeshDetector:
         result = self._mesh.process(rgb)
         faces: list[DetectedFace] = []
         for face in result.multi_face_landmarks or ():
-            pts = np.array([(p.x, p.y, p.z) for p in face.landmark], dtype=np.float32)
+            pts = landmark_array(face)
             pts[:, 0] *= w
             pts[:, 1] *= h
             pts[:, 2] *= w

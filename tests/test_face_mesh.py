@@ -1,0 +1,31 @@
+"""Reading MediaPipe's landmark messages into arrays."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from mediapipe.framework.formats import landmark_pb2
+
+from kiosk.tracking.face_mesh import landmark_array
+
+
+def _landmark_list(points: np.ndarray, visibility: bool = False):
+    message = landmark_pb2.NormalizedLandmarkList()
+    for x, y, z in points:
+        landmark = message.landmark.add(x=float(x), y=float(y), z=float(z))
+        if visibility:
+            landmark.visibility = 0.5
+    return message
+
+
+@pytest.mark.parametrize("visibility", [False, True])
+def test_landmark_array_reads_every_coordinate_in_order(visibility: bool) -> None:
+    points = np.random.default_rng(3).normal(0.5, 0.3, (478, 3)).astype(np.float32)
+    points[7] = 0.0  # a zero is still a coordinate, not a missing field
+    array = landmark_array(_landmark_list(points, visibility))
+    assert array.dtype == np.float32
+    np.testing.assert_array_equal(array, points)
+
+
+def test_landmark_array_of_no_landmarks_is_empty() -> None:
+    assert landmark_array(_landmark_list(np.zeros((0, 3)))).shape == (0, 3)
