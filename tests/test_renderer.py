@@ -361,3 +361,35 @@ def test_lips_and_lids_never_pass_through_each_other(rig: PaintingRig) -> None:
     for upper, lower in ((lm.LIPS_INNER_UPPER[5], lm.LIPS_INNER_LOWER[4]), (159, 145), (386, 374)):
         rest_gap = neutral[lower, 1] - neutral[upper, 1]
         assert targets[lower, 1] - targets[upper, 1] >= min(rest_gap, 0.0) - 0.5
+
+
+def _fine_texture(image: np.ndarray, mask: np.ndarray) -> float:
+    """Mean strength of detail finer than a few pixels inside `mask`."""
+    grey = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY).astype(np.float32)
+    return float(np.abs(grey - cv2.GaussianBlur(grey, (0, 0), 2.0))[mask > 0].mean())
+
+
+def test_closed_lids_keep_the_paintings_texture(engine: GeometricEngine, rig: PaintingRig) -> None:
+    """A closed lid is skin with the painting's grain, not a flat patch of colour: its fine
+    texture is of the order of the skin around it, and well above a lid without it."""
+    import dataclasses
+
+    face = rig.faces[0]
+    flat_face = dataclasses.replace(
+        face, eyes=tuple(dataclasses.replace(e, lid_detail=None) for e in face.eyes)
+    )
+    flat_rig = dataclasses.replace(rig, faces=(flat_face,))
+    closed = MOTIONS["blink 1"]
+    textured, flat = engine.render(rig, [closed]), engine.render(flat_rig, [closed])
+    targets = target_landmarks(face, closed)
+    lids = np.zeros(rig.image.shape[:2], np.uint8)
+    skin = np.zeros_like(lids)
+    for eye in face.eyes:
+        opening = face.landmarks[eye.contour, :2]  # where the open eye was painted
+        cv2.fillPoly(lids, [np.round(opening).astype(np.int32)], 255)
+        below = targets[eye.contour, :2] + (0.0, 0.6 * np.ptp(opening[:, 1]) + 4.0)
+        cv2.fillPoly(skin, [np.round(below).astype(np.int32)], 255)
+    lids = cv2.erode(lids, np.ones((5, 5), np.uint8))  # away from the lash line
+    around = _fine_texture(rig.image, skin)
+    assert _fine_texture(textured, lids) > 0.5 * around
+    assert _fine_texture(textured, lids) > 1.5 * _fine_texture(flat, lids)

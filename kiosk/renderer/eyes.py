@@ -36,6 +36,10 @@ class EyeRig:
     carry_weights: np.ndarray  # (len(contour),)
     # The skin just around the eye (its brighter half), for painted lids; None if too small.
     near_skin: np.ndarray | None = None
+    # The painting's own fine texture for a closed lid (float32 BGR, zero mean): the skin below
+    # the eye mirrored up over it, high-passed. Same box as `plate`; None if too small.
+    lid_detail: np.ndarray | None = None
+    corners: tuple[int, int] = (lm.RIGHT_EYE_OUTER, lm.RIGHT_EYE_INNER)  # outer, inner
 
 
 def _lid_colours(
@@ -101,6 +105,7 @@ def build_eye_rig(
     alpha = np.clip((radius * 1.05 - dist) / max(radius * 0.18, 0.8), 0.0, 1.0)
     upper, lower, ring = lids
     skin, lash = _lid_colours(image, points, upper, ring)
+    corners = (contour[0], contour[len(upper) + 1])
     return EyeRig(
         contour=np.asarray(contour, dtype=np.intp),
         upper=np.asarray(upper, dtype=np.intp),
@@ -116,7 +121,52 @@ def build_eye_rig(
         iris_alpha=alpha.astype(np.float32),
         carry_weights=_carry_weights(eye, c),
         near_skin=_neutral_near_skin(image, points, upper, lower, ring, eye_w),
+        lid_detail=_lid_detail(image, points, corners, lower, (x0, y0, x1, y1), eye_w),
+        corners=corners,
     )
+
+
+# How far below the lowest point of the lower lid the mirror line sits, in eye widths: the
+# texture then comes from the skin under the eye, not from the lower lashes.
+_MIRROR_GAP = 0.06
+_DETAIL_SIGMA = 0.05  # eye widths: finer than this is texture (craquelure, wrinkles, grain)
+_DETAIL_LIMIT = 40.0  # levels: the texture's strongest strokes, so a shadow never becomes one
+
+
+def _lid_detail(
+    image: np.ndarray,
+    points: np.ndarray,
+    corners: tuple[int, int],
+    lower: tuple[int, ...],
+    box: tuple[int, int, int, int],
+    width: float,
+) -> np.ndarray | None:
+    """The painting's fine texture for a closed lid over the box (x0, y0, x1, y1).
+
+    A flat lid reads as plaster on a cracked, brushed or photographed face. Lid skin looks like
+    the skin under the eye, so that is mirrored up across a line just below the lower lid (along
+    the eye's own tilt) and high-passed: the texture without its light and shade, which the lid
+    colour brings.
+    """
+    x0, y0, x1, y1 = box
+    if x1 - x0 < 3 or y1 - y0 < 3:
+        return None
+    a, b = points[corners[0], :2].astype(np.float64), points[corners[1], :2].astype(np.float64)
+    along = (b - a) / max(float(np.linalg.norm(b - a)), 1e-6)
+    normal = np.array([-along[1], along[0]])
+    if normal[1] < 0:
+        normal = -normal  # pointing down the face, towards the cheek
+    depth = (points[list(lower), :2] - a) @ normal
+    line = float(depth.max()) + _MIRROR_GAP * width
+    yy, xx = np.mgrid[y0:y1, x0:x1].astype(np.float64)
+    beyond = line - ((xx - a[0]) * normal[0] + (yy - a[1]) * normal[1])
+    map_x = (xx + 2.0 * beyond * normal[0]).astype(np.float32)
+    map_y = (yy + 2.0 * beyond * normal[1]).astype(np.float32)
+    mirrored = cv2.remap(
+        image, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT
+    ).astype(np.float32)
+    smooth = cv2.GaussianBlur(mirrored, (0, 0), max(1.0, width * _DETAIL_SIGMA))
+    return np.clip(mirrored - smooth, -_DETAIL_LIMIT, _DETAIL_LIMIT)
 
 
 def _neutral_near_skin(
@@ -235,6 +285,28 @@ def _local_skin(crop: np.ndarray, eye_mask: np.ndarray, width: float) -> np.ndar
 # kiosk eval, against 0.35) where a squeezed eye reads as a squint.
 LID_FILL_FROM = 0.0
 MIN_LID_STRENGTH = 0.025  # below this the lid would change no pixel visibly: skip the work
+# Below this strength the lid is too faint for its texture to show (at most 3 levels): skip it.
+DETAIL_FROM = 0.1
+
+
+def _placed_detail(
+    eye: EyeRig,
+    source: np.ndarray,
+    targets: np.ndarray,
+    crop_origin: tuple[int, int],
+    size: tuple[int, int],
+) -> np.ndarray:
+    """The lid texture moved with the eye's corners (not with the warp, which stretches the lid's
+    thin band of paint over the opening) into a crop at `crop_origin` (image pixels)."""
+    (ax, ay), (bx, by) = source[eye.corners[0], :2], source[eye.corners[1], :2]
+    (cx, cy), (dx, dy) = targets[eye.corners[0], :2], targets[eye.corners[1], :2]
+    # The similarity z -> k (z - a) + c taking the source corners onto the target corners
+    # (complex numbers as points), from plate pixels to crop pixels.
+    k = complex(dx - cx, dy - cy) / (complex(bx - ax, by - ay) or 1.0)
+    px, py = eye.plate_origin
+    t = k * complex(px - ax, py - ay) + complex(cx - crop_origin[0], cy - crop_origin[1])
+    move = np.array([[k.real, -k.imag, t.real], [k.imag, k.real, t.imag]], np.float32)
+    return cv2.warpAffine(eye.lid_detail, move, size, flags=cv2.INTER_LINEAR)
 
 
 def draw_lids(
@@ -291,10 +363,14 @@ def draw_lids(
     colour = eye.near_skin
     if colour is None:
         colour = eye.lid_colour if skin is None else 0.35 * eye.lid_colour + 0.65 * skin
-    lid = np.clip(colour[None, None, :] * shade[..., None], 0, 255).astype(np.uint8)
+    lid = colour.astype(np.float32)[None, None, :] * shade[..., None]
+    if eye.lid_detail is not None and strength >= DETAIL_FROM:
+        detail = _placed_detail(eye, source, targets, (ox + x0, oy + y0), (w, h))
+        lid = np.clip(lid + detail, 0, 255)
+    else:
+        lid = np.broadcast_to(lid, (h, w, 3))
     alpha = soft * np.float32(0.85 * strength)
-    lid = np.broadcast_to(lid, (h, w, 3))
-    crop[...] = cv2.blendLinear(np.ascontiguousarray(lid), crop, alpha, 1.0 - alpha)
+    crop[...] = cv2.blendLinear(lid.astype(np.uint8), crop, alpha, 1.0 - alpha)
     # The lash line along the closed lid's margin.
     lash = np.zeros((h, w), np.uint8)
     thick = max(1, int(round(width * 0.022)))
