@@ -281,6 +281,22 @@ def test_controls_scale_linearly_and_add() -> None:
     assert basis["jaw_open"][lm.LOWER_LIP_INNER_MID, 1] > 0.2  # the lower lip drops
 
 
+def test_open_jaw_parts_the_lips_most_in_the_middle() -> None:
+    """Wide open, the lips' gap tapers into the corners (an oval, not a box): next to each
+    corner it is well under the gap in the middle, and it never grows towards a corner."""
+    face = reference_face() + control_basis()["jaw_open"]
+    centre_x = face[list(lm.LIPS_OUTER), 0].mean()
+    # Facing points, corner to corner (the inner corners 78 and 308 themselves left out).
+    pairs = list(zip(lm.LIPS_INNER_UPPER[1:-1], lm.LIPS_INNER_LOWER[::-1], strict=True))
+    across = np.array([abs(face[u, 0] - centre_x) for u, _ in pairs])
+    gaps = np.array([face[d, 1] - face[u, 1] for u, d in pairs])
+    middle = gaps[np.argmin(across)]
+    near_corners = gaps[[0, -1]]
+    assert (near_corners < 0.7 * middle).all(), (near_corners, middle)
+    order = np.argsort(across)
+    assert (np.diff(gaps[order]) <= 0.02 * middle).all()
+
+
 def test_control_basis_covers_every_expression_control() -> None:
     basis = control_basis()
     assert set(basis) == set(CONTROLS) - {"yaw", "pitch", "roll"}

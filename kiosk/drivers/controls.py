@@ -32,6 +32,7 @@ CONTROLS: dict[str, tuple[float, float, str]] = {
     "gaze_y": (-1.0, 1.0, "eyes look down (positive) or up"),
 }
 POSE_CONTROLS = ("yaw", "pitch", "roll")
+JAW_TAPER = 0.4  # how the lips' parting falls off towards the corners (0.5: an ellipse)
 
 
 def _lower_face_mask(ref: np.ndarray) -> np.ndarray:
@@ -62,8 +63,16 @@ def control_basis() -> dict[str, np.ndarray]:
     drop = np.where(lower, side * (1.0 - 0.18 * depth), 0.0)
     jaw[:, 1] = 0.42 * drop
     jaw[list(lm.LIPS_INNER_UPPER), 1] = -0.025
+    # The lips part most in the middle and taper into the corners, which drop only a little
+    # with the jaw: an opening that keeps its full height out to the corners looks boxy.
+    corner_drop = 0.12
+    half_inner = abs(ref[308, 0] - ref[78, 0]) / 2
+    lips = list(lm.LIPS_INNER_UPPER + lm.LIPS_INNER_LOWER + lm.LIPS_OUTER_LOWER)
+    across = np.clip(np.abs(ref[lips, 0] - mouth_c[0]) / half_inner, 0.0, 1.0)
+    taper = (1.0 - across**2) ** JAW_TAPER
+    jaw[lips, 1] = corner_drop + (jaw[lips, 1] - corner_drop) * taper
     corners = [lm.MOUTH_LEFT, lm.MOUTH_RIGHT, 78, 308]
-    jaw[corners, 1] = 0.12
+    jaw[corners, 1] = corner_drop
     jaw[corners, 0] = -0.03 * np.sign(ref[corners, 0] - mouth_c[0])  # corners pull in a little
     basis["jaw_open"] = jaw
 
