@@ -108,3 +108,29 @@ def test_teeth_are_brighter_than_the_cavity(face: tuple[np.ndarray, FaceRig]) ->
     teeth = patch(top + down * 0.05 * width)
     cavity = patch((top + bottom) / 2)
     assert teeth > 1.5 * cavity
+
+
+def test_turning_the_head_never_opens_a_mouth_parted_at_rest(
+    face: tuple[np.ndarray, FaceRig],
+) -> None:
+    """A painting whose lips are parted at rest keeps its own mouth while it turns: a turn
+    narrows the mouth in the image, which must not read as the lips parting further (it did:
+    the old gap-over-width in the image showed teeth at a 30 degree turn)."""
+    import dataclasses
+
+    from kiosk.renderer.rig import lips_parted
+
+    image, rig = face
+    at_rest = targets_for(rig, jaw_open=0.3)  # stands in for lips parted in the painting
+    parted_rig = dataclasses.replace(
+        rig, palette=dataclasses.replace(rig.palette, rest_gap=lips_parted(at_rest))
+    )
+    limits = PoseLimits(yaw_deg=30.0, pitch_deg=20.0)
+    for yaw, pitch in ((30.0, 0.0), (-30.0, 0.0), (20.0, 20.0)):
+        motion = motion_from_controls({"jaw_open": 0.3, "yaw": yaw, "pitch": pitch})
+        _, turned = target_mesh(rig, motion, Gains(), limits)
+        assert np.array_equal(drawn(image, parted_rig, turned), image), (yaw, pitch)
+    # Parting further than at rest, turned or not, does open it.
+    wider = motion_from_controls({"jaw_open": 0.45, "yaw": 30.0})
+    _, opened = target_mesh(rig, wider, Gains(), limits)
+    assert not np.array_equal(drawn(image, parted_rig, opened), image)

@@ -16,7 +16,7 @@ from typing import NamedTuple
 import cv2
 import numpy as np
 
-from kiosk.renderer.rig import MouthPalette
+from kiosk.renderer.rig import MouthPalette, lips_parted
 from kiosk.tracking import landmarks as lm
 
 _UPPER = lm.as_index(lm.LIPS_INNER_UPPER)  # corner 78 ... corner 308
@@ -246,7 +246,8 @@ def draw_mouth_interior(
     )
     if width < 4.0:
         return
-    opacity = float(np.clip((gap / width - palette.rest_gap - OPEN_START) / OPEN_RAMP, 0, 1))
+    parted = lips_parted(targets) - palette.rest_gap
+    opacity = float(np.clip((parted - OPEN_START) / OPEN_RAMP, 0, 1))
     if opacity <= 0.0:
         return
     allpts = np.concatenate([upper, lower])

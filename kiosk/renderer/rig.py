@@ -24,6 +24,16 @@ OUTER_RING_SCALE = 1.95  # neck, shoulders, background: never moves
 HAIR_RING_FOLLOW = 0.7
 
 
+def lips_parted(points: np.ndarray) -> float:
+    """How far the lips are parted: the inner-lip gap over the inner-corner width, both in 3D
+    (landmarks with depth), so that turning the head changes neither. In the image a turn
+    narrows the mouth and a painting whose lips are parted at rest showed its teeth when it
+    turned."""
+    width = float(np.linalg.norm(points[78] - points[308]))
+    gap = float(np.linalg.norm(points[lm.LOWER_LIP_INNER_MID] - points[lm.UPPER_LIP_INNER_MID]))
+    return gap / max(width, 1e-6)
+
+
 class NoFaceError(ValueError):
     """The painting has no face the detector can find."""
 
@@ -33,8 +43,9 @@ class MouthPalette:
     """How a painted mouth interior looks, measured from the painting itself.
 
     Colours are BGR floats. `softness` is the Gaussian sigma (pixels) that makes a drawn
-    interior as soft as the paint around the mouth; `rest_gap` is the painting's own inner-lip
-    gap over mouth width, so a painting with parted lips keeps its own mouth until it opens more.
+    interior as soft as the paint around the mouth; `rest_gap` is how far the painting's own lips
+    are parted (`lips_parted`), so a painting with parted lips keeps its own mouth until it opens
+    more.
     """
 
     cavity: np.ndarray
@@ -149,7 +160,6 @@ def _palette(image: np.ndarray, points: np.ndarray) -> MouthPalette:
         fine = float(np.mean(np.abs(grey - cv2.GaussianBlur(grey, (0, 0), 1.0))))
         medium = float(np.mean(np.abs(grey - cv2.GaussianBlur(grey, (0, 0), 3.0))))
         softness = float(np.interp(fine / max(medium, 1e-3), [0.25, 0.5], [1.6, 0.5]))
-    width = max(float(np.linalg.norm(points[78, :2] - points[308, :2])), 1.0)
     return MouthPalette(
         cavity=cavity,
         teeth=teeth,
@@ -157,7 +167,7 @@ def _palette(image: np.ndarray, points: np.ndarray) -> MouthPalette:
         lip=lip,
         tongue=tongue,
         softness=softness,
-        rest_gap=float(np.linalg.norm(points[13, :2] - points[14, :2])) / width,
+        rest_gap=lips_parted(points),
     )
 
 
