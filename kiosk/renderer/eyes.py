@@ -34,12 +34,12 @@ class EyeRig:
     # opening's target points: the least-squares affine fit of the opening, applied to the
     # neutral iris centre, with the fit's pseudo-inverse worked out once here.
     carry_weights: np.ndarray  # (len(contour),)
+    corners: tuple[int, int]  # landmark indices of the outer and inner corner
     # The skin just around the eye (its brighter half), for painted lids; None if too small.
     near_skin: np.ndarray | None = None
-    # The painting's own fine texture for a closed lid (float32 BGR, zero mean): the skin below
-    # the eye mirrored up over it, high-passed. Same box as `plate`; None if too small.
+    # The painting's own fine texture for a closed lid (int16 BGR levels around 0): the skin
+    # below the eye mirrored up over it, high-passed. Same box as `plate`; None if too small.
     lid_detail: np.ndarray | None = None
-    corners: tuple[int, int] = (lm.RIGHT_EYE_OUTER, lm.RIGHT_EYE_INNER)  # outer, inner
 
 
 def _lid_colours(
@@ -120,9 +120,9 @@ def build_eye_rig(
         iris=iris,
         iris_alpha=alpha.astype(np.float32),
         carry_weights=_carry_weights(eye, c),
+        corners=corners,
         near_skin=_neutral_near_skin(image, points, upper, lower, ring, eye_w),
         lid_detail=_lid_detail(image, points, corners, lower, (x0, y0, x1, y1), eye_w),
-        corners=corners,
     )
 
 
@@ -166,7 +166,8 @@ def _lid_detail(
         image, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT
     ).astype(np.float32)
     smooth = cv2.GaussianBlur(mirrored, (0, 0), max(1.0, width * _DETAIL_SIGMA))
-    return np.clip(mirrored - smooth, -_DETAIL_LIMIT, _DETAIL_LIMIT)
+    # Whole levels are fine enough, at half the memory of floats (twenty rigs hold it).
+    return np.round(np.clip(mirrored - smooth, -_DETAIL_LIMIT, _DETAIL_LIMIT)).astype(np.int16)
 
 
 def _neutral_near_skin(
