@@ -51,6 +51,12 @@ def _map_buffer(size: tuple[int, int]) -> np.ndarray:
     return np.empty((h, w, 2), np.float32)
 
 
+def _slope(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """dx/dy of each edge a -> b; 0 for a level edge (it spans no row, so it is never used)."""
+    dy = b[:, 1] - a[:, 1]
+    return np.divide(b[:, 0] - a[:, 0], dy, out=np.zeros_like(dy), where=dy != 0)
+
+
 class MeshWarp:
     """Warps `region` of an image so that `source_points` move to given target points."""
 
@@ -106,7 +112,9 @@ class MeshWarp:
         tris = self.triangulation.simplices
         if target.shape[1] > 2:
             # Far triangles first, so the nearer surface overwrites where the mesh folds.
-            tris = tris[np.argsort(-target[tris, 2].sum(axis=1), kind="stable")]
+            z = target[:, 2]
+            depth = z[tris[:, 0]] + z[tris[:, 1]] + z[tris[:, 2]]
+            tris = tris[np.argsort(-depth, kind="stable")]
         corners = tgt[tris]  # (T, 3, 2)
         e1 = corners[:, 1] - corners[:, 0]
         e2 = corners[:, 2] - corners[:, 0]
@@ -124,10 +132,9 @@ class MeshWarp:
         # Vertices top to bottom.
         by_y = np.argsort(corners[:, :, 1], axis=1)
         top, mid, bot = corners[np.arange(len(tris))[:, None], by_y].transpose(1, 0, 2)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            long_slope = np.nan_to_num((bot[:, 0] - top[:, 0]) / (bot[:, 1] - top[:, 1]))
-            upper_slope = np.nan_to_num((mid[:, 0] - top[:, 0]) / (mid[:, 1] - top[:, 1]))
-            lower_slope = np.nan_to_num((bot[:, 0] - mid[:, 0]) / (bot[:, 1] - mid[:, 1]))
+        long_slope = _slope(top, bot)
+        upper_slope = _slope(top, mid)
+        lower_slope = _slope(mid, bot)
         params = np.stack(
             [top[:, 0], top[:, 1], mid[:, 0], mid[:, 1], bot[:, 1], long_slope, upper_slope,
              lower_slope, s0[:, 0], s0[:, 1], sx[:, 0], sx[:, 1], sy[:, 0], sy[:, 1]],
@@ -164,9 +171,10 @@ class MeshWarp:
         values = np.empty((len(cell), 2), np.float32)
         values[:, 0] = np.repeat(at_x, run) + np.repeat(sxx.astype(np.float32), run) * k
         values[:, 1] = np.repeat(at_y, run) + np.repeat(sxy.astype(np.float32), run) * k
-        out = self.grid.reshape(-1, 2).copy()
-        out[cell] = values
-        return out.reshape(self.grid_h, self.grid_w, 2)
+        out = self.grid.copy()
+        # Each cell's (x, y) pair moved as one 8-byte item: a third of the time of row indexing.
+        out.view(np.complex64).reshape(-1)[cell] = values.view(np.complex64).reshape(-1)
+        return out
 
     def remap(self, image: np.ndarray, source_map: np.ndarray) -> np.ndarray:
         """The region of `image` warped by `source_map` (region-sized BGR)."""
