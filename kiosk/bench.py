@@ -245,9 +245,11 @@ def _bench_classes() -> tuple[type, type]:
         def build_rig(self, *args: Any, **kwargs: Any) -> Any:
             return self.inner.build_rig(*args, **kwargs)
 
-        def render(self, rig: Any, motions: list, animation: Any) -> np.ndarray:
+        def render(
+            self, rig: Any, motions: list, animation: Any, out: np.ndarray | None = None
+        ) -> np.ndarray:
             start = time.perf_counter()
-            out = self.inner.render(rig, motions, animation)
+            out = self.inner.render(rig, motions, animation, out)
             self._app.times.add("warp", (time.perf_counter() - start) * 1000.0)
             self.last = (rig, motions, animation)
             if self.first_render_at is None:

@@ -71,7 +71,11 @@ def test_the_painting_moves_in_attract_mode(kiosk_dir: Path) -> None:
         app.director.show("grace-hopper", 0.0)
         while app._rig(exhibit)[1] is None:  # the rig builds on a worker thread
             app.rigs.wait(timeout=60)
-        frames = [app._render_scene(app.director.update(t, False), t) for t in (3.0, 4.5, 6.0)]
+        # Copies: the kiosk renders each frame over the last one (the display takes each frame
+        # as it comes).
+        frames = [
+            app._render_scene(app.director.update(t, False), t).copy() for t in (3.0, 4.5, 6.0)
+        ]
     finally:
         app.close()
     assert frames[0].shape == frames[1].shape
@@ -80,6 +84,29 @@ def test_the_painting_moves_in_attract_mode(kiosk_dir: Path) -> None:
         for a, b in zip(frames, frames[1:], strict=False)
     ]
     assert max(changed) > 0.05
+
+
+def test_the_last_frame_of_the_painting_fading_out_stays_as_it_was(kiosk_dir: Path) -> None:
+    """Each painting's frames are rendered in place, frame over frame; the next painting gets
+    its own, so the frame the cross-fade starts from is never drawn over."""
+    config = load_config(kiosk_dir / "config.yaml")
+    app = KioskApp(config, RunOptions(headless=True, no_camera=True))
+    try:
+        app._reload_library(0.0)
+        for exhibit_id in ("grace-hopper", "astronaut"):
+            while app._rig(app.library.get(exhibit_id))[1] is None:
+                app.rigs.wait(timeout=60)
+        app.director.show("grace-hopper", 0.0)
+        app._render_scene(app.director.update(3.0, False), 3.0)
+        last = app._last_frames["grace-hopper"].copy()
+        app.director.show("astronaut", 3.0)
+        for t in (3.05, 3.1, 3.2):  # through the 0.3 s fade
+            scene = app.director.update(t, False)
+            assert scene.previous_exhibit_id == "grace-hopper" and scene.exhibit_fade < 1.0
+            app._render_scene(scene, t)
+            assert np.array_equal(app._last_frames["grace-hopper"], last), t
+    finally:
+        app.close()
 
 
 def test_synthetic_source_is_tracked_as_a_face() -> None:

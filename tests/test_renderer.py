@@ -393,3 +393,17 @@ def test_closed_lids_keep_the_paintings_texture(engine: GeometricEngine, rig: Pa
     around = _fine_texture(rig.image, skin)
     assert _fine_texture(textured, lids) > 0.5 * around
     assert _fine_texture(textured, lids) > 1.5 * _fine_texture(flat, lids)
+
+
+def test_rendering_over_an_earlier_frame_equals_a_fresh_render(
+    engine: GeometricEngine, rig: PaintingRig
+) -> None:
+    """The kiosk renders each frame over the last one instead of a fresh copy of the painting:
+    whatever the last frame showed (open mouth, closed eyes, a turn), nothing of it survives."""
+    frame = rig.image.copy()
+    for earlier in ("jaw_open 1", "blink 1", "yaw 15", "roll 10"):
+        engine.render(rig, [MOTIONS[earlier]], out=frame)
+        for now in ("smile 1", "neutral"):
+            motion = MOTIONS.get(now, Motion())
+            over = engine.render(rig, [motion], out=frame.copy())
+            assert np.array_equal(over, engine.render(rig, [motion])), (earlier, now)

@@ -63,7 +63,11 @@ class Engine(Protocol):
     ) -> PaintingRig: ...
 
     def render(
-        self, rig: PaintingRig, motions: list[Motion], animation: Animation = Animation()
+        self,
+        rig: PaintingRig,
+        motions: list[Motion],
+        animation: Animation = Animation(),
+        out: np.ndarray | None = None,
     ) -> np.ndarray: ...
 
     def close(self) -> None: ...
@@ -114,10 +118,18 @@ class GeometricEngine:
         return rig_from_faces(image, faces, choose, index)
 
     def render(
-        self, rig: PaintingRig, motions: list[Motion], animation: Animation = Animation()
+        self,
+        rig: PaintingRig,
+        motions: list[Motion],
+        animation: Animation = Animation(),
+        out: np.ndarray | None = None,
     ) -> np.ndarray:
-        with self._step("copy painting"):
-            out = rig.image.copy()
+        """The painting with its faces moved. `out`: a frame of this rig to render over in place
+        (a copy of its painting, or any frame rendered from it before: each render rewrites all
+        the pixels any render may change), instead of a fresh copy of the painting."""
+        if out is None:
+            with self._step("copy painting"):
+                out = rig.image.copy()
         self.render_into(out, rig, motions, animation)
         return out
 
