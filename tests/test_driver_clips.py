@@ -10,7 +10,12 @@ import numpy as np
 import pytest
 
 from kiosk.drivers.clip import Clip, ClipError, load_clip, parse_clip
-from kiosk.drivers.controls import CONTROLS, control_basis, motion_from_controls
+from kiosk.drivers.controls import (
+    CONTROLS,
+    LOWER_LIP_COLUMNS,
+    control_basis,
+    motion_from_controls,
+)
 from kiosk.drivers.library import builtin_clips, load_clip_library
 from kiosk.motion.proportions import lid_gaps, reference_face
 from kiosk.tracking import landmarks as lm
@@ -295,6 +300,21 @@ def test_open_jaw_parts_the_lips_most_in_the_middle() -> None:
     assert (near_corners < 0.7 * middle).all(), (near_corners, middle)
     order = np.argsort(across)
     assert (np.diff(gaps[order]) <= 0.02 * middle).all()
+
+
+def test_open_jaw_keeps_the_lower_lips_rows_in_order() -> None:
+    """From the inner lip line down to the outer one, every column of the lower lip stays in
+    order however far the jaw opens: no row passes another (the warp would fold there)."""
+    columns = LOWER_LIP_COLUMNS  # 4 rows from the inner line down, 9 columns corner to corner
+    assert sorted(columns.ravel()) == sorted(
+        lm.LIPS_INNER_LOWER
+        + lm.LOWER_LIP_BODY_INNER
+        + lm.LOWER_LIP_BODY_OUTER
+        + lm.LIPS_OUTER_LOWER
+    )
+    for amount in (0.0, 0.5, 1.0):
+        face = reference_face() + amount * control_basis()["jaw_open"]
+        assert (np.diff(face[columns, 1], axis=0) > 0).all(), amount
 
 
 def test_control_basis_covers_every_expression_control() -> None:

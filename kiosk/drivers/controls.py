@@ -33,6 +33,15 @@ CONTROLS: dict[str, tuple[float, float, str]] = {
 }
 POSE_CONTROLS = ("yaw", "pitch", "roll")
 JAW_TAPER = 0.4  # how the lips' parting falls off towards the corners (0.5: an ellipse)
+# The lower lip as rows from its inner line down to its outer one, each from corner 78 to 308.
+LOWER_LIP_COLUMNS = np.array(
+    [
+        lm.LIPS_INNER_LOWER[::-1],
+        lm.LOWER_LIP_BODY_INNER,
+        lm.LOWER_LIP_BODY_OUTER,
+        lm.LIPS_OUTER_LOWER[::-1],
+    ]
+)
 
 
 def _lower_face_mask(ref: np.ndarray) -> np.ndarray:
@@ -66,12 +75,19 @@ def control_basis() -> dict[str, np.ndarray]:
     # The lips part most in the middle and taper into the corners, which drop only a little
     # with the jaw: an opening that keeps its full height out to the corners looks boxy.
     corner_drop = 0.12
-    half_inner = abs(ref[308, 0] - ref[78, 0]) / 2
-    lips = list(lm.LIPS_INNER_UPPER + lm.LIPS_INNER_LOWER + lm.LIPS_OUTER_LOWER)
-    across = np.clip(np.abs(ref[lips, 0] - mouth_c[0]) / half_inner, 0.0, 1.0)
-    taper = (1.0 - across**2) ** JAW_TAPER
-    jaw[lips, 1] = corner_drop + (jaw[lips, 1] - corner_drop) * taper
-    corners = [lm.MOUTH_LEFT, lm.MOUTH_RIGHT, 78, 308]
+    half_inner = abs(ref[lm.INNER_MOUTH_LEFT, 0] - ref[lm.INNER_MOUTH_RIGHT, 0]) / 2
+
+    def taper(points: np.ndarray) -> np.ndarray:
+        across = np.clip(np.abs(ref[points, 0] - mouth_c[0]) / half_inner, 0.0, 1.0)
+        return (1.0 - across**2) ** JAW_TAPER
+
+    upper = lm.as_index(lm.LIPS_INNER_UPPER)
+    jaw[upper, 1] = corner_drop + (jaw[upper, 1] - corner_drop) * taper(upper)
+    # The lower lip moves as one piece, column by column as its inner line does: its rows lie
+    # closer than a pixel apart near the corners, and any difference would fold them over.
+    inner = LOWER_LIP_COLUMNS[0]
+    jaw[LOWER_LIP_COLUMNS, 1] = corner_drop + (jaw[inner, 1] - corner_drop) * taper(inner)
+    corners = [lm.MOUTH_LEFT, lm.MOUTH_RIGHT, lm.INNER_MOUTH_RIGHT, lm.INNER_MOUTH_LEFT]
     jaw[corners, 1] = corner_drop
     jaw[corners, 0] = -0.03 * np.sign(ref[corners, 0] - mouth_c[0])  # corners pull in a little
     basis["jaw_open"] = jaw

@@ -29,7 +29,7 @@ def lips_parted(points: np.ndarray) -> float:
     (landmarks with depth), so that turning the head changes neither. In the image a turn
     narrows the mouth and a painting whose lips are parted at rest showed its teeth when it
     turned."""
-    width = float(np.linalg.norm(points[78] - points[308]))
+    width = float(np.linalg.norm(points[lm.INNER_MOUTH_RIGHT] - points[lm.INNER_MOUTH_LEFT]))
     gap = float(np.linalg.norm(points[lm.LOWER_LIP_INNER_MID] - points[lm.UPPER_LIP_INNER_MID]))
     return gap / max(width, 1e-6)
 
