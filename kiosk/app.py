@@ -142,7 +142,7 @@ class KioskApp:
         self._fitted: dict[str, tuple[str, np.ndarray]] = {}
         self._last_frames: dict[str, np.ndarray] = {}
         self._last_render: tuple | None = None  # (rig and settings, motions, image)
-        self._frame: tuple[PaintingRig, np.ndarray] | None = None  # see _frame_of
+        self._frame: tuple[str, PaintingRig, np.ndarray] | None = None  # see _frame_of
         self._live_motion = Motion()
         self._last_sequence = -1
         self._visitor_present = False
@@ -430,7 +430,7 @@ class KioskApp:
             if last is not None and last[0] == key and _same_motions(last[1], motions):
                 image = last[2]  # nothing moved since the last frame (e.g. between camera frames)
             else:
-                frame = self._frame_of(result.rig)
+                frame = self._frame_of(exhibit.id, result.rig)
                 image = self.engine.render(result.rig, motions, animation, frame)
                 self._last_render = (key, motions, image)
         self._last_frames[exhibit.id] = image
@@ -444,14 +444,14 @@ class KioskApp:
             )  # fmt: skip
         return image
 
-    def _frame_of(self, rig: PaintingRig) -> np.ndarray:
-        """The frame the current rig renders into, in place, frame after frame: only its head
-        regions change, so the whole painting is not copied every frame (0.2 ms at 1080p). A
-        new rig gets a new frame, so the last frame of the one before stays intact for the
-        cross-fade."""
-        if self._frame is None or self._frame[0] is not rig:
-            self._frame = (rig, rig.image.copy())
-        return self._frame[1]
+    def _frame_of(self, exhibit_id: str, rig: PaintingRig) -> np.ndarray:
+        """The frame the exhibit on screen renders into, in place, frame after frame: only its
+        head regions change, so the whole painting is not copied every frame (0.2 ms at 1080p).
+        Another exhibit (even one sharing this rig) or a new rig gets a new frame, so the last
+        frame of the one before stays intact for the cross-fade."""
+        if self._frame is None or self._frame[0] != exhibit_id or self._frame[1] is not rig:
+            self._frame = (exhibit_id, rig, rig.image.copy())
+        return self._frame[2]
 
     def _forget_all_but(self, keep: set[str | None]) -> None:
         """Only the paintings on screen keep their frames: twenty exhibits must not cost twenty
@@ -459,6 +459,8 @@ class KioskApp:
         for cache in (self._last_frames, self._fitted):
             for key in [k for k in cache if k not in keep]:
                 del cache[key]
+        if self._frame is not None and self._frame[0] not in keep:
+            self._frame = None
 
     def _overlay(self, scene: Scene) -> OverlayState:
         exhibit = self.library.get(scene.exhibit_id) if scene.exhibit_id else None

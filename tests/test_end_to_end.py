@@ -86,20 +86,28 @@ def test_the_painting_moves_in_attract_mode(kiosk_dir: Path) -> None:
     assert max(changed) > 0.05
 
 
-def test_the_last_frame_of_the_painting_fading_out_stays_as_it_was(kiosk_dir: Path) -> None:
-    """Each painting's frames are rendered in place, frame over frame; the next painting gets
-    its own, so the frame the cross-fade starts from is never drawn over."""
+@pytest.mark.parametrize("next_id", ["astronaut", "grace-again"])
+def test_the_last_frame_of_the_painting_fading_out_stays_as_it_was(
+    kiosk_dir: Path, next_id: str
+) -> None:
+    """Each painting's frames are rendered in place, frame over frame; the next exhibit gets
+    its own frame, even when it shows the same image (and so shares the rig), so the frame the
+    cross-fade starts from is never drawn over."""
+    same_image = (kiosk_dir / "exhibits" / "grace-hopper.yaml").read_text(encoding="utf-8")
+    (kiosk_dir / "exhibits" / "grace-again.yaml").write_text(
+        same_image.replace("id: grace-hopper", "id: grace-again"), encoding="utf-8"
+    )
     config = load_config(kiosk_dir / "config.yaml")
     app = KioskApp(config, RunOptions(headless=True, no_camera=True))
     try:
         app._reload_library(0.0)
-        for exhibit_id in ("grace-hopper", "astronaut"):
+        for exhibit_id in ("grace-hopper", next_id):
             while app._rig(app.library.get(exhibit_id))[1] is None:
                 app.rigs.wait(timeout=60)
         app.director.show("grace-hopper", 0.0)
         app._render_scene(app.director.update(3.0, False), 3.0)
         last = app._last_frames["grace-hopper"].copy()
-        app.director.show("astronaut", 3.0)
+        app.director.show(next_id, 3.0)
         for t in (3.05, 3.1, 3.2):  # through the 0.3 s fade
             scene = app.director.update(t, False)
             assert scene.previous_exhibit_id == "grace-hopper" and scene.exhibit_fade < 1.0
