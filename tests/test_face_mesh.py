@@ -29,3 +29,27 @@ def test_landmark_array_reads_every_coordinate_in_order(visibility: bool) -> Non
 
 def test_landmark_array_of_no_landmarks_is_empty() -> None:
     assert landmark_array(_landmark_list(np.zeros((0, 3)))).shape == (0, 3)
+
+
+class _NoAttributeReads:
+    """A landmark list whose landmarks cannot be read one by one (only counted): reading it
+    proves the serialised bytes were used."""
+
+    def __init__(self, message) -> None:
+        self._message = message
+        self.landmark = self
+
+    def __len__(self) -> int:
+        return len(self._message.landmark)
+
+    def __iter__(self):
+        raise AssertionError("read landmark by landmark")
+
+    def SerializeToString(self) -> bytes:  # noqa: N802 (protobuf's name)
+        return self._message.SerializeToString()
+
+
+def test_landmark_array_reads_the_face_meshs_messages_from_their_bytes() -> None:
+    points = np.random.default_rng(5).uniform(0.0, 1.0, (478, 3)).astype(np.float32)
+    array = landmark_array(_NoAttributeReads(_landmark_list(points)))
+    np.testing.assert_array_equal(array, points)

@@ -3,6 +3,7 @@ drawn only inside the inner-lip outline."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from kiosk.exhibits.samples import ensure_sample_content
 from kiosk.renderer.engine import GeometricEngine
 from kiosk.renderer.mouth import OPEN_START, draw_mouth_interior
 from kiosk.renderer.retarget import Gains, PoseLimits, target_mesh
-from kiosk.renderer.rig import FaceRig
+from kiosk.renderer.rig import FaceRig, lips_parted
 from kiosk.tracking import landmarks as lm
 
 INNER_OUTLINE = lm.as_index(lm.LIPS_INNER)  # 78 along the upper lip to 308, back along the lower
@@ -116,10 +117,6 @@ def test_turning_the_head_never_opens_a_mouth_parted_at_rest(
     """A painting whose lips are parted at rest keeps its own mouth while it turns: a turn
     narrows the mouth in the image, which must not read as the lips parting further (it did:
     the old gap-over-width in the image showed teeth at a 30 degree turn)."""
-    import dataclasses
-
-    from kiosk.renderer.rig import lips_parted
-
     image, rig = face
     at_rest = targets_for(rig, jaw_open=0.3)  # stands in for lips parted in the painting
     parted_rig = dataclasses.replace(

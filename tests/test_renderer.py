@@ -3,6 +3,7 @@ sees in the result."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -372,8 +373,6 @@ def _fine_texture(image: np.ndarray, mask: np.ndarray) -> float:
 def test_closed_lids_keep_the_paintings_texture(engine: GeometricEngine, rig: PaintingRig) -> None:
     """A closed lid is skin with the painting's grain, not a flat patch of colour: its fine
     texture is of the order of the skin around it, and well above a lid without it."""
-    import dataclasses
-
     face = rig.faces[0]
     flat_face = dataclasses.replace(
         face, eyes=tuple(dataclasses.replace(e, lid_detail=None) for e in face.eyes)
@@ -407,3 +406,21 @@ def test_rendering_over_an_earlier_frame_equals_a_fresh_render(
             motion = MOTIONS.get(now, Motion())
             over = engine.render(rig, [motion], out=frame.copy())
             assert np.array_equal(over, engine.render(rig, [motion])), (earlier, now)
+
+
+def test_lids_of_an_eye_squeezed_to_a_point_are_drawn_without_texture(rig: PaintingRig) -> None:
+    """Eye corners that meet leave no room to place the lid's texture: the lid is drawn plain
+    (as it would be without texture), not tinted by one stretched texture pixel."""
+    from kiosk.renderer.eyes import draw_lids
+
+    face = rig.faces[0]
+    targets = target_landmarks(face, MOTIONS["blink 1"]).copy()
+    for eye in face.eyes:
+        outer, inner = eye.corners
+        targets[inner] = targets[outer]
+    textured, plain = rig.image.copy(), rig.image.copy()
+    for eye in face.eyes:
+        draw_lids(textured, eye, face.landmarks, targets, (0, 0), face.palette.skin)
+        flat = dataclasses.replace(eye, lid_detail=None)
+        draw_lids(plain, flat, face.landmarks, targets, (0, 0), face.palette.skin)
+    assert np.array_equal(textured, plain)

@@ -136,7 +136,8 @@ class GeometricEngine:
     def render_into(
         self, out: np.ndarray, rig: PaintingRig, motions: list[Motion], animation: Animation
     ) -> None:
-        """Render onto `out`, a copy of the painting (only head regions are written)."""
+        """Render onto `out`: a copy of the painting, or any earlier frame of this rig (only
+        head regions are written, and each render rewrites all of them)."""
         step = self._step
         for i, face in enumerate(rig.faces):
             motion = motions[i % len(motions)] if motions else Motion()

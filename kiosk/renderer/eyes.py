@@ -72,6 +72,7 @@ def build_eye_rig(
     image: np.ndarray,
     points: np.ndarray,
     contour: tuple[int, ...],
+    corners: tuple[int, int],
     centre: int,
     lids: tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...]],
 ) -> EyeRig | None:
@@ -106,7 +107,6 @@ def build_eye_rig(
     alpha = np.clip((radius * 1.05 - dist) / max(radius * 0.18, 0.8), 0.0, 1.0)
     upper, lower, ring = lids
     skin, lash = _lid_colours(image, points, upper, ring)
-    corners = (contour[0], contour[len(upper) + 1])
     return EyeRig(
         contour=np.asarray(contour, dtype=np.intp),
         upper=np.asarray(upper, dtype=np.intp),
@@ -156,7 +156,10 @@ def _lid_detail(
     if x1 - x0 < 3 or y1 - y0 < 3:
         return None
     a, b = points[corners[0], :2].astype(np.float64), points[corners[1], :2].astype(np.float64)
-    along = (b - a) / max(float(np.linalg.norm(b - a)), 1e-6)
+    span = float(np.linalg.norm(b - a))
+    if span < 1e-3 * width:
+        return None  # no eye line to mirror across
+    along = (b - a) / span
     normal = np.array([-along[1], along[0]])
     if normal[1] < 0:
         normal = -normal  # pointing down the face, towards the cheek
@@ -209,10 +212,16 @@ def _carry_weights(opening: np.ndarray, iris_centre: np.ndarray) -> np.ndarray:
 def build_eye_rigs(image: np.ndarray, points: np.ndarray) -> tuple[EyeRig, ...]:
     right = (lm.RIGHT_EYE_UPPER, lm.RIGHT_EYE_LOWER, lm.RIGHT_EYE_UPPER_RING)
     left = (lm.LEFT_EYE_UPPER, lm.LEFT_EYE_LOWER, lm.LEFT_EYE_UPPER_RING)
-    eyes = (
-        build_eye_rig(image, points, lm.RIGHT_EYE_CONTOUR, lm.RIGHT_IRIS_CENTER, right),
-        build_eye_rig(image, points, lm.LEFT_EYE_CONTOUR, lm.LEFT_IRIS_CENTER, left),
+    sides = (
+        (
+            lm.RIGHT_EYE_CONTOUR,
+            (lm.RIGHT_EYE_OUTER, lm.RIGHT_EYE_INNER),
+            lm.RIGHT_IRIS_CENTER,
+            right,
+        ),
+        (lm.LEFT_EYE_CONTOUR, (lm.LEFT_EYE_OUTER, lm.LEFT_EYE_INNER), lm.LEFT_IRIS_CENTER, left),
     )
+    eyes = [build_eye_rig(image, points, *side) for side in sides]
     return tuple(e for e in eyes if e is not None)
 
 
@@ -290,7 +299,7 @@ def _local_skin(crop: np.ndarray, eye_mask: np.ndarray, width: float) -> np.ndar
 # kiosk eval, against 0.35) where a squeezed eye reads as a squint.
 LID_FILL_FROM = 0.0
 MIN_LID_STRENGTH = 0.025  # below this the lid would change no pixel visibly: skip the work
-# Below this strength the lid is too faint for its texture to show (at most 3 levels): skip it.
+# Below this strength the lid is too faint for its texture to show (about 3 levels at most).
 DETAIL_FROM = 0.1
 
 
@@ -300,14 +309,20 @@ def _placed_detail(
     targets: np.ndarray,
     crop_origin: tuple[int, int],
     size: tuple[int, int],
-) -> np.ndarray:
+) -> np.ndarray | None:
     """The lid texture moved with the eye's corners (not with the warp, which stretches the lid's
-    thin band of paint over the opening) into a crop at `crop_origin` (image pixels)."""
+    thin band of paint over the opening) into a crop at `crop_origin` (image pixels); None if
+    the target corners have (nearly) met, where no texture can be placed."""
+    if eye.lid_detail is None:
+        return None
     (ax, ay), (bx, by) = source[eye.corners[0], :2], source[eye.corners[1], :2]
     (cx, cy), (dx, dy) = targets[eye.corners[0], :2], targets[eye.corners[1], :2]
     # The similarity z -> k (z - a) + c taking the source corners onto the target corners
-    # (complex numbers as points), from plate pixels to crop pixels.
-    k = complex(dx - cx, dy - cy) / (complex(bx - ax, by - ay) or 1.0)
+    # (complex numbers as points), from plate pixels to crop pixels. (Rig building made sure
+    # the source corners are apart.)
+    k = complex(dx - cx, dy - cy) / complex(bx - ax, by - ay)
+    if abs(k) < 1e-3:
+        return None
     px, py = eye.plate_origin
     t = k * complex(px - ax, py - ay) + complex(cx - crop_origin[0], cy - crop_origin[1])
     move = np.array([[k.real, -k.imag, t.real], [k.imag, k.real, t.imag]], np.float32)
@@ -373,8 +388,10 @@ def draw_lids(
         colour = eye.lid_colour if skin is None else 0.35 * eye.lid_colour + 0.65 * skin
     column = np.clip(colour[None, :] * shade, 0, 255).astype(np.uint8)  # (h, 3): one per row
     lid = np.ascontiguousarray(np.broadcast_to(column[:, None, :], (h, w, 3)))
-    if eye.lid_detail is not None and strength >= DETAIL_FROM:
+    detail = None
+    if strength >= DETAIL_FROM:
         detail = _placed_detail(eye, source, targets, (ox + x0, oy + y0), (w, h))
+    if detail is not None:
         lid = cv2.addWeighted(lid, 1.0, detail, 1.0, -float(DETAIL_ZERO))
     alpha = soft * np.float32(0.85 * strength)
     crop[...] = cv2.blendLinear(lid, crop, alpha, 1.0 - alpha)

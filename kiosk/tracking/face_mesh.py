@@ -13,6 +13,7 @@ os.environ.setdefault("GLOG_minloglevel", "2")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import mediapipe as mp  # noqa: E402
+from mediapipe.framework.formats.landmark_pb2 import NormalizedLandmarkList  # noqa: E402
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +44,7 @@ _WIRE_LANDMARK = np.dtype(
 _WIRE_TAGS = (("tag", 0x0A), ("len", 15), ("tx", 0x0D), ("ty", 0x15), ("tz", 0x1D))
 
 
-def landmark_array(landmark_list) -> np.ndarray:
+def landmark_array(landmark_list: NormalizedLandmarkList) -> np.ndarray:
     """(N, 3) float32 normalised landmarks of a NormalizedLandmarkList.
 
     Reading 478 protobuf messages attribute by attribute costs about 0.3 ms a frame, a tenth
@@ -56,7 +57,8 @@ def landmark_array(landmark_list) -> np.ndarray:
         records = np.frombuffer(wire, _WIRE_LANDMARK)
         if all((records[name] == value).all() for name, value in _WIRE_TAGS):
             return np.stack([records["x"], records["y"], records["z"]], axis=1)
-    return np.array([(p.x, p.y, p.z) for p in landmark_list.landmark], dtype=np.float32)
+    points = [(p.x, p.y, p.z) for p in landmark_list.landmark]
+    return np.array(points, dtype=np.float32).reshape(-1, 3)
 
 
 class FaceMeshDetector:
