@@ -19,7 +19,7 @@ from kiosk.renderer import rig_cache
 from kiosk.renderer.corrections import Corrections, correct_faces
 from kiosk.renderer.eyes import draw_gaze, draw_lids
 from kiosk.renderer.mouth import draw_mouth_interior
-from kiosk.renderer.retarget import Gains, PoseLimits, target_mesh
+from kiosk.renderer.retarget import Gains, PoseLimits, expressed_landmarks, target_mesh
 from kiosk.renderer.rig import PaintingRig, rig_from_faces
 from kiosk.stats import StageTimes
 from kiosk.tracking.face_finder import FaceBoxDetector, find_faces
@@ -150,9 +150,12 @@ class GeometricEngine:
                 warped = face.warp.remap(rig.image, source_map)
             origin = (region.x0, region.y0)
             with step("eyes (gaze, lids)"):
+                expressed = expressed_landmarks(face, motion, animation.gains)
                 for eye in face.eyes:
                     draw_gaze(warped, source_map, eye, targets, origin)
-                    draw_lids(warped, eye, face.landmarks, targets, origin, face.palette.skin)
+                    draw_lids(
+                        warped, eye, face.landmarks, targets, origin, face.palette.skin, expressed
+                    )
             if animation.mouth_interior:
                 with step("mouth interior"):
                     draw_mouth_interior(warped, targets, face.palette, origin)

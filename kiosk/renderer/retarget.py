@@ -56,13 +56,19 @@ def _targets(
     rig: FaceRig, motion: Motion, gains: Gains, limits: PoseLimits
 ) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray, np.ndarray, float]]:
     """Landmark targets and the head transform that placed them."""
-    frame = rig.frame
-    offsets = motion.offsets * rig.offset_scale * _gain_vector(gains)
-    canonical = _keep_lips_and_lids_apart(rig.canonical + offsets, rig.canonical)
-    expressed = rig.landmarks + ((canonical - rig.canonical) @ frame.axes.T) * frame.iod
+    expressed = expressed_landmarks(rig, motion, gains)
     head = _head_transform(rig, motion, gains, limits)
     rot, pivot, shift, scale = head
     return (expressed - pivot) @ rot.T * scale + pivot + shift, head
+
+
+def expressed_landmarks(rig: FaceRig, motion: Motion, gains: Gains = Gains()) -> np.ndarray:
+    """The painting's landmarks with the motion's expression but not its head movement (image
+    pixels, (478, 3)): where an expression can be measured whatever the pose."""
+    frame = rig.frame
+    offsets = motion.offsets * rig.offset_scale * _gain_vector(gains)
+    canonical = _keep_lips_and_lids_apart(rig.canonical + offsets, rig.canonical)
+    return rig.landmarks + ((canonical - rig.canonical) @ frame.axes.T) * frame.iod
 
 
 # Facing pairs, corner to corner: the first of each pair may never pass below the second.
