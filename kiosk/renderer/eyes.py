@@ -166,7 +166,8 @@ def _lid_detail(
     depth = (points[list(lower), :2] - a) @ normal
     line = float(depth.max()) + _MIRROR_GAP * width
     yy, xx = np.mgrid[y0:y1, x0:x1].astype(np.float64)
-    beyond = line - ((xx - a[0]) * normal[0] + (yy - a[1]) * normal[1])
+    # How far above the line: mirrored to as far below it; the skin below stays itself.
+    beyond = np.maximum(line - ((xx - a[0]) * normal[0] + (yy - a[1]) * normal[1]), 0.0)
     map_x = (xx + 2.0 * beyond * normal[0]).astype(np.float32)
     map_y = (yy + 2.0 * beyond * normal[1]).astype(np.float32)
     mirrored = cv2.remap(
