@@ -412,9 +412,10 @@ def collect_frames(source: Any, count: int, timeout_s: float = 20.0) -> list[Any
 
 
 def measure_serial(frames: list[Any], last_render: tuple | None, mirror: bool) -> dict[str, Any]:
-    """The same stages on the same camera frames, one after another on one thread, with the
-    kiosk's other threads stopped: the work a frame costs when nothing runs beside it, to set
-    beside the loop's figures (where tracking and rendering run on two threads at once)."""
+    """The same stages on the same camera frames, back to back on one thread with the kiosk's
+    other threads stopped, to set beside the loop's figures. The loop waits for each camera
+    frame and for each display tick; on the development VM the stages run slower after such
+    waits (about 1 ms of a 7 ms render), which this run leaves out."""
     from kiosk.motion.live import LiveMotion
     from kiosk.renderer.engine import GeometricEngine
 

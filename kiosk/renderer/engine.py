@@ -19,7 +19,7 @@ from kiosk.renderer import rig_cache
 from kiosk.renderer.corrections import Corrections, correct_faces
 from kiosk.renderer.eyes import draw_gaze, draw_lids
 from kiosk.renderer.mouth import draw_mouth_interior
-from kiosk.renderer.retarget import Gains, PoseLimits, expressed_landmarks, target_mesh
+from kiosk.renderer.retarget import Gains, PoseLimits, target_mesh
 from kiosk.renderer.rig import PaintingRig, rig_from_faces
 from kiosk.stats import StageTimes
 from kiosk.tracking.face_finder import FaceBoxDetector, find_faces
@@ -142,7 +142,9 @@ class GeometricEngine:
         for i, face in enumerate(rig.faces):
             motion = motions[i % len(motions)] if motions else Motion()
             with step("retarget"):
-                mesh, targets = target_mesh(face, motion, animation.gains, animation.limits)
+                mesh, targets, expressed = target_mesh(
+                    face, motion, animation.gains, animation.limits
+                )
             region = face.region
             with step("mesh map"):
                 source_map = face.warp.source_map(mesh)
@@ -150,7 +152,6 @@ class GeometricEngine:
                 warped = face.warp.remap(rig.image, source_map)
             origin = (region.x0, region.y0)
             with step("eyes (gaze, lids)"):
-                expressed = expressed_landmarks(face, motion, animation.gains)
                 for eye in face.eyes:
                     draw_gaze(warped, source_map, eye, targets, origin)
                     draw_lids(

@@ -294,11 +294,10 @@ def _local_skin(crop: np.ndarray, eye_mask: np.ndarray, width: float) -> np.ndar
     return pixels[brightness >= median].mean(axis=0)
 
 
-# Closure at which the painted lid starts to cover the stretched texture, in proportion to the
-# closure beyond it. From the first movement: a lid that comes down over the eye reads as a
-# closing eye (to visitors, and to a face detector: eye-open correlation 0.762 -> 0.809 in
-# kiosk eval, against 0.35) where a squeezed eye reads as a squint.
-LID_FILL_FROM = 0.0
+# The painted lid covers the stretched texture in proportion to the eye's closure, from the
+# first movement: a lid that comes down over the eye reads as a closing eye (to visitors, and
+# to a face detector: eye-open correlation 0.762 -> 0.809 in kiosk eval, against 0.35 closure
+# before the lid began) where a squeezed eye reads as a squint.
 MIN_LID_STRENGTH = 0.025  # below this the lid would change no pixel visibly: skip the work
 # Below this strength the lid is too faint for its texture to show (about 3 levels at most).
 DETAIL_FROM = 0.1
@@ -355,10 +354,7 @@ def draw_lids(
     gap = float(unposed[eye.lower[mid], 1] - unposed[eye.upper[mid], 1])
     if open_gap <= 1.0:
         return
-    closure = float(np.clip(1.0 - gap / open_gap, 0.0, 1.0))
-    if closure <= LID_FILL_FROM:
-        return
-    strength = (closure - LID_FILL_FROM) / (1.0 - LID_FILL_FROM)
+    strength = float(np.clip(1.0 - gap / open_gap, 0.0, 1.0))  # how far the eye has closed
     if strength < MIN_LID_STRENGTH:
         return
     ox, oy = origin

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -49,17 +50,15 @@ def target_landmarks(
     rig: FaceRig, motion: Motion, gains: Gains = Gains(), limits: PoseLimits = PoseLimits()
 ) -> np.ndarray:
     """Where the painting's 478 landmarks go (image pixels, (478, 3))."""
-    return _targets(rig, motion, gains, limits)[0]
-
-
-def _targets(
-    rig: FaceRig, motion: Motion, gains: Gains, limits: PoseLimits
-) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray, np.ndarray, float]]:
-    """Landmark targets and the head transform that placed them."""
     expressed = expressed_landmarks(rig, motion, gains)
-    head = _head_transform(rig, motion, gains, limits)
+    return _posed(expressed, _head_transform(rig, motion, gains, limits))
+
+
+def _posed(
+    points: np.ndarray, head: tuple[np.ndarray, np.ndarray, np.ndarray, float]
+) -> np.ndarray:
     rot, pivot, shift, scale = head
-    return (expressed - pivot) @ rot.T * scale + pivot + shift, head
+    return (points - pivot) @ rot.T * scale + pivot + shift
 
 
 def expressed_landmarks(rig: FaceRig, motion: Motion, gains: Gains = Gains()) -> np.ndarray:
@@ -120,14 +119,22 @@ def _head_transform(
     return rot, pivot, shift, scale
 
 
+class FaceTargets(NamedTuple):
+    mesh: np.ndarray  # (V, 3) mesh vertex targets with depth, for the warp
+    landmarks: np.ndarray  # (478, 3) landmark targets
+    expressed: np.ndarray  # (478, 3) the same without the head's movement (expressed_landmarks)
+
+
 def target_mesh(
     rig: FaceRig, motion: Motion, gains: Gains = Gains(), limits: PoseLimits = PoseLimits()
-) -> tuple[np.ndarray, np.ndarray]:
-    """(mesh vertex targets (V, 3) with depth for the warp, landmark targets (478, 3))."""
-    landmarks, (rot, pivot, shift, scale) = _targets(rig, motion, gains, limits)
-    hair_full = (rig.hair_ring - pivot) @ rot.T * scale + pivot + shift
+) -> FaceTargets:
+    """Where the painting's mesh and landmarks go for `motion`."""
+    expressed = expressed_landmarks(rig, motion, gains)
+    head = _head_transform(rig, motion, gains, limits)
+    landmarks = _posed(expressed, head)
+    hair_full = _posed(rig.hair_ring, head)
     hair = rig.hair_ring + HAIR_RING_FOLLOW * (hair_full - rig.hair_ring)
     far = np.full((len(rig.outer_ring), 1), landmarks[:, 2].max() + 10.0 * rig.frame.iod)
     outer = np.concatenate([rig.outer_ring, far], axis=1)  # background: always behind the head
     mesh = np.concatenate([landmarks[MESH_LANDMARKS], hair, outer])
-    return mesh.astype(np.float32), landmarks
+    return FaceTargets(mesh.astype(np.float32), landmarks, expressed)
