@@ -447,3 +447,33 @@ def test_a_tilted_or_nodding_head_alone_draws_no_lid(rig: PaintingRig) -> None:
         for eye in face.eyes:
             draw_lids(out, eye, face.landmarks, targets, (0, 0), face.palette.skin, expressed)
         assert (not np.array_equal(out, rig.image)) == lids, controls
+
+
+def test_a_half_closed_eye_is_lid_over_an_open_eye_not_a_veil(rig: PaintingRig) -> None:
+    """A closing lid covers the eye from the crease down to its moving margin; the part of the
+    eye still open below the margin is left as it was (it used to be veiled, the iris showing
+    through a half-transparent lid)."""
+    from kiosk.renderer.eyes import draw_lids, eye_closure
+    from kiosk.renderer.retarget import expressed_landmarks
+
+    face = rig.faces[0]
+    motion = motion_from_controls({"blink": 0.5})
+    targets = target_landmarks(face, motion)
+    expressed = expressed_landmarks(face, motion)
+    frame = rig.image.copy()
+    out = frame.copy()
+    still_open = np.zeros(frame.shape[:2], np.uint8)
+    lid = np.zeros_like(still_open)
+    for eye in face.eyes:
+        assert 0.3 < eye_closure(eye, face.landmarks, expressed) < 0.7
+        draw_lids(out, eye, face.landmarks, targets, (0, 0), face.palette.skin, expressed)
+        opening = np.concatenate([targets[eye.upper, :2], targets[eye.lower[::-1], :2]])
+        cv2.fillPoly(still_open, [np.round(opening).astype(np.int32)], 255)
+        crease = np.concatenate([targets[eye.ring, :2], targets[eye.upper[::-1], :2]])
+        cv2.fillPoly(lid, [np.round(crease).astype(np.int32)], 255)
+    # Two pixels in from the margin, where only the soft tail of the lash line may reach.
+    still_open = cv2.erode(still_open, np.ones((5, 5), np.uint8))
+    lid = cv2.erode(lid, np.ones((5, 5), np.uint8))
+    assert still_open.any() and lid.any()
+    assert abs_diff(out, frame)[still_open > 0].max() <= 4
+    assert abs_diff(out, frame)[lid > 0].mean() > 2.0

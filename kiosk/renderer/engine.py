@@ -17,7 +17,7 @@ import numpy as np
 from kiosk.motion.motion import Motion
 from kiosk.renderer import rig_cache
 from kiosk.renderer.corrections import Corrections, correct_faces
-from kiosk.renderer.eyes import draw_gaze, draw_lids
+from kiosk.renderer.eyes import draw_gaze, draw_lids, eye_closure
 from kiosk.renderer.mouth import draw_mouth_interior
 from kiosk.renderer.retarget import Gains, PoseLimits, target_mesh
 from kiosk.renderer.rig import PaintingRig, rig_from_faces
@@ -153,7 +153,8 @@ class GeometricEngine:
             origin = (region.x0, region.y0)
             with step("eyes (gaze, lids)"):
                 for eye in face.eyes:
-                    draw_gaze(warped, source_map, eye, targets, origin)
+                    closure = eye_closure(eye, face.landmarks, expressed)
+                    draw_gaze(warped, source_map, eye, targets, origin, closure)
                     draw_lids(
                         warped, eye, face.landmarks, targets, origin, face.palette.skin, expressed
                     )

@@ -232,11 +232,14 @@ def draw_gaze(
     eye: EyeRig,
     targets: np.ndarray,
     origin: tuple[int, int],
+    closure: float = 0.0,
 ) -> None:
     """Redraw one eye of the warped region `out` with its iris moved to the target position.
 
     `source_map` is the warp's (H, W, 2) map over the region, `origin` the region's image
-    position; `targets` are the face's target landmarks.
+    position; `targets` are the face's target landmarks; `closure` how far the eye has closed
+    (`eye_closure`). A closing eye is redrawn even if its iris stays put: the warp alone would
+    squeeze the iris, where the lid should come down over it.
     """
     opening = targets[eye.contour, :2]
     carried = eye.carry_weights @ opening  # where the warp alone puts the iris centre
@@ -245,7 +248,7 @@ def draw_gaze(
     # Keep the iris inside the eye: at most this far from where the warp carries it.
     limit = np.array([max(0.0, width / 2 - eye.radius) * 0.75, eye.radius * 0.5])
     shift = np.clip(wanted - carried, -limit, limit)
-    if np.abs(shift).max() < MIN_SHIFT_PX:
+    if np.abs(shift).max() < MIN_SHIFT_PX and closure < MIN_LID_STRENGTH:
         return
     ox, oy = origin
     pad = int(np.ceil(eye.radius * 1.5)) + 2
@@ -294,13 +297,14 @@ def _local_skin(crop: np.ndarray, eye_mask: np.ndarray, width: float) -> np.ndar
     return pixels[brightness >= median].mean(axis=0)
 
 
-# The painted lid covers the stretched texture in proportion to the eye's closure, from the
-# first movement: a lid that comes down over the eye reads as a closing eye (to visitors, and
-# to a face detector: eye-open correlation 0.762 -> 0.809 in kiosk eval, against 0.35 closure
-# before the lid began) where a squeezed eye reads as a squint.
+# A closing eye is drawn as a real one closes: the lid comes down over the eyeball, hiding the
+# top of the iris, and the eye that is still open below it is not veiled or squeezed. The lid
+# (skin from the crease to the moving margin) is opaque from LID_OPAQUE_AT closure; before that
+# it fades in over the painted lid the warp stretches.
 MIN_LID_STRENGTH = 0.025  # below this the lid would change no pixel visibly: skip the work
-# Below this strength the lid is too faint for its texture to show (about 3 levels at most).
-DETAIL_FROM = 0.1
+LID_OPAQUE_AT = 0.3
+# Below this lid opacity its texture (at most 40 levels) would change pixels by 3 at most.
+DETAIL_FROM = 0.085
 
 
 def _placed_detail(
@@ -332,6 +336,20 @@ def _placed_detail(
     )  # fmt: skip
 
 
+def eye_closure(eye: EyeRig, source: np.ndarray, unposed: np.ndarray) -> float:
+    """How far the eye has closed, 0 (as painted) to 1 (shut), from the lid gap at its middle.
+
+    `unposed`: the targets without the head's movement (`retarget.expressed_landmarks`);
+    measured on posed targets, a 15 degree head tilt read as an eye a ninth closed.
+    """
+    mid = len(eye.upper) // 2
+    open_gap = float(source[eye.lower[mid], 1] - source[eye.upper[mid], 1])
+    if open_gap <= 1.0:
+        return 0.0
+    gap = float(unposed[eye.lower[mid], 1] - unposed[eye.upper[mid], 1])
+    return float(np.clip(1.0 - gap / open_gap, 0.0, 1.0))
+
+
 def draw_lids(
     out: np.ndarray,
     eye: EyeRig,
@@ -341,27 +359,20 @@ def draw_lids(
     skin: np.ndarray | None = None,
     expressed: np.ndarray | None = None,
 ) -> None:
-    """A closing eye gets a lid of the painting's own skin tone and a lash line, instead of the
-    lid texture the warp stretches over the eyeball (which reads as a grey smear).
+    """A closing eye gets a lid of the painting's own skin tone, texture and a lash line,
+    instead of the lid texture the warp stretches over the eyeball (which reads as a grey
+    smear). Only the lid is drawn: the eye still open below it is left to `draw_gaze`.
 
-    `expressed`: the targets without the head's movement (`retarget.expressed_landmarks`), to
-    measure how far the eye closed; measured on the posed targets, a 15 degree head tilt read
-    as an eye a ninth closed. None: `targets` are not posed.
+    `expressed`: the targets without the head's movement, to measure how far the eye closed
+    (`eye_closure`); None: `targets` are not posed.
     """
-    unposed = targets if expressed is None else expressed
-    mid = len(eye.upper) // 2
-    open_gap = float(source[eye.lower[mid], 1] - source[eye.upper[mid], 1])
-    gap = float(unposed[eye.lower[mid], 1] - unposed[eye.upper[mid], 1])
-    if open_gap <= 1.0:
-        return
-    strength = float(np.clip(1.0 - gap / open_gap, 0.0, 1.0))  # how far the eye has closed
+    strength = eye_closure(eye, source, targets if expressed is None else expressed)
     if strength < MIN_LID_STRENGTH:
         return
     ox, oy = origin
     upper = targets[eye.upper, :2] - (ox, oy)
     ring = targets[eye.ring, :2] - (ox, oy)
-    lower = targets[eye.lower, :2] - (ox, oy)
-    allpts = np.concatenate([upper, ring, lower])
+    allpts = np.concatenate([upper, ring])
     width = float(upper[:, 0].max() - upper[:, 0].min())
     pad = int(np.ceil(width * 0.15)) + 2
     x0 = max(0, int(np.floor(allpts[:, 0].min())) - pad)
@@ -376,11 +387,12 @@ def draw_lids(
     def poly(points: np.ndarray) -> np.ndarray:
         return np.round((points - shift) * (1 << _SUB)).astype(np.int32)
 
-    # The lid: from the crease down to the lid margin (and over what is left of the opening).
+    # The lid: from the crease down to the lid margin.
     mask = np.zeros((h, w), np.uint8)
     cv2.fillPoly(mask, [poly(np.concatenate([ring, upper[::-1]]))], 255, cv2.LINE_AA, _SUB)
-    cv2.fillPoly(mask, [poly(np.concatenate([upper, lower[::-1]]))], 255, cv2.LINE_AA, _SUB)
-    soft = cv2.GaussianBlur(mask, (0, 0), max(0.8, width * 0.05)).astype(np.float32) / 255.0
+    # Feathered inwards only: the margin stays a crisp edge over the open eye below it.
+    soft = cv2.GaussianBlur(mask, (0, 0), max(0.8, width * 0.05))
+    soft = np.minimum(soft, mask).astype(np.float32) * np.float32(1 / 255)
     yy = np.arange(h, dtype=np.float32)[:, None]  # (h, 1): the shade varies down the lid only
     crease_y = float(ring[:, 1].mean() - y0)
     margin_y = float(upper[:, 1].mean() - y0)
@@ -392,19 +404,20 @@ def draw_lids(
         colour = eye.lid_colour if skin is None else 0.35 * eye.lid_colour + 0.65 * skin
     column = np.clip(colour[None, :] * shade, 0, 255).astype(np.uint8)  # (h, 3): one per row
     lid = np.ascontiguousarray(np.broadcast_to(column[:, None, :], (h, w, 3)))
+    cover = 0.85 * min(1.0, strength / LID_OPAQUE_AT)
     detail = None
-    if strength >= DETAIL_FROM:
+    if cover >= DETAIL_FROM:
         detail = _placed_detail(eye, source, targets, (ox + x0, oy + y0), (w, h))
     if detail is not None:
         lid = cv2.addWeighted(lid, 1.0, detail, 1.0, -float(DETAIL_ZERO))
-    alpha = soft * np.float32(0.85 * strength)
+    alpha = soft * np.float32(cover)
     crop[...] = cv2.blendLinear(lid, crop, alpha, 1.0 - alpha)
     # The lash line along the closed lid's margin.
     lash = np.zeros((h, w), np.uint8)
     thick = max(1, int(round(width * 0.022)))
     cv2.polylines(lash, [poly(upper)], False, 255, thick, cv2.LINE_AA, _SUB)
     lash_a = cv2.GaussianBlur(lash, (0, 0), max(0.5, width * 0.01)).astype(np.float32)
-    lash_a *= np.float32(0.85 * strength / 255.0)
+    lash_a *= np.float32(cover / 255.0)
     lash_colour = np.empty((h, w, 3), np.uint8)
     lash_colour[...] = np.clip(eye.lash_colour, 0, 255).astype(np.uint8)
     crop[...] = cv2.blendLinear(lash_colour, crop, lash_a, 1.0 - lash_a)
