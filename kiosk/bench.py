@@ -484,14 +484,17 @@ def measure_pipeline(app: Any, seconds: float, warmup_s: float) -> dict[str, Any
     out: dict[str, Any] = {"warmup_s": round(time.monotonic() - start, 2), "live": _ready(app)}
     app.reset_times()
     app.engine.inner.steps = StageTimes()  # the rendering steps of the very frames measured
+    cpu_start = time.process_time()  # all of the process's threads: camera, tracker, display
     rows, elapsed = run_loop(app, seconds, paced=True)
+    cpu_percent = 100.0 * (time.process_time() - cpu_start) / elapsed
     out["render_steps"] = app.engine.inner.steps.summary()
     app.engine.inner.steps = None
     stages = derive_stages(rows)
     new_frames = len(stages["pipeline_camera"])
     out["paced"] = {"rows": rows, "elapsed_s": elapsed, "fps": rate(len(rows), elapsed),
                     "camera_fps": rate(new_frames, elapsed), "new_frames": new_frames,
-                    "displayed_frames": len(rows)}  # fmt: skip
+                    "displayed_frames": len(rows),
+                    "cpu_percent": round(cpu_percent, 1)}  # fmt: skip
     rows_free, elapsed_free = run_loop(app, seconds / 2, paced=False)
     out["unpaced"] = {"fps": rate(len(rows_free), elapsed_free),
                       "frame": summarize(derive_stages(rows_free)["frame"])}  # fmt: skip
@@ -770,7 +773,8 @@ def format_report(result: dict[str, Any]) -> str:
         "",
         f"display loop (paced to {DISPLAY_FPS}): {_fmt(paced['fps'], 1)} fps, camera "
         f"{_fmt(paced['camera_fps'], 1)} fps, new frames shown {paced['new_frames']}/"
-        f"{paced['displayed_frames']} ({100 * paced['new_fraction']:.0f}%); flat out "
+        f"{paced['displayed_frames']} ({100 * paced['new_fraction']:.0f}%); CPU "
+        f"{_fmt(paced.get('cpu_percent'), 0)}% of one core; flat out "
         f"{_fmt(loop['unpaced']['fps'], 1)} fps",
     ]
     lines += _breakdown_lines(result)

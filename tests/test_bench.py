@@ -113,7 +113,7 @@ def test_format_report_shows_every_stage_and_target() -> None:
         "stages_ms": stages,
         "display_loop": {
             "paced": {"fps": 60.0, "camera_fps": 30.0, "new_frames": 30,
-                      "displayed_frames": 60, "new_fraction": 0.5},
+                      "displayed_frames": 60, "new_fraction": 0.5, "cpu_percent": 37.5},
             "unpaced": {"fps": 90.0},
         },
         "render_breakdown_ms": {"remap": summarize([2.0]), "face_region_px": {"width": 5,
@@ -126,3 +126,4 @@ def test_format_report_shows_every_stage_and_target() -> None:
     for _, label in STAGE_ROWS:
         assert label in text
     assert "MISSED" not in text and "not measured" in text and "ok" in text
+    assert "CPU 38% of one core" in text
