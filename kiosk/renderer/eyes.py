@@ -203,6 +203,21 @@ def _neutral_near_skin(
     return _local_skin(image[y0:y1, x0:x1], mask, width)
 
 
+def _soften(mask: np.ndarray, sigma: float) -> np.ndarray:
+    """cv2.GaussianBlur of a uint8 mask (same kernel, within one level) at a third of the
+    cost: OpenCV's bit-exact 8-bit Gaussian is slow for wide kernels (118 against 37 us at
+    sigma 3.5 on a 160x90 mask), and each eye blurs two or three masks a frame."""
+    kernel = cv2.getGaussianKernel(int(round(sigma * 6 + 1)) | 1, sigma)
+    return cv2.sepFilter2D(mask, -1, kernel, kernel)
+
+
+def _fill(pattern: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """A (h, w, 3) uint8 image of `pattern` ((1, 1, 3) one colour, (h, 1, 3) one per row)
+    repeated to `size` (w, h): nearest-neighbour resizing does it six times faster than
+    numpy broadcasting a three-byte pattern."""
+    return cv2.resize(pattern, size, interpolation=cv2.INTER_NEAREST)
+
+
 def _carry_weights(opening: np.ndarray, iris_centre: np.ndarray) -> np.ndarray:
     """Weights w with w @ moved_opening = the opening's least-squares affine motion applied
     to `iris_centre`."""
@@ -277,7 +292,7 @@ def draw_gaze(
     mask = np.zeros((h, w), np.uint8)
     poly = np.round((opening - (ox + x0, oy + y0)) * (1 << _SUB)).astype(np.int32)
     cv2.fillPoly(mask, [poly], 255, cv2.LINE_AA, _SUB)
-    soft = cv2.GaussianBlur(mask, (0, 0), max(0.6, eye.radius * 0.12))
+    soft = _soften(mask, max(0.6, eye.radius * 0.12))
     alpha = np.minimum(soft, mask).astype(np.float32) * np.float32(1 / 255)
     crop = out[y0:y1, x0:x1]
     crop[...] = cv2.blendLinear(eyeball, crop, alpha, 1.0 - alpha)
@@ -391,7 +406,7 @@ def draw_lids(
     mask = np.zeros((h, w), np.uint8)
     cv2.fillPoly(mask, [poly(np.concatenate([ring, upper[::-1]]))], 255, cv2.LINE_AA, _SUB)
     # Feathered inwards only: the margin stays a crisp edge over the open eye below it.
-    soft = cv2.GaussianBlur(mask, (0, 0), max(0.8, width * 0.05))
+    soft = _soften(mask, max(0.8, width * 0.05))
     soft = np.minimum(soft, mask).astype(np.float32) * np.float32(1 / 255)
     yy = np.arange(h, dtype=np.float32)[:, None]  # (h, 1): the shade varies down the lid only
     crease_y = float(ring[:, 1].mean() - y0)
@@ -403,7 +418,7 @@ def draw_lids(
     if colour is None:
         colour = eye.lid_colour if skin is None else 0.35 * eye.lid_colour + 0.65 * skin
     column = np.clip(colour[None, :] * shade, 0, 255).astype(np.uint8)  # (h, 3): one per row
-    lid = np.ascontiguousarray(np.broadcast_to(column[:, None, :], (h, w, 3)))
+    lid = _fill(column[:, None, :], (w, h))
     cover = 0.85 * min(1.0, strength / LID_OPAQUE_AT)
     detail = None
     if cover >= DETAIL_FROM:
@@ -416,8 +431,7 @@ def draw_lids(
     lash = np.zeros((h, w), np.uint8)
     thick = max(1, int(round(width * 0.022)))
     cv2.polylines(lash, [poly(upper)], False, 255, thick, cv2.LINE_AA, _SUB)
-    lash_a = cv2.GaussianBlur(lash, (0, 0), max(0.5, width * 0.01)).astype(np.float32)
+    lash_a = _soften(lash, max(0.5, width * 0.01)).astype(np.float32)
     lash_a *= np.float32(cover / 255.0)
-    lash_colour = np.empty((h, w, 3), np.uint8)
-    lash_colour[...] = np.clip(eye.lash_colour, 0, 255).astype(np.uint8)
+    lash_colour = _fill(np.clip(eye.lash_colour, 0, 255).astype(np.uint8)[None, None], (w, h))
     crop[...] = cv2.blendLinear(lash_colour, crop, lash_a, 1.0 - lash_a)
