@@ -477,3 +477,42 @@ def test_a_half_closed_eye_is_lid_over_an_open_eye_not_a_veil(rig: PaintingRig) 
     assert still_open.any() and lid.any()
     assert abs_diff(out, frame)[still_open > 0].max() <= 4
     assert abs_diff(out, frame)[lid > 0].mean() > 2.0
+
+
+def test_a_closing_eye_is_redrawn_so_its_lid_hides_the_iris_rather_than_squeezing_it(
+    rig: PaintingRig,
+) -> None:
+    """With the iris where the warp carries it, an open eye needs no redraw; a closing one is
+    redrawn (its iris whole, cut by the lowered lid) instead of left squeezed by the warp."""
+    from kiosk.renderer.eyes import draw_gaze
+    from kiosk.renderer.retarget import target_mesh
+
+    face = rig.faces[0]
+    mesh, targets, _ = target_mesh(face, motion_from_controls({"blink": 0.5}))
+    targets = targets.copy()
+    for eye in face.eyes:
+        targets[eye.iris_centre, :2] = eye.carry_weights @ targets[eye.contour, :2]
+    source_map = face.warp.source_map(mesh)
+    warped = face.warp.remap(rig.image, source_map)
+    origin = (face.region.x0, face.region.y0)
+    for closure, redrawn in ((0.0, False), (0.5, True)):
+        out = warped.copy()
+        for eye in face.eyes:
+            draw_gaze(out, source_map, eye, targets, origin, closure)
+        assert (not np.array_equal(out, warped)) == redrawn, closure
+
+
+def test_the_lid_fades_in_without_a_step(rig: PaintingRig) -> None:
+    """The closure at which the lid starts being drawn changes no pixel by more than a few
+    levels, so tracking noise around it cannot make the lid flicker."""
+    from kiosk.renderer.eyes import LID_COVER, LID_FULL_AT, MIN_LID_COVER, draw_lids
+
+    face = rig.faces[0]
+    targets = target_landmarks(face, motion_from_controls({"blink": 0.5}))
+    first = MIN_LID_COVER / LID_COVER * LID_FULL_AT
+    for closure, most in ((0.99 * first, 0), (1.01 * first, 6)):
+        out = rig.image.copy()
+        for eye in face.eyes:
+            draw_lids(out, eye, face.landmarks, targets, (0, 0), face.palette.skin, None, closure)
+        change = abs_diff(out, rig.image).max()
+        assert change <= most and (most == 0 or change > 0), (closure, change)

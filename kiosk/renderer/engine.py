@@ -156,8 +156,9 @@ class GeometricEngine:
                     closure = eye_closure(eye, face.landmarks, expressed)
                     draw_gaze(warped, source_map, eye, targets, origin, closure)
                     draw_lids(
-                        warped, eye, face.landmarks, targets, origin, face.palette.skin, expressed
-                    )
+                        warped, eye, face.landmarks, targets, origin, face.palette.skin,
+                        closure=closure,
+                    )  # fmt: skip
             if animation.mouth_interior:
                 with step("mouth interior"):
                     draw_mouth_interior(warped, targets, face.palette, origin)

@@ -204,7 +204,7 @@ def _neutral_near_skin(
 
 
 def _soften(mask: np.ndarray, sigma: float) -> np.ndarray:
-    """cv2.GaussianBlur of a uint8 mask (same kernel, within one level) at a third of the
+    """cv2.GaussianBlur of a uint8 mask (same kernel, within two levels) at a third of the
     cost: OpenCV's bit-exact 8-bit Gaussian is slow for wide kernels (118 against 37 us at
     sigma 3.5 on a 160x90 mask), and each eye blurs two or three masks a frame."""
     kernel = cv2.getGaussianKernel(int(round(sigma * 6 + 1)) | 1, sigma)
@@ -263,7 +263,7 @@ def draw_gaze(
     # Keep the iris inside the eye: at most this far from where the warp carries it.
     limit = np.array([max(0.0, width / 2 - eye.radius) * 0.75, eye.radius * 0.5])
     shift = np.clip(wanted - carried, -limit, limit)
-    if np.abs(shift).max() < MIN_SHIFT_PX and closure < MIN_LID_STRENGTH:
+    if np.abs(shift).max() < MIN_SHIFT_PX and closure < MIN_CLOSURE:
         return
     ox, oy = origin
     pad = int(np.ceil(eye.radius * 1.5)) + 2
@@ -314,10 +314,14 @@ def _local_skin(crop: np.ndarray, eye_mask: np.ndarray, width: float) -> np.ndar
 
 # A closing eye is drawn as a real one closes: the lid comes down over the eyeball, hiding the
 # top of the iris, and the eye that is still open below it is not veiled or squeezed. The lid
-# (skin from the crease to the moving margin) is opaque from LID_OPAQUE_AT closure; before that
-# it fades in over the painted lid the warp stretches.
-MIN_LID_STRENGTH = 0.025  # below this the lid would change no pixel visibly: skip the work
-LID_OPAQUE_AT = 0.3
+# (skin from the crease to the moving margin) fades in over the painted lid the warp stretches,
+# and covers LID_COVER of it from LID_FULL_AT closure.
+MIN_CLOSURE = 0.025  # below this the warp's squeeze of the iris is invisible: no redraw
+LID_COVER = 0.85
+LID_FULL_AT = 0.3
+# Below this the lid and its lash line (up to about 140 levels darker) change pixels by 3 at
+# most: skip the work, and the lid fades in from there without a visible step.
+MIN_LID_COVER = 0.02
 # Below this lid opacity its texture (at most 40 levels) would change pixels by 3 at most.
 DETAIL_FROM = 0.085
 
@@ -373,16 +377,19 @@ def draw_lids(
     origin: tuple[int, int],
     skin: np.ndarray | None = None,
     expressed: np.ndarray | None = None,
+    closure: float | None = None,
 ) -> None:
     """A closing eye gets a lid of the painting's own skin tone, texture and a lash line,
     instead of the lid texture the warp stretches over the eyeball (which reads as a grey
     smear). Only the lid is drawn: the eye still open below it is left to `draw_gaze`.
 
-    `expressed`: the targets without the head's movement, to measure how far the eye closed
-    (`eye_closure`); None: `targets` are not posed.
+    `closure`: how far the eye has closed (`eye_closure`), if already known; else it is measured
+    on `expressed`, the targets without the head's movement (None: `targets` are not posed).
     """
-    strength = eye_closure(eye, source, targets if expressed is None else expressed)
-    if strength < MIN_LID_STRENGTH:
+    if closure is None:
+        closure = eye_closure(eye, source, targets if expressed is None else expressed)
+    cover = LID_COVER * min(1.0, closure / LID_FULL_AT)
+    if cover < MIN_LID_COVER:
         return
     ox, oy = origin
     upper = targets[eye.upper, :2] - (ox, oy)
@@ -402,11 +409,18 @@ def draw_lids(
     def poly(points: np.ndarray) -> np.ndarray:
         return np.round((points - shift) * (1 << _SUB)).astype(np.int32)
 
-    # The lid: from the crease down to the lid margin.
+    # The lid: from the crease down to the lid margin, soft towards the crease and beyond the
+    # corners, but a crisp edge along the margin over the open eye below it.
     mask = np.zeros((h, w), np.uint8)
     cv2.fillPoly(mask, [poly(np.concatenate([ring, upper[::-1]]))], 255, cv2.LINE_AA, _SUB)
-    # Feathered inwards only: the margin stays a crisp edge over the open eye below it.
     soft = _soften(mask, max(0.8, width * 0.05))
+    margin = upper if upper[0, 0] <= upper[-1, 0] else upper[::-1]  # left to right
+    top, left, right = y0 - 1.0, x0 - 1.0, x1 + 1.0
+    above_margin = np.concatenate(
+        [[(left, margin[0, 1])], margin, [(right, margin[-1, 1]), (right, top), (left, top)]]
+    )
+    mask.fill(0)
+    cv2.fillPoly(mask, [poly(above_margin)], 255, cv2.LINE_AA, _SUB)
     soft = np.minimum(soft, mask).astype(np.float32) * np.float32(1 / 255)
     yy = np.arange(h, dtype=np.float32)[:, None]  # (h, 1): the shade varies down the lid only
     crease_y = float(ring[:, 1].mean() - y0)
@@ -419,7 +433,6 @@ def draw_lids(
         colour = eye.lid_colour if skin is None else 0.35 * eye.lid_colour + 0.65 * skin
     column = np.clip(colour[None, :] * shade, 0, 255).astype(np.uint8)  # (h, 3): one per row
     lid = _fill(column[:, None, :], (w, h))
-    cover = 0.85 * min(1.0, strength / LID_OPAQUE_AT)
     detail = None
     if cover >= DETAIL_FROM:
         detail = _placed_detail(eye, source, targets, (ox + x0, oy + y0), (w, h))
