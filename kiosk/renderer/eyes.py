@@ -322,15 +322,6 @@ LID_FULL_AT = 0.3
 # Below this the lid and its lash line (up to about 140 levels darker) change pixels by 3 at
 # most: skip the work, and the lid fades in from there without a visible step.
 MIN_LID_COVER = 0.02
-# Shutting, the lid also covers the eye white in a band under the lower lid's landmarks: a large
-# painted eye's opening often reaches below the detector's lid line, and that crescent of white
-# stayed visible under a shut lid. The band grows from REACH_FROM closure to LOWER_REACH of the
-# painted eye's height at its middle (tapering to nothing at the corners).
-REACH_FROM = 0.6
-LOWER_REACH = 0.4
-CORNER_REACH = 0.06  # of the eye's width, beyond each corner
-WHITE_ABOVE_SKIN = 2.0  # grey levels: what is brighter than the lid's skin by more is eye white
-WHITE_RAMP = 12.0
 # From SHUT_FROM closure the sliver still open between the lids is covered too, fully at SHUT_AT:
 # a painting's lids may not quite meet at a visitor's full blink.
 SHUT_FROM = 0.9
@@ -382,33 +373,6 @@ def eye_closure(eye: EyeRig, source: np.ndarray, unposed: np.ndarray) -> float:
     return float(np.clip(1.0 - gap / open_gap, 0.0, 1.0))
 
 
-def _band_under_lower_lid(
-    eye: EyeRig, source: np.ndarray, targets: np.ndarray, closure: float
-) -> np.ndarray | None:
-    """Polygon (target pixels) of the band under the lower lid that a shutting lid covers too:
-    corner to corner along the lower lid's targets and back below them; None while the eye is
-    open wider than REACH_FROM allows."""
-    grow = min(1.0, (closure - REACH_FROM) / (1.0 - REACH_FROM))
-    if grow <= 0.0:
-        return None
-    mid = len(eye.upper) // 2
-    painted_height = float(source[eye.lower[mid], 1] - source[eye.upper[mid], 1])
-    a, b = targets[eye.corners[0], :2], targets[eye.corners[1], :2]
-    along = b - a
-    length = float(np.hypot(along[0], along[1]))
-    if length < 1.0 or painted_height <= 1.0:
-        return None
-    down = np.array([-along[1], along[0]]) / length
-    down = down if down[1] >= 0 else -down
-    lower = targets[eye.lower, :2]
-    taper = np.sqrt(np.sin(np.pi * np.arange(1, len(lower) + 1) / (len(lower) + 1)))
-    ease = grow * grow * (3.0 - 2.0 * grow)
-    below = lower + (LOWER_REACH * painted_height * ease * taper)[:, None] * down
-    # The painted corners, too, often lie a little beyond the detector's.
-    beyond = CORNER_REACH * ease * along
-    return np.concatenate([(a - beyond)[None], lower, (b + beyond)[None], below[::-1]])
-
-
 def draw_lids(
     out: np.ndarray,
     eye: EyeRig,
@@ -421,7 +385,8 @@ def draw_lids(
 ) -> None:
     """A closing eye gets a lid of the painting's own skin tone, texture and a lash line,
     instead of the lid texture the warp stretches over the eyeball (which reads as a grey
-    smear). Only the lid is drawn: the eye still open below it is left to `draw_gaze`.
+    smear). The eye still open below the lid is left to `draw_gaze`, until the eye is all but
+    shut.
 
     `closure`: how far the eye has closed (`eye_closure`), if already known; else it is measured
     on `expressed`, the targets without the head's movement (None: `targets` are not posed).
@@ -434,10 +399,9 @@ def draw_lids(
     ox, oy = origin
     upper = targets[eye.upper, :2] - (ox, oy)
     ring = targets[eye.ring, :2] - (ox, oy)
-    band = _band_under_lower_lid(eye, source, targets, closure)
-    if band is not None:
-        band = band - (ox, oy)
-    allpts = np.concatenate([upper, ring] if band is None else [upper, ring, band])
+    shut = min(1.0, (closure - SHUT_FROM) / (SHUT_AT - SHUT_FROM))
+    lower = targets[eye.lower, :2] - (ox, oy)
+    allpts = np.concatenate([upper, ring, lower] if shut > 0.0 else [upper, ring])
     width = float(upper[:, 0].max() - upper[:, 0].min())
     pad = int(np.ceil(width * 0.15)) + 2
     x0 = max(0, int(np.floor(allpts[:, 0].min())) - pad)
@@ -475,32 +439,20 @@ def draw_lids(
     if colour is None:
         colour = eye.lid_colour if skin is None else 0.35 * eye.lid_colour + 0.65 * skin
     column = np.clip(colour[None, :] * shade, 0, 255).astype(np.uint8)  # (h, 3): one per row
-    lid = plain = _fill(column[:, None, :], (w, h))
+    lid = _fill(column[:, None, :], (w, h))
     detail = None
     if cover >= DETAIL_FROM:
         detail = _placed_detail(eye, source, targets, (ox + x0, oy + y0), (w, h))
     if detail is not None:
         lid = cv2.addWeighted(lid, 1.0, detail, 1.0, -float(DETAIL_ZERO))
-    shut = min(1.0, (closure - SHUT_FROM) / (SHUT_AT - SHUT_FROM))
     if shut > 0.0:
         # All but shut: the sliver still open between the lids closes too.
         mask.fill(0)
-        lower = targets[eye.lower, :2] - (ox, oy)
-        cv2.fillPoly(mask, [poly(np.concatenate([upper, lower[::-1]]))], 255, cv2.LINE_AA, _SUB)
-        soft = np.maximum(soft, mask.astype(np.float32) * np.float32(shut / 255))
+        cv2.fillPoly(mask, [poly(targets[eye.contour, :2] - (ox, oy))], 255, cv2.LINE_AA, _SUB)
+        sliver = _soften(mask, 0.7).astype(np.float32) * np.float32(shut / 255)
+        soft = np.maximum(soft, sliver)
     alpha = soft * np.float32(cover)
     crop[...] = cv2.blendLinear(lid, crop, alpha, 1.0 - alpha)
-    if band is not None:
-        # Only the eye white there, brighter than the skin, is covered, with plain skin (the
-        # lid texture there would be the eye's own painted edge); skin and its texture stay.
-        mask.fill(0)
-        cv2.fillPoly(mask, [poly(band)], 255, cv2.LINE_AA, _SUB)
-        alpha = _soften(mask, max(0.5, width * 0.02)).astype(np.float32)
-        grey = cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY).astype(np.float32)
-        skin_grey = float(colour @ np.array([0.114, 0.587, 0.299]))
-        whiteness = np.clip((grey - (skin_grey + WHITE_ABOVE_SKIN)) / WHITE_RAMP, 0.0, 1.0)
-        alpha *= whiteness * np.float32(cover / 255)
-        crop[...] = cv2.blendLinear(plain, crop, alpha, 1.0 - alpha)
     # The lash line along the closed lid's margin.
     lash = np.zeros((h, w), np.uint8)
     thick = max(1, int(round(width * 0.022)))
