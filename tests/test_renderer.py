@@ -538,3 +538,22 @@ def test_an_all_but_shut_eye_closes_completely(rig: PaintingRig) -> None:
             draw_lids(out, eye, face.landmarks, targets, (0, 0), face.palette.skin, None, closure)
         changed[closure] = float(abs_diff(out, rig.image)[sliver > 0].mean())
     assert changed[0.5] < 1.0 and changed[1.0] > 10.0, changed
+
+
+def test_the_lash_line_of_a_shut_lid_reaches_both_corners_of_the_eye(rig: PaintingRig) -> None:
+    """The lashes of a closed lid run from corner to corner: at both eye corners the shut lid
+    is drawn dark with lashes, not in the lid's skin tone."""
+    from kiosk.renderer.eyes import draw_lids
+
+    face = rig.faces[0]
+    targets = target_landmarks(face, motion_from_controls({"blink": 1.0}))
+    out = rig.image.copy()
+    for eye in face.eyes:
+        draw_lids(out, eye, face.landmarks, targets, (0, 0), face.palette.skin, None, 1.0)
+    grey = cv2.cvtColor(out, cv2.COLOR_BGR2GRAY).astype(float)
+    for eye in face.eyes:
+        assert eye.near_skin is not None
+        lid_grey = float(eye.near_skin @ np.array([0.114, 0.587, 0.299]))
+        for corner in eye.corners:
+            x, y = np.round(targets[corner, :2]).astype(int)
+            assert grey[y, x] < 0.8 * lid_grey, (corner, grey[y, x], lid_grey)

@@ -456,7 +456,10 @@ def draw_lids(
     # The lash line along the closed lid's margin.
     lash = np.zeros((h, w), np.uint8)
     thick = max(1, int(round(width * 0.022)))
-    cv2.polylines(lash, [poly(upper)], False, 255, thick, cv2.LINE_AA, _SUB)
+    # Corner to corner: the lashes of a closing lid reach into both corners of the eye.
+    corners = targets[list(eye.corners), :2] - (ox, oy)
+    margin_line = np.concatenate([corners[:1], upper, corners[1:]])
+    cv2.polylines(lash, [poly(margin_line)], False, 255, thick, cv2.LINE_AA, _SUB)
     lash_a = _soften(lash, max(0.5, width * 0.01)).astype(np.float32)
     lash_a *= np.float32(cover / 255.0)
     lash_colour = _fill(np.clip(eye.lash_colour, 0, 255).astype(np.uint8)[None, None], (w, h))
