@@ -5,9 +5,9 @@ import os
 # OpenCV's thread pool, set before any kiosk module loads cv2 (it reads these once; the
 # environment overrides them). The kiosk renders a frame, then idles until the next camera
 # frame; a core that went idle is slow to wake, and with one worker per core the frame's big
-# remap then ran as if on one core (3.1-3.4 ms in `kiosk bench` on 2 cores, against 1.3 ms back
-# to back). Two spare workers let the remap use whichever core wakes first (2.2-2.4 ms), at the
-# same CPU use once workers no longer spin after each job.
+# remap then ran as if on one core (median 3.1 ms in `kiosk bench` on 2 cores, against 1.3 ms
+# back to back). Two spare workers let the remap use whichever core wakes first (median 2.2 ms),
+# at the same CPU use once workers no longer spin after each job.
 os.environ.setdefault("OPENCV_FOR_THREADS_NUM", str((os.cpu_count() or 1) + 2))
 os.environ.setdefault("OPENCV_THREAD_POOL_ACTIVE_WAIT_WORKER", "0")
 
