@@ -20,7 +20,7 @@ from kiosk.renderer.rig import MouthPalette, lips_parted
 from kiosk.tracking import landmarks as lm
 
 _UPPER = lm.as_index(lm.LIPS_INNER_UPPER)  # corner 78 ... corner 308
-_LOWER = lm.as_index((78, *lm.LIPS_INNER_LOWER[::-1], 308))  # corner 78 ... corner 308
+_LOWER = lm.as_index(lm.LIPS_INNER_LOWER_78_TO_308)
 _SUB = 4  # fixed-point bits for sub-pixel polygon drawing
 _SUBF = float(1 << _SUB)
 

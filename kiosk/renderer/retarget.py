@@ -72,7 +72,7 @@ def expressed_landmarks(rig: FaceRig, motion: Motion, gains: Gains = Gains()) ->
 
 # Facing pairs, corner to corner: the first of each pair may never pass below the second.
 _UPPER_LIP = lm.as_index(lm.LIPS_INNER_UPPER)
-_LOWER_LIP = lm.as_index((78, *lm.LIPS_INNER_LOWER[::-1], 308))
+_LOWER_LIP = lm.as_index(lm.LIPS_INNER_LOWER_78_TO_308)
 _UPPER_LIDS = lm.as_index(lm.RIGHT_EYE_UPPER + lm.LEFT_EYE_UPPER)
 _LOWER_LIDS = lm.as_index(lm.RIGHT_EYE_LOWER + lm.LEFT_EYE_LOWER)
 
