@@ -69,6 +69,17 @@ class MeshWarp:
         self.source = source_points.astype(np.float32)
         self.region = region
         self.triangulation = Delaunay(self.source.astype(np.float64))
+        # Each triangle's source corner 0 and its two edges from it, in the triangulation's
+        # order: they never change, so frames only pick them in depth order.
+        tri_source = self.source[self.triangulation.simplices].astype(np.float64)
+        self._tri_source = np.stack(
+            [
+                tri_source[:, 0],
+                tri_source[:, 1] - tri_source[:, 0],
+                tri_source[:, 2] - tri_source[:, 0],
+            ],
+            axis=1,
+        )  # (T, 3, 2)
         # Grid cells of a whole number of pixels, so that upsampling by that factor puts every
         # cell centre exactly where cv2.resize expects it; plus one cell of margin all round,
         # so the region lies between the outermost centres and is interpolated everywhere
@@ -110,28 +121,36 @@ class MeshWarp:
         """
         tgt = (target[:, :2] - self._grid_origin) / self.step  # grid coordinates
         tris = self.triangulation.simplices
+        tri_source = self._tri_source
         if target.shape[1] > 2:
             # Far triangles first, so the nearer surface overwrites where the mesh folds.
             z = target[:, 2]
             depth = z[tris[:, 0]] + z[tris[:, 1]] + z[tris[:, 2]]
-            tris = tris[np.argsort(-depth, kind="stable")]
+            order = np.argsort(-depth, kind="stable")
+            tris, tri_source = tris[order], tri_source[order]
         corners = tgt[tris]  # (T, 3, 2)
         e1 = corners[:, 1] - corners[:, 0]
         e2 = corners[:, 2] - corners[:, 0]
         det = e1[:, 0] * e2[:, 1] - e1[:, 1] * e2[:, 0]
         usable = np.abs(det) > 1e-9  # a collapsed triangle covers nothing
         if not usable.all():
-            tris, corners, e1, e2, det = (v[usable] for v in (tris, corners, e1, e2, det))
+            corners, e1, e2, det, tri_source = (
+                v[usable] for v in (corners, e1, e2, det, tri_source)
+            )
         # The source point as an affine function of the grid position: src = s0 + sx*x + sy*y.
         inv = 1.0 / det
-        src = self.source[tris].astype(np.float64)  # (T, 3, 2)
-        d1, d2 = src[:, 1] - src[:, 0], src[:, 2] - src[:, 0]
+        d1, d2 = tri_source[:, 1], tri_source[:, 2]
         sx = d1 * (e2[:, 1] * inv)[:, None] - d2 * (e1[:, 1] * inv)[:, None]
         sy = d2 * (e1[:, 0] * inv)[:, None] - d1 * (e2[:, 0] * inv)[:, None]
-        s0 = src[:, 0] - sx * corners[:, 0, :1] - sy * corners[:, 0, 1:]
-        # Vertices top to bottom.
-        by_y = np.argsort(corners[:, :, 1], axis=1)
-        top, mid, bot = corners[np.arange(len(tris))[:, None], by_y].transpose(1, 0, 2)
+        s0 = tri_source[:, 0] - sx * corners[:, 0, :1] - sy * corners[:, 0, 1:]
+        # Vertices top to bottom (ties as a stable sort orders them: first lowest on top, last
+        # highest at the bottom; a triangle with all three level has collapsed and is gone).
+        ys = corners[:, :, 1]
+        i_top = ys.argmin(axis=1)
+        i_bot = 2 - ys[:, ::-1].argmax(axis=1)
+        i_mid = 3 - i_top - i_bot
+        n = np.arange(len(corners))
+        top, mid, bot = corners[n, i_top], corners[n, i_mid], corners[n, i_bot]
         long_slope = _slope(top, bot)
         upper_slope = _slope(top, mid)
         lower_slope = _slope(mid, bot)
@@ -144,7 +163,7 @@ class MeshWarp:
         y_lo = np.maximum(np.ceil(top[:, 1] - _EDGE), 0).astype(np.int32)
         y_hi = np.minimum(np.floor(bot[:, 1] + _EDGE), self.grid_h - 1).astype(np.int32)
         rows = np.maximum(y_hi - y_lo + 1, 0)
-        tri_of = np.repeat(np.arange(len(tris), dtype=np.int32), rows)
+        tri_of = np.repeat(np.arange(len(corners), dtype=np.int32), rows)
         y = np.arange(len(tri_of), dtype=np.int32) - np.repeat(np.cumsum(rows) - rows, rows)
         y += np.repeat(y_lo, rows)
         xt, yt, xm, ym, yb, sl, su, sd, s0x, s0y, sxx, sxy, syx, syy = np.take(params, tri_of, 1)
