@@ -50,6 +50,12 @@ def _print_summary(data: dict) -> None:
         print(
             "cross-reenactment mean correlation: " + ", ".join(f"{k} {v}" for k, v in cross.items())
         )
+        ceiling = data["cross_reenactment"]["roll_if_head_roll_copied_exactly"]
+        print(
+            f"roll if the driver's head roll were copied exactly: {ceiling['mean']} (by driver: "
+            + ", ".join(f"{k} {v}" for k, v in ceiling["drivers"].items())
+            + ")"
+        )
     if data["stillness"]:
         print(f"stillness: {data['stillness']}")
     if data["background"]:

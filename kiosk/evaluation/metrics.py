@@ -58,6 +58,26 @@ def face_signals(landmarks: np.ndarray | None) -> tuple[float, float, float]:
     )
 
 
+def head_roll_agreement(tracks: list[np.ndarray | None]) -> float:
+    """How much of a performer's measured roll is head roll: the correlation of the eye-line
+    angle (`face_signals`' roll, landmarks 33 -> 263) with the roll of the whole head, fitted
+    rigidly to all landmarks against the first face.
+
+    A painting that copied the performer's head roll exactly scores this on the roll measure:
+    whatever else moves the two eye corners (a blink, a squint, a turn) moves the eye line too.
+    """
+    from kiosk.motion.estimator import measure_motion
+    from kiosk.motion.geometry import face_frame
+
+    faces = [np.asarray(t, dtype=np.float64) for t in tracks if t is not None]
+    if len(faces) < 3:
+        return float("nan")
+    first, frame = faces[0], face_frame(faces[0])
+    eye_line = [lm.head_roll(face) for face in faces]
+    head = [measure_motion(first, frame, face).roll for face in faces]
+    return pearson(np.array(eye_line), np.array(head))
+
+
 def mean_jitter(tracks: list[np.ndarray | None]) -> float:
     """Mean frame-to-frame landmark motion in pixels over consecutive frames with a face."""
     steps = [

@@ -138,6 +138,12 @@ def cross_reenactment(
     }
 
 
+def head_roll_reference(video: Path, max_frames: int | None) -> float:
+    """The roll correlation a painting would get by copying this driver's head roll exactly
+    (`metrics.head_roll_agreement` on the driver's own frames)."""
+    return m.head_roll_agreement([frame.landmarks for frame in driver_frames(video, max_frames)])
+
+
 def stillness(engine: GeometricEngine, portrait: np.ndarray, still_frame: np.ndarray) -> dict:
     """A still visitor (one frame + sensor noise, 150 frames): how much does the output move?"""
     from kiosk.motion.estimator import MotionEstimator
@@ -260,12 +266,22 @@ def _run_cross(engine, options: EvalOptions, report: EvalReport, progress) -> No
             result = cross_reenactment(engine, rig, video, options.max_frames)
             pairs[f"{path.stem}/{video.stem}"] = result
             changed.append(result["changed_outside_region"])
+    # What the roll measure can give: every driver's eye line against its own head roll.
+    # Each driver drives every portrait, so their mean is what exact head roll would average.
+    reference = {}
+    for video in videos:
+        progress(f"roll reference: {video.stem}")
+        reference[video.stem] = head_roll_reference(video, options.max_frames)
     report.cross_reenactment = {
         "pairs": pairs,
         "no_face_reported": no_face,
         "mean": {
             k: _summary([p[k] for p in pairs.values()])
             for k in ("mouth", "eyes", "roll", "no_face_rate")
+        },
+        "roll_if_head_roll_copied_exactly": {
+            "drivers": {k: round(v, 4) for k, v in reference.items()},
+            "mean": _summary(list(reference.values())),
         },
     }
     report.background = {"max_changed_fraction_outside_region": max(changed, default=0.0)}
