@@ -110,6 +110,21 @@ def test_changed_outside_counts_only_pixels_outside_the_region() -> None:
 # -- what the roll measure can give -----------------------------------------------------------
 
 
+def test_fitted_head_roll_follows_the_head_not_a_squinting_eye_corner() -> None:
+    rolls = np.radians([0.0, 3.0, -2.0, 5.0])
+    tracks: list[np.ndarray | None] = [tilted(face(), r) for r in rolls]
+    squint = face()
+    squint[lm.RIGHT_EYE_OUTER, 1] -= 6.0  # eye line tilts by about 1.6 degrees
+    tracks += [None, tilted(squint, rolls[1])]
+    fitted = m.fitted_head_roll(tracks)
+    assert np.allclose(fitted[:4], rolls, atol=1e-6)
+    assert math.isnan(fitted[4])
+    eye_line_error = abs(m.face_signals(tracks[5])[2] - m.face_signals(tracks[1])[2])
+    assert math.degrees(eye_line_error) > 1.5
+    assert math.degrees(abs(fitted[5] - rolls[1])) < 0.5
+    assert np.isnan(m.fitted_head_roll([None, None])).all()
+
+
 def test_head_roll_agreement_is_one_for_pure_head_roll() -> None:
     rolls = np.radians(2.0 * np.sin(np.linspace(0, 6, 40)))
     tracks = [tilted(face(), r) for r in rolls]

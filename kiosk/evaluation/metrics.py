@@ -58,24 +58,34 @@ def face_signals(landmarks: np.ndarray | None) -> tuple[float, float, float]:
     )
 
 
+def fitted_head_roll(tracks: list[np.ndarray | None]) -> np.ndarray:
+    """Per frame, the roll of the whole head (radians, NaN without a face): the tilt of the eye
+    line under the rotation fitted rigidly to all landmarks against the first face. Blinks and
+    squints, which move the eye corners, hardly move it."""
+    from kiosk.motion.estimator import measure_motion
+    from kiosk.motion.geometry import face_frame
+
+    first = next((np.asarray(t, dtype=np.float64) for t in tracks if t is not None), None)
+    if first is None:
+        return np.full(len(tracks), np.nan)
+    frame = face_frame(first)
+    return np.array(
+        [
+            np.nan if t is None else measure_motion(first, frame, np.asarray(t, np.float64)).roll
+            for t in tracks
+        ]
+    )
+
+
 def head_roll_agreement(tracks: list[np.ndarray | None]) -> float:
     """How much of a performer's measured roll is head roll: the correlation of the eye-line
-    angle (`face_signals`' roll, landmarks 33 -> 263) with the roll of the whole head, fitted
-    rigidly to all landmarks against the first face.
+    angle (`face_signals`' roll, landmarks 33 -> 263) with `fitted_head_roll`.
 
     A painting that copied the performer's head roll exactly scores this on the roll measure:
     whatever else moves the two eye corners (a blink, a squint, a turn) moves the eye line too.
     """
-    from kiosk.motion.estimator import measure_motion
-    from kiosk.motion.geometry import face_frame
-
-    faces = [np.asarray(t, dtype=np.float64) for t in tracks if t is not None]
-    if len(faces) < 3:
-        return float("nan")
-    first, frame = faces[0], face_frame(faces[0])
-    eye_line = [lm.head_roll(face) for face in faces]
-    head = [measure_motion(first, frame, face).roll for face in faces]
-    return pearson(np.array(eye_line), np.array(head))
+    eye_line = np.array([face_signals(t)[2] for t in tracks])
+    return pearson(eye_line, fitted_head_roll(tracks))
 
 
 def mean_jitter(tracks: list[np.ndarray | None]) -> float:

@@ -113,6 +113,7 @@ def cross_reenactment(
 ) -> dict:
     """A portrait driven by a video: do mouth, eyes and roll follow the driver?"""
     driver_sig = []
+    driver_lms = []
     outputs = []
     last = Motion()
     changed = 0.0
@@ -124,6 +125,7 @@ def cross_reenactment(
             changed = max(changed, m.changed_outside(rig.image, out, mask))
         outputs.append(out)
         driver_sig.append(m.face_signals(frame.landmarks))
+        driver_lms.append(frame.landmarks)
     with FaceMeshDetector(static_image=False, max_faces=1) as det:
         out_lms = _detect_all(det, outputs)
     out_sig = np.array([m.face_signals(x) for x in out_lms])
@@ -133,6 +135,9 @@ def cross_reenactment(
         "mouth": m.pearson(drv[:, 0], out_sig[:, 0]),
         "eyes": m.pearson(drv[:, 1], out_sig[:, 1]),
         "roll": m.pearson(drv[:, 2], out_sig[:, 2]),
+        # The same, on the whole head's fitted roll rather than the eye line (see
+        # metrics.head_roll_agreement): does the painting tilt its head as the driver does?
+        "head_roll": m.pearson(m.fitted_head_roll(driver_lms), m.fitted_head_roll(out_lms)),
         "no_face_rate": float(np.mean([x is None for x in out_lms])),
         "changed_outside_region": changed,
     }
@@ -277,7 +282,7 @@ def _run_cross(engine, options: EvalOptions, report: EvalReport, progress) -> No
         "no_face_reported": no_face,
         "mean": {
             k: _summary([p[k] for p in pairs.values()])
-            for k in ("mouth", "eyes", "roll", "no_face_rate")
+            for k in ("mouth", "eyes", "roll", "head_roll", "no_face_rate")
         },
         "roll_if_head_roll_copied_exactly": {
             "drivers": {k: round(v, 4) for k, v in reference.items()},
