@@ -17,6 +17,7 @@ from kiosk.camera.sources import FrameSource, SyntheticSource, open_source
 from kiosk.config import KioskConfig, display_path
 from kiosk.director.director import Director, DirectorTimings, Mode, Scene
 from kiosk.display import Action, Display, OverlayState
+from kiosk.display.pacing import FramePacer
 from kiosk.drivers.library import load_clip_library
 from kiosk.drivers.playlist import PlaylistEntry, PlaylistPlayer
 from kiosk.exhibits.library import ExhibitLibrary, LoadedExhibit
@@ -203,9 +204,8 @@ class KioskApp:
         self.watcher.start()
         self.ops.start(len(self.library.exhibits))
         clock_start = time.monotonic()
-        frame_budget = 1.0 / self.config.display.fps
+        pacer = FramePacer(self.config.display.fps)
         frames = 0
-        deadline = time.monotonic()
         try:
             while self._quit_reason == "":
                 started = time.monotonic()
@@ -220,12 +220,7 @@ class KioskApp:
                 if self.options.max_frames is not None and frames >= self.options.max_frames:
                     self._quit_reason = "frame limit reached"
                     break
-                # Pace against a fixed schedule (not "budget minus this frame"), so sleep's
-                # overshoot does not pile up; a late frame restarts the schedule.
-                deadline = max(deadline + frame_budget, time.monotonic() - frame_budget)
-                spare = deadline - time.monotonic()
-                if spare > 0:
-                    time.sleep(spare)  # pacing the display loop, not waiting on a result
+                pacer.wait(self.tracking.results if self.tracking is not None else None)
         except KeyboardInterrupt:
             self._quit_reason = "interrupted"
         finally:

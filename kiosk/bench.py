@@ -319,18 +319,18 @@ def open_app(config_path: Path, driver_video: Path | None) -> Any:
 def run_loop(
     app: Any, seconds: float, paced: bool, until: Callable[[], bool] | None = None
 ) -> tuple[list[dict[str, float]], float]:
-    """Tick like `KioskApp.run` (paced to display.fps) or flat out; per-tick rows, elapsed."""
-    budget = 1.0 / app.config.display.fps
+    """Tick like `KioskApp.run` (paced to display.fps, woken by new tracking results) or flat
+    out; per-tick rows, elapsed."""
+    from kiosk.display.pacing import FramePacer
+
+    pacer = FramePacer(app.config.display.fps)
     rows = []
     start = time.monotonic()
-    deadline = start
     while time.monotonic() - start < seconds and not (until and until()):
         tick_start = time.monotonic()
         rows.append(app.tick_row(tick_start))
-        deadline = max(deadline + budget, time.monotonic() - budget)  # as KioskApp.run paces
-        spare = deadline - time.monotonic()
-        if paced and spare > 0:
-            time.sleep(spare)
+        if paced:
+            pacer.wait(app.tracking.results if app.tracking is not None else None)
     return rows, time.monotonic() - start
 
 

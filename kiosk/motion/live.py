@@ -83,6 +83,8 @@ class TrackingWorker:
         self._result: LiveResult | None = None
         self._lock = threading.Lock()
         self._stop = threading.Event()
+        # Set at each new result: the display loop wakes on it to render the result at once.
+        self.results = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="tracking", daemon=True)
         self.frames_processed = 0
 
@@ -111,6 +113,7 @@ class TrackingWorker:
             self.frames_processed += 1
             with self._lock:
                 self._result = result
+            self.results.set()
 
     def close(self) -> None:
         self._stop.set()
