@@ -78,6 +78,18 @@ def camera(fps: float, seconds: float, jitter: float = 0.0, seed: int = 0) -> li
     return sorted(times.tolist())
 
 
+def simulate(
+    camera_fps: float, camera_seconds: float, jitter: float = 0.0, until: float = 3.0
+) -> tuple[list[float], list[float], list[float]]:
+    """A paced display beside a camera that delivers results for `camera_seconds`: the tick
+    times, each result's latency, and the result arrival times."""
+    time = FakeTime()
+    arrivals = camera(camera_fps, camera_seconds, jitter)
+    results = Results(time, arrivals)
+    ticks, latencies = run(FramePacer(FPS, time.clock, time.sleep), time, results, arrivals, until)
+    return ticks, latencies, arrivals
+
+
 def test_without_results_it_keeps_a_fixed_schedule_and_a_late_frame_restarts_it() -> None:
     time = FakeTime()
     pacer = FramePacer(FPS, time.clock, time.sleep)
@@ -101,10 +113,7 @@ def test_without_results_it_keeps_a_fixed_schedule_and_a_late_frame_restarts_it(
 
 @pytest.mark.parametrize("jitter", [0.0, 0.002])
 def test_a_30_fps_camera_is_shown_at_once_and_the_display_keeps_60_fps(jitter: float) -> None:
-    time = FakeTime()
-    arrivals = camera(30.0, 3.0, jitter)
-    results = Results(time, arrivals)
-    ticks, latencies = run(FramePacer(FPS, time.clock, time.sleep), time, results, arrivals, 3.0)
+    ticks, latencies, arrivals = simulate(30.0, 3.0, jitter)
     steady = [t for t in ticks if t >= 1.0]
     fps = (len(steady) - 1) / (steady[-1] - steady[0])
     assert 59.0 <= fps <= 61.0  # waking for results alone made it 68 fps: extra frames
@@ -115,10 +124,7 @@ def test_a_30_fps_camera_is_shown_at_once_and_the_display_keeps_60_fps(jitter: f
 
 
 def test_when_the_camera_stops_the_display_carries_on_at_60_fps() -> None:
-    time = FakeTime()
-    arrivals = camera(30.0, 1.0)
-    results = Results(time, arrivals)
-    ticks, _ = run(FramePacer(FPS, time.clock, time.sleep), time, results, arrivals, 3.0)
+    ticks, _, _ = simulate(30.0, 1.0)
     after = [t for t in ticks if t >= 1.1]
     assert len(after) == pytest.approx(1.9 * FPS, abs=2)
     assert np.diff(after).max() == pytest.approx(BUDGET)
@@ -126,10 +132,7 @@ def test_when_the_camera_stops_the_display_carries_on_at_60_fps() -> None:
 
 def test_a_slow_camera_does_not_hold_back_the_display() -> None:
     """Results slower than a quarter of the display rate are not waited for."""
-    time = FakeTime()
-    arrivals = camera(10.0, 3.0)
-    results = Results(time, arrivals)
-    ticks, latencies = run(FramePacer(FPS, time.clock, time.sleep), time, results, arrivals, 3.0)
+    ticks, latencies, _ = simulate(10.0, 3.0)
     steady = [t for t in ticks if t >= 1.0]
     assert np.diff(steady).max() <= BUDGET + 1e-9
     assert max(latencies) <= 0.001 + 1e-9  # at most the present of a frame already under way
