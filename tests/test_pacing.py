@@ -54,10 +54,11 @@ class Results:
 
 def run(
     pacer: FramePacer, time: FakeTime, results: Results | None, arrivals: list[float], until: float
-) -> tuple[list[float], list[float]]:
+) -> tuple[list[float], list[float], list[float]]:
     """Tick until `until`: each tick shows the newest result that has arrived. Returns the tick
-    times and, per result shown, how long after its arrival its tick started."""
-    ticks, latencies = [], []
+    times, per result shown how long after its arrival its tick started, and the times of the
+    frames a result made due (rather than the schedule)."""
+    ticks, latencies, brought_forward = [], [], []
     shown = -1
     while time.now < until:
         ticks.append(time.now)
@@ -67,27 +68,35 @@ def run(
             shown = arrived[-1]
             latencies.append(time.now - arrivals[shown])
         time.now += 0.006 if new else 0.001  # render + present, or present only
-        pacer.wait(results)
-    return ticks, latencies
+        if pacer.wait(results):
+            brought_forward.append(time.now)
+    return ticks, latencies, brought_forward
 
 
 def camera(fps: float, seconds: float, jitter: float = 0.0, seed: int = 0) -> list[float]:
     """Tracking results of a camera: capture times plus 4 ms of tracking, with some jitter."""
     rng = np.random.default_rng(seed)
-    times = np.arange(0.0, seconds, 1.0 / fps) + 0.004 + rng.uniform(-jitter, jitter)
+    times = np.arange(0.0, seconds, 1.0 / fps)
+    times = times + 0.004 + rng.uniform(-jitter, jitter, len(times))
     return sorted(times.tolist())
 
 
 def simulate(
-    camera_fps: float, camera_seconds: float, jitter: float = 0.0, until: float = 3.0
-) -> tuple[list[float], list[float], list[float]]:
-    """A paced display beside a camera that delivers results for `camera_seconds`: the tick
-    times, each result's latency, and the result arrival times."""
+    arrivals: list[float], until: float = 3.0, fps: float = FPS
+) -> tuple[np.ndarray, list[float], list[float]]:
+    """A paced display beside results arriving at `arrivals`: tick times, the latency of each
+    result shown, and the frames results made due."""
     time = FakeTime()
-    arrivals = camera(camera_fps, camera_seconds, jitter)
     results = Results(time, arrivals)
-    ticks, latencies = run(FramePacer(FPS, time.clock, time.sleep), time, results, arrivals, until)
-    return ticks, latencies, arrivals
+    ticks, latencies, forward = run(
+        FramePacer(fps, time.clock, time.sleep), time, results, arrivals, until
+    )
+    return np.array(ticks), latencies, forward
+
+
+def first_frame_after(ticks: np.ndarray, arrivals: list[float]) -> np.ndarray:
+    """For each result, how long until a frame starts (it shows the newest result)."""
+    return np.array([ticks[ticks >= a][0] - a for a in arrivals if (ticks >= a).any()])
 
 
 def test_without_results_it_keeps_a_fixed_schedule_and_a_late_frame_restarts_it() -> None:
@@ -111,31 +120,50 @@ def test_without_results_it_keeps_a_fixed_schedule_and_a_late_frame_restarts_it(
     assert gaps[2:] == pytest.approx([BUDGET] * 2)
 
 
+@pytest.mark.parametrize("camera_fps", [10.0, 15.0, 25.0, 29.97, 30.0, 50.0, 60.0, 120.0])
+def test_whatever_the_camera_rate_the_display_keeps_its_rate_and_shows_results_promptly(
+    camera_fps: float,
+) -> None:
+    arrivals = camera(camera_fps, 3.0, jitter=0.003)
+    ticks, _, forward = simulate(arrivals)
+    gaps = np.diff(ticks[ticks >= 0.2])
+    assert gaps.max() <= BUDGET + 1e-9  # never below 60 fps (a 25 fps camera once made 50)
+    assert gaps.min() >= BUDGET / 2 - 1e-9  # never two frames in a row
+    # Results bring frames forward at most once a budget: a fast camera costs no extra renders.
+    assert np.diff(forward).min() >= BUDGET - 1e-9
+    # A result waits at most half a budget for a frame, or a budget if they come faster.
+    wait = first_frame_after(ticks, arrivals)
+    assert wait.max() <= (BUDGET / 2 if camera_fps <= FPS / 2 else BUDGET) + 1e-9
+
+
 @pytest.mark.parametrize("jitter", [0.0, 0.002])
-def test_a_30_fps_camera_is_shown_at_once_and_the_display_keeps_60_fps(jitter: float) -> None:
-    ticks, latencies, arrivals = simulate(30.0, 3.0, jitter)
-    steady = [t for t in ticks if t >= 1.0]
-    fps = (len(steady) - 1) / (steady[-1] - steady[0])
-    assert 59.0 <= fps <= 61.0  # waking for results alone made it 68 fps: extra frames
+def test_a_30_fps_camera_is_mostly_shown_the_moment_it_is_tracked(jitter: float) -> None:
+    arrivals = camera(30.0, 3.0, jitter)
+    ticks, latencies, _ = simulate(arrivals)
     assert len(latencies) == len(arrivals)  # every result shown
-    assert max(latencies) < 1e-9  # each as soon as it arrived
-    gaps = np.diff(steady)
-    assert gaps.min() > 0.4 * BUDGET  # no frame right after another
+    assert np.median(latencies) < 1e-9
+    # Waiting for the next scheduled frame, the median was a quarter of a frame, 4 ms.
+    assert np.mean(np.array(latencies) < 1e-9) >= 0.5
+    steady = ticks[ticks >= 1.0]
+    assert (len(steady) - 1) / (steady[-1] - steady[0]) >= FPS
 
 
-def test_when_the_camera_stops_the_display_carries_on_at_60_fps() -> None:
-    ticks, _, _ = simulate(30.0, 1.0)
-    after = [t for t in ticks if t >= 1.1]
-    assert len(after) == pytest.approx(1.9 * FPS, abs=2)
-    assert np.diff(after).max() == pytest.approx(BUDGET)
+def test_when_the_camera_stops_and_restarts_the_display_carries_on() -> None:
+    arrivals = [a for a in camera(30.0, 3.0) if not 1.0 <= a < 2.0]  # a second without frames
+    ticks, _, _ = simulate(arrivals)
+    assert np.diff(ticks[ticks >= 0.2]).max() <= BUDGET + 1e-9  # no stall, before or after
+    idle = ticks[(ticks >= 1.05) & (ticks < 2.0)]
+    assert np.diff(idle) == pytest.approx(BUDGET)  # on the plain schedule meanwhile
+    restarted = [a for a in arrivals if a >= 2.0]
+    assert first_frame_after(ticks, restarted).max() <= BUDGET / 2 + 1e-9
 
 
-def test_a_slow_camera_does_not_hold_back_the_display() -> None:
-    """Results slower than a quarter of the display rate are not waited for."""
-    ticks, latencies, _ = simulate(10.0, 3.0)
-    steady = [t for t in ticks if t >= 1.0]
-    assert np.diff(steady).max() <= BUDGET + 1e-9
-    assert max(latencies) <= 0.001 + 1e-9  # at most the present of a frame already under way
+def test_a_30_fps_display_with_a_60_fps_camera() -> None:
+    arrivals = camera(60.0, 3.0, jitter=0.002)
+    ticks, _, _ = simulate(arrivals, fps=30.0)
+    gaps = np.diff(ticks[ticks >= 0.2])
+    assert gaps.max() <= 1 / 30 + 1e-9
+    assert gaps.min() >= 1 / 60 - 1e-9
 
 
 def test_the_tracker_signals_each_new_result() -> None:

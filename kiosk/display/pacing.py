@@ -17,16 +17,21 @@ class Wakeup(Protocol):
 
 
 class FramePacer:
-    """Sleeps between display frames on a fixed schedule (not "budget minus this frame", so
-    sleep's overshoot does not pile up; a late frame restarts the schedule).
+    """Sleeps between display frames: a frame is due one budget (1/fps) after the last, on a
+    fixed schedule (not "budget minus this frame", so sleep's overshoot does not pile up; a
+    late frame restarts the schedule).
 
-    With a `wakeup` (the tracker's "new result" event) the sleep ends as soon as a result
-    arrives, and the schedule restarts from there. Waiting for the next scheduled frame instead
-    cost up to a whole frame (16.7 ms at 60 fps) of latency, and the render then started on a
-    core that had gone idle (slow to wake on a virtual machine) rather than straight after
-    tracking. Results come at the camera's steady rate, so a scheduled frame that would fall
-    just before the next one is expected waits for it instead: the display keeps its rate
-    (a 30 fps camera on a 60 fps display: every other frame new, none shown twice in a row).
+    With a `wakeup` (the tracker's "new result" event), a result makes the next frame due at
+    once, but never sooner than half a budget after the last frame, and the schedule restarts
+    from it. Waiting for the next scheduled frame instead cost up to a whole frame (16.7 ms at
+    60 fps) of latency, and the render then started on a core that had gone idle (slow to wake
+    on a virtual machine) rather than straight after tracking.
+
+    So frames are never more than a budget apart (the display never drops below its rate,
+    whatever the camera does) and never less than half a budget, and results bring frames
+    forward at most once a budget (a camera faster than the display is shown at the display's
+    rate, as before). A result that lands just after a scheduled frame waits half a budget:
+    an extra frame that only re-showed the last one costs a present (about 1 ms).
     """
 
     def __init__(
@@ -36,40 +41,32 @@ class FramePacer:
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.budget = 1.0 / fps
+        self.min_gap = self.budget / 2
         self._clock = clock
         self._sleep = sleep
-        self._deadline = clock()
-        self._last_result: float | None = None
-        self._period: float | None = None  # smoothed time between results
+        self._last = clock()  # when the last frame was due (its nominal start)
+        self._last_result = float("-inf")  # ... and the last frame a result made due
 
     def wait(self, wakeup: Wakeup | None = None) -> bool:
-        """Wait for the next frame; True if a new result (not the schedule) ended the wait."""
+        """Wait for the next frame; True if a new result brought it forward (made it due
+        before the schedule would have)."""
         now = self._clock()
-        self._deadline = max(self._deadline + self.budget, now - self.budget)
-        if wakeup is None:
-            if self._deadline > now:
-                self._sleep(self._deadline - now)
-            return False
-        expected = self._expected_result()
-        if expected is not None and abs(self._deadline - expected) < self.budget / 2:
-            # The result due about now replaces this frame; if it is late, the frame is only
-            # half a frame late, and the schedule carries on from there.
-            self._deadline = expected + self.budget / 2
-        if not wakeup.wait(max(self._deadline - now, 0.0)):
+        due = max(self._last + self.budget, now - self.budget)
+        if wakeup is None or not wakeup.wait(max(due - now, 0.0)):
+            self._sleep_until(due)
+            self._last = due
             return False
         wakeup.clear()
-        arrived = self._clock()
-        if self._last_result is not None:
-            interval = arrived - self._last_result
-            self._period = interval if self._period is None else 0.8 * self._period + 0.2 * interval
-        self._last_result = arrived
-        self._deadline = arrived  # the next scheduled frame is one budget after this one
-        return True
+        earliest = max(self._last + self.min_gap, self._last_result + self.budget)
+        start = min(max(self._clock(), earliest), due)
+        self._sleep_until(start)
+        self._last = start
+        if start < due:
+            self._last_result = start
+            return True
+        return False
 
-    def _expected_result(self) -> float | None:
-        """When the next result should arrive, if results come at a steady, usable rate."""
-        if self._last_result is None or self._period is None:
-            return None
-        if not self.budget * 0.75 <= self._period <= self.budget * 4:
-            return None  # faster than the display, or too slow to plan around
-        return self._last_result + self._period
+    def _sleep_until(self, moment: float) -> None:
+        spare = moment - self._clock()
+        if spare > 0:
+            self._sleep(spare)
