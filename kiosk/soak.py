@@ -29,6 +29,7 @@ import numpy as np
 
 from kiosk.camera.faults import Fault, FaultyCapture
 from kiosk.camera.sources import DeviceSource
+from kiosk.display.pacing import FramePacer
 
 log = logging.getLogger(__name__)
 
@@ -331,6 +332,7 @@ class _Soak:
         max_problems = 0
         frame = 0
         next_churn = time.monotonic() + self.o.churn_every_s
+        pacer = FramePacer(self.o.fps) if self.o.fps > 0 else None  # as KioskApp.run paces
         try:
             start_app(app, time.monotonic())
             previous = app.director.mode
@@ -338,7 +340,8 @@ class _Soak:
                 now = time.monotonic()
                 app.tick(now)
                 frame += 1
-                self._pace(now)
+                if pacer is not None:
+                    pacer.wait(app.tracking.results if app.tracking is not None else None)
                 mode = app.director.mode
                 modes[mode.value] += 1
                 if mode is not previous:
@@ -377,12 +380,6 @@ class _Soak:
         self.report.update(summarise(self.report))
         self._write()
         return self.report
-
-    def _pace(self, started: float) -> None:
-        if self.o.fps > 0:
-            spare = 1.0 / self.o.fps - (time.monotonic() - started)
-            if spare > 0:
-                time.sleep(spare)  # pacing the display loop, as KioskApp.run() does
 
     def _sample(self, frame: int, elapsed: float, app: Any, camera: FaultyCapture) -> None:
         sample = resource_sample(frame, elapsed)
