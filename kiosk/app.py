@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -190,6 +191,12 @@ class KioskApp:
 
     # -- the loop -------------------------------------------------------------------------
 
+    @property
+    def new_results(self) -> threading.Event | None:
+        """Set by the tracker at each new result (the display loop wakes on it); None without
+        a camera. The tracker is replaced when the camera restarts, so ask at every frame."""
+        return self.tracking.results if self.tracking is not None else None
+
     def request_stop(self, reason: str) -> None:
         """Ask the loop to end after the current frame (safe from a signal handler)."""
         self._quit_reason = reason
@@ -220,7 +227,7 @@ class KioskApp:
                 if self.options.max_frames is not None and frames >= self.options.max_frames:
                     self._quit_reason = "frame limit reached"
                     break
-                pacer.wait(self.tracking.results if self.tracking is not None else None)
+                pacer.wait(self.new_results)
         except KeyboardInterrupt:
             self._quit_reason = "interrupted"
         finally:

@@ -330,7 +330,7 @@ def run_loop(
         tick_start = time.monotonic()
         rows.append(app.tick_row(tick_start))
         if paced:
-            pacer.wait(app.tracking.results if app.tracking is not None else None)
+            pacer.wait(app.new_results)
     return rows, time.monotonic() - start
 
 

@@ -341,7 +341,7 @@ class _Soak:
                 app.tick(now)
                 frame += 1
                 if pacer is not None:
-                    pacer.wait(app.tracking.results if app.tracking is not None else None)
+                    pacer.wait(app.new_results)
                 mode = app.director.mode
                 modes[mode.value] += 1
                 if mode is not previous:
