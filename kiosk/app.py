@@ -120,7 +120,9 @@ class KioskApp:
             )
         )
         self.times = StageTimes()
-        self.rigs = RigStore(cache_dir=paths.cache / "rigs")
+        self.rigs = RigStore(
+            cache_dir=paths.cache / "rigs", max_face_pixels=self.config.engine.max_face_pixels
+        )
         self.engine = GeometricEngine()
         self.display = Display(
             size=tuple(config.display.size),
@@ -432,7 +434,7 @@ class KioskApp:
             if last is not None and last[0] == key and _same_motions(last[1], motions):
                 image = last[2]  # nothing moved since the last frame (e.g. between camera frames)
             else:
-                frame = self._frame_of(exhibit.id, result.rig)
+                frame = self._frame_of(exhibit.id, result.rig, still)
                 image = self.engine.render(result.rig, motions, animation, frame)
                 self._last_render = (key, motions, image)
         self._last_frames[exhibit.id] = image
@@ -446,13 +448,13 @@ class KioskApp:
             )  # fmt: skip
         return image
 
-    def _frame_of(self, exhibit_id: str, rig: PaintingRig) -> np.ndarray:
+    def _frame_of(self, exhibit_id: str, rig: PaintingRig, still: np.ndarray) -> np.ndarray:
         """The frame the exhibit on screen renders into, in place, frame after frame: only its
         head regions change, so the whole painting is not copied every frame (0.2 ms at 1080p).
         Another exhibit (even one sharing this rig) or a new rig gets a new frame, so the last
         frame of the one before stays intact for the cross-fade."""
         if self._frame is None or self._frame[0] != exhibit_id or self._frame[1] is not rig:
-            self._frame = (exhibit_id, rig, rig.image.copy())
+            self._frame = (exhibit_id, rig, still.copy())
         return self._frame[2]
 
     def _forget_all_but(self, keep: set[str | None]) -> None:

@@ -287,6 +287,10 @@ class EngineConfig(_Section):
     one_euro_beta: float = Field(100.0, ge=0)
     one_euro_d_cutoff: float = Field(1.0, gt=0)
     mouth_interior: bool = True
+    # The largest animated area (the faces' head-and-neck regions, in screen pixels) rendered
+    # at full screen resolution; a bigger close-up is rendered smaller and scaled up, so it
+    # stays in the frame budget on a 2-core PC. 0: no limit (for a faster machine).
+    max_face_pixels: int = Field(600_000, ge=0)
 
 
 _MODIFIERS = {"ctrl", "shift", "alt"}

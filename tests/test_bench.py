@@ -20,7 +20,8 @@ from kiosk.bench import (
     summarize,
     write_kiosk_folder,
 )
-from kiosk.commands.bench import parse_size
+from kiosk.commands import EXIT_USAGE
+from kiosk.commands.bench import add_parser, parse_size
 from kiosk.config import LimitsConfig, load_config
 from kiosk.exhibits.library import ExhibitLibrary
 
@@ -108,7 +109,7 @@ def test_kiosk_folder_has_distinct_valid_exhibits(tmp_path: Path) -> None:
 def test_format_report_shows_every_stage_and_target() -> None:
     stages = {name: summarize([1.0, 2.0], 1.0) for name, _ in STAGE_ROWS}
     result = {
-        "size": [1920, 1080], "driver": "synthetic", "cpus": 2,
+        "size": [1920, 1080], "driver": "synthetic", "painting": "close_up.png", "cpus": 2,
         "baseline": baseline_result([([1.0], 1.0)], [900, 1080]),
         "stages_ms": stages,
         "display_loop": {
@@ -127,3 +128,15 @@ def test_format_report_shows_every_stage_and_target() -> None:
         assert label in text
     assert "MISSED" not in text and "not measured" in text and "ok" in text
     assert "CPU 38% of one core" in text
+    assert "painting close_up.png" in text
+
+
+@pytest.mark.parametrize("content", [None, b"not an image"])
+def test_bench_rejects_a_painting_it_cannot_read(tmp_path: Path, content: bytes | None) -> None:
+    painting = tmp_path / "portrait.png"
+    if content is not None:
+        painting.write_bytes(content)
+    parser = argparse.ArgumentParser()
+    add_parser(parser.add_subparsers())
+    args = parser.parse_args(["bench", "--painting", str(painting), "--no-memory"])
+    assert args.func(args) == EXIT_USAGE

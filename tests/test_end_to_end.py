@@ -86,6 +86,37 @@ def test_the_painting_moves_in_attract_mode(kiosk_dir: Path) -> None:
     assert max(changed) > 0.05
 
 
+def test_a_close_up_rendered_smaller_is_shown_at_its_full_size(kiosk_dir: Path) -> None:
+    """A face over the engine's pixel limit is rendered smaller; the screen still gets the
+    painting at its fitted size, every frame rendered into the same buffer."""
+    config_file = kiosk_dir / "config.yaml"
+    config_file.write_text(config_file.read_text() + "engine: {max_face_pixels: 20000}\n")
+    config = load_config(config_file)
+    app = KioskApp(config, RunOptions(headless=True, no_camera=True))
+    try:
+        app._reload_library(0.0)
+        exhibit = app.library.get("grace-hopper")
+        app.director.show("grace-hopper", 0.0)
+        while (result := app._rig(exhibit)[1]) is None:
+            app.rigs.wait(timeout=60)
+        assert result.rig is not None and result.rig.shown_size is not None
+        fitted = app.display.fit(exhibit.image.shape[1::-1])[2:]
+        assert result.rig.image.shape[0] < fitted[1]
+        frames, copies = [], []
+        for t in (3.0, 4.5, 6.0):
+            frames.append(app._render_scene(app.director.update(t, False), t))
+            copies.append(frames[-1].copy())
+    finally:
+        app.close()
+    assert all(frame is frames[0] for frame in frames)  # rendered in place
+    assert all(copy.shape == (fitted[1], fitted[0], 3) for copy in copies)
+    changed = [
+        float(np.abs(a.astype(int) - b.astype(int)).mean())
+        for a, b in zip(copies, copies[1:], strict=False)
+    ]
+    assert max(changed) > 0.05, changed
+
+
 @pytest.mark.parametrize("next_id", ["astronaut", "grace-again"])
 def test_the_last_frame_of_the_painting_fading_out_stays_as_it_was(
     kiosk_dir: Path, next_id: str

@@ -27,6 +27,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     bench = sub.add_parser("bench", help="benchmark the pipeline headless against its targets")
     bench.add_argument("--driver-video", help="a video file as the camera (default: the "
                        "synthetic source on the Grace Hopper sample)")  # fmt: skip
+    bench.add_argument("--painting", help="the painting to animate (default: the Grace Hopper "
+                       "sample)")  # fmt: skip
     bench.add_argument("--size", type=parse_size, default=(1920, 1080),
                        help="output size WIDTHxHEIGHT (default 1920x1080)")  # fmt: skip
     bench.add_argument("--out", help="write the full results as JSON here")
@@ -42,14 +44,21 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 def cmd_bench(args: argparse.Namespace) -> int:
     os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
     os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
+    import cv2
+
     from kiosk.bench import BenchOptions, format_report, run_bench
 
     driver = Path(args.driver_video) if args.driver_video else None
     if driver is not None and not driver.is_file():
         print(f"driver video {driver} does not exist", file=sys.stderr)
         return EXIT_USAGE
+    painting = Path(args.painting) if args.painting else None
+    if painting is not None and (not painting.is_file() or cv2.imread(str(painting)) is None):
+        print(f"painting {painting} is not a readable image", file=sys.stderr)
+        return EXIT_USAGE
     options = BenchOptions(
         driver_video=driver,
+        painting=painting,
         size=args.size,
         seconds=args.seconds,
         startup_runs=max(0, args.startup_runs),

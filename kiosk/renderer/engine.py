@@ -84,6 +84,8 @@ class GeometricEngine:
         self._cache_dir = cache_dir  # detected faces on disk (rig_cache); None = no cache
         # Set by `kiosk bench`: the duration of each rendering step, from the real frames.
         self.steps: StageTimes | None = None
+        # A rig rendered below its shown size, and the frame it is rendered into in place.
+        self._reduced: tuple[PaintingRig, np.ndarray] | None = None
 
     def _step(self, name: str) -> AbstractContextManager[None]:
         return self.steps.measure(name) if self.steps is not None else nullcontext()
@@ -124,13 +126,37 @@ class GeometricEngine:
         animation: Animation = Animation(),
         out: np.ndarray | None = None,
     ) -> np.ndarray:
-        """The painting with its faces moved. `out`: a frame of this rig to render over in place
-        (a copy of its painting, or any frame rendered from it before: each render rewrites all
-        the pixels any render may change), instead of a fresh copy of the painting."""
+        """The painting with its faces moved, at its shown size. `out`: a frame of this rig to
+        render over in place (a copy of its painting, or any frame rendered from it before: each
+        render rewrites all the pixels any render may change), instead of a fresh copy of the
+        painting."""
+        if rig.shown_size is not None:
+            return self._render_reduced(rig, motions, animation, out)
         if out is None:
             with self._step("copy painting"):
                 out = rig.image.copy()
         self.render_into(out, rig, motions, animation)
+        return out
+
+    def _render_reduced(
+        self,
+        rig: PaintingRig,
+        motions: list[Motion],
+        animation: Animation,
+        out: np.ndarray | None,
+    ) -> np.ndarray:
+        """Render at the rig's own size, then scale the whole frame up to its shown size (the
+        still painting was scaled up the same way, so nothing outside the faces changes)."""
+        assert rig.shown_size is not None
+        if self._reduced is None or self._reduced[0] is not rig:
+            self._reduced = (rig, rig.image.copy())
+        frame = self._reduced[1]
+        self.render_into(frame, rig, motions, animation)
+        w, h = rig.shown_size
+        if out is None or out.shape != (h, w, 3):
+            out = np.empty((h, w, 3), np.uint8)
+        with self._step("upscale"):
+            cv2.resize(frame, (w, h), dst=out, interpolation=cv2.INTER_CUBIC)
         return out
 
     def render_into(

@@ -83,11 +83,22 @@ class FaceRig:
 
 @dataclass(frozen=True, slots=True)
 class PaintingRig:
-    """The painting at the resolution it is shown at, and the rigs of its animated faces."""
+    """The painting at the resolution it is rendered at, and the rigs of its animated faces.
+
+    That is the resolution it is shown at, unless `shown_size` says otherwise: then renders
+    are scaled up to it (`kiosk.renderer.rigs.render_size` chooses when).
+    """
 
     image: np.ndarray
     faces: tuple[FaceRig, ...]
     all_faces: tuple[DetectedFace, ...]  # every face found, for curator previews
+    shown_size: tuple[int, int] | None = None  # (w, h) on screen; None: image's own size
+
+    @property
+    def face_pixels(self) -> int:
+        """The animated area: every face's head-and-neck region, in rendered pixels. Rendering
+        costs about this many pixels' worth of work per frame."""
+        return sum(face.region.width * face.region.height for face in self.faces)
 
 
 def choose_faces(faces: list[DetectedFace], choose: str, index: int) -> list[DetectedFace]:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
+import math
 import threading
 from collections import OrderedDict
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -46,7 +48,7 @@ class RigRequest:
 class RigResult:
     """A built rig, or why there is none (the painting is then shown still)."""
 
-    image: np.ndarray  # the painting at its shown size
+    image: np.ndarray  # the painting at its shown size, as its animated frames show it
     rig: PaintingRig | None
     error: str = ""
 
@@ -60,12 +62,44 @@ def fit_image(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     return cv2.resize(image, (w, h), interpolation=interp)
 
 
+# A painting whose faces are too big to render at full size is rendered so that they cover
+# this share of the limit: scaling every frame up to the screen costs about 1 ms for a
+# screen-high painting, which only a large cut in rendered pixels pays for.
+REDUCED_SHARE = 2 / 3
+
+
+def render_size(
+    shown: tuple[int, int], face_pixels: int, max_face_pixels: int | None
+) -> tuple[int, int] | None:
+    """The (w, h) to render a painting at whose animated faces cover `face_pixels` at its shown
+    size; None to render it at the shown size.
+
+    Rendering costs about 6 ns per face pixel on top of a fixed 2-3 ms (`kiosk bench`), so a
+    close-up face filling a 1080-pixel-high screen (about a million pixels) took 8-11 ms alone.
+    Above `max_face_pixels` (None or 0: no limit) the painting is rendered smaller and each frame
+    is scaled up to the screen. Most such close-ups come from images smaller than the screen
+    anyway, so the face keeps the detail its image has.
+    """
+    if not max_face_pixels or face_pixels <= max_face_pixels:
+        return None
+    scale = math.sqrt(face_pixels / (max_face_pixels * REDUCED_SHARE))
+    w, h = shown
+    return max(1, round(w / scale)), max(1, round(h / scale))
+
+
 class RigStore:
     """Builds rigs on one worker thread (MediaPipe graphs are not shared across threads) and
-    keeps the most recent `capacity` of them."""
+    keeps the most recent `capacity` of them.
 
-    def __init__(self, capacity: int = 24, cache_dir: Path | None = None) -> None:
+    `max_face_pixels`: the largest animated area rendered at the painting's shown size (see
+    `render_size`); None: no limit.
+    """
+
+    def __init__(
+        self, capacity: int = 24, cache_dir: Path | None = None, max_face_pixels: int | None = None
+    ) -> None:
         self.capacity = capacity
+        self.max_face_pixels = max_face_pixels
         self._cache_dir = cache_dir
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="rig-builder")
         self._engine: GeometricEngine | None = None
@@ -108,12 +142,32 @@ class RigStore:
             rig = self._engine.build_rig(
                 fitted, request.choose, request.index, request.box, request.corrections
             )
+            reduced = render_size(request.size, rig.face_pixels, self.max_face_pixels)
+            if reduced is not None:
+                return self._build_reduced(request, image, reduced, RigResult(fitted, rig))
         except NoFaceError as exc:
             return RigResult(fitted, None, str(exc))
         except Exception as exc:  # a bad painting must never take the kiosk down
             log.exception("rig build failed")
             return RigResult(fitted, None, f"could not prepare the face: {exc}")
         return RigResult(fitted, rig)
+
+    def _build_reduced(
+        self, request: RigRequest, image: np.ndarray, size: tuple[int, int], full: RigResult
+    ) -> RigResult:
+        """The rig at the reduced `size`, shown scaled up; `full` if the face is lost there."""
+        assert self._engine is not None
+        small = fit_image(image, size)
+        try:
+            rig = self._engine.build_rig(
+                small, request.choose, request.index, request.box, request.corrections
+            )
+        except NoFaceError:
+            return full
+        # The still painting is scaled up exactly as its animated frames will be, so the picture
+        # does not change when the animation starts or stops.
+        shown = cv2.resize(small, request.size, interpolation=cv2.INTER_CUBIC)
+        return RigResult(shown, dataclasses.replace(rig, shown_size=request.size))
 
     def close(self) -> None:
         self._pool.submit(self._close_engine).result()
