@@ -63,9 +63,10 @@ def fit_image(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
 
 
 # A painting whose faces are too big to render at full size is rendered so that they cover
-# this share of the limit: scaling every frame up to the screen costs about 1 ms for a
-# screen-high painting, which only a large cut in rendered pixels pays for.
-REDUCED_SHARE = 2 / 3
+# this share of the limit: scaling each frame up to the screen costs 1.0-1.5 ms in the kiosk
+# loop for a screen-high painting, which only a large cut in rendered pixels pays for (d3,
+# `kiosk bench --painting`, two close-ups: 11.3-12.3 ms a frame at two thirds, 10.9-11.2 at half).
+REDUCED_SHARE = 1 / 2
 
 
 def render_size(
@@ -77,8 +78,9 @@ def render_size(
     Rendering costs about 6 ns per face pixel on top of a fixed 2-3 ms (`kiosk bench`), so a
     close-up face filling a 1080-pixel-high screen (about a million pixels) took 8-11 ms alone.
     Above `max_face_pixels` (None or 0: no limit) the painting is rendered smaller and each frame
-    is scaled up to the screen. Most such close-ups come from images smaller than the screen
-    anyway, so the face keeps the detail its image has.
+    is scaled up to the screen. An image no bigger than the render size loses nothing; a sharper
+    one loses some fine detail in the face (the whole painting is scaled up alike, so no seam
+    shows), the price of keeping the frame budget on a 2-core PC.
     """
     if not max_face_pixels or face_pixels <= max_face_pixels:
         return None
