@@ -27,6 +27,21 @@ def test_a_sheet_per_shipped_exhibit(tmp_path: Path) -> None:
         assert result.path == tmp_path / f"{result.exhibit_id}.png"
 
 
+def test_a_close_up_is_noted_with_the_size_the_kiosk_renders_it_at(tmp_path: Path) -> None:
+    config = load_config(REPO_ROOT / "config.yaml")
+    ensure_sample_content(config.paths.content)
+    small_limit = config.model_copy(
+        update={"engine": config.engine.model_copy(update={"max_face_pixels": 50_000})}
+    )
+    limited = make_sheets(small_limit, tmp_path / "small", progress=lambda _: None)
+    default = make_sheets(config, tmp_path / "default", progress=lambda _: None)
+    for result in limited:
+        (note,) = [n for n in result.notes if "close-up" in n]
+        assert "engine.max_face_pixels (50,000)" in note and "scales it up" in note
+    for result in default:  # the samples' faces are within the default limit
+        assert not [n for n in result.notes if "close-up" in n]
+
+
 def _grey_exhibit(dirs: ContentDirs) -> KioskConfig:
     cv2.imwrite(str(dirs.content / "grey.png"), np.full((400, 300, 3), 128, np.uint8))
     dirs.write_exhibit("grey.yaml", "schema_version: 1\nid: grey\ntitle: Grey\nimage: grey.png\n")

@@ -23,7 +23,7 @@ from kiosk.exhibits.library import ExhibitLibrary, LoadedExhibit
 from kiosk.renderer.engine import Animation, GeometricEngine
 from kiosk.renderer.engine import animation_for as exhibit_animation
 from kiosk.renderer.rig import NoFaceError, PaintingRig
-from kiosk.renderer.rigs import fit_image
+from kiosk.renderer.rigs import fit_image, render_size
 from kiosk.tracking import landmarks as lm
 from kiosk.tracking.face_mesh import DetectedFace, FaceMeshDetector
 
@@ -87,9 +87,14 @@ def painted_pose_deg(face_landmarks: np.ndarray) -> tuple[float, float, float]:
 
 
 def face_checks(
-    rig: PaintingRig, shown_height: int, sure: bool, screen_h: int
+    rig: PaintingRig,
+    shown_height: int,
+    sure: bool,
+    screen_h: int,
+    max_face_pixels: int | None = None,
 ) -> tuple[list[str], list[str]]:
-    """(warnings, notes) about the animated face(s) of a built rig."""
+    """(warnings, notes) about the animated face(s) of a rig built at the shown size;
+    `max_face_pixels`: the engine's limit for rendering faces at that size."""
     warnings: list[str] = []
     notes: list[str] = []
     for face in rig.faces:
@@ -120,6 +125,14 @@ def face_checks(
             "(face.choose and face.index pick another)"
         )
     notes.append(f"shown at {rig.image.shape[1]}x{rig.image.shape[0]} on a {screen_h} px screen")
+    shown = (rig.image.shape[1], rig.image.shape[0])
+    reduced = render_size(shown, rig.face_pixels, max_face_pixels)
+    if reduced is not None:
+        notes.append(
+            f"a close-up: the animated head covers {rig.face_pixels:,} screen pixels, over "
+            f"engine.max_face_pixels ({max_face_pixels:,}), so the kiosk renders the painting at "
+            f"{reduced[0]}x{reduced[1]} and scales it up; fine detail may look a little softer"
+        )
     return warnings, notes
 
 
@@ -261,7 +274,7 @@ def exhibit_sheet(
     if rig is not None:
         result.faces = len(rig.all_faces)
         sure = bool(sure_detector.detect(image))
-        result.warnings, result.notes = face_checks(rig, h, sure, sh)
+        result.warnings, result.notes = face_checks(rig, h, sure, sh, config.engine.max_face_pixels)
         tiles = _tiles(engine, rig, animation_for(exhibit, config))
     sheet = compose_sheet(exhibit.id, exhibit.spec.title, image, rig, tiles, result)
     result.path.parent.mkdir(parents=True, exist_ok=True)
