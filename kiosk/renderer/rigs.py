@@ -136,14 +136,18 @@ class RigStore:
         for future in pending:
             future.result(timeout=timeout)
 
-    def _build(self, request: RigRequest, image: np.ndarray) -> RigResult:
-        fitted = fit_image(image, request.size)
+    def _rig_of(self, image: np.ndarray, request: RigRequest) -> PaintingRig:
+        """The request's face(s) rigged on `image` (the painting at the size it is rendered)."""
         if self._engine is None:
             self._engine = GeometricEngine(cache_dir=self._cache_dir)
+        return self._engine.build_rig(
+            image, request.choose, request.index, request.box, request.corrections
+        )
+
+    def _build(self, request: RigRequest, image: np.ndarray) -> RigResult:
+        fitted = fit_image(image, request.size)
         try:
-            rig = self._engine.build_rig(
-                fitted, request.choose, request.index, request.box, request.corrections
-            )
+            rig = self._rig_of(fitted, request)
             reduced = render_size(request.size, rig.face_pixels, self.max_face_pixels)
             if reduced is not None:
                 return self._build_reduced(request, image, reduced, RigResult(fitted, rig))
@@ -158,12 +162,9 @@ class RigStore:
         self, request: RigRequest, image: np.ndarray, size: tuple[int, int], full: RigResult
     ) -> RigResult:
         """The rig at the reduced `size`, shown scaled up; `full` if the face is lost there."""
-        assert self._engine is not None
         small = fit_image(image, size)
         try:
-            rig = self._engine.build_rig(
-                small, request.choose, request.index, request.box, request.corrections
-            )
+            rig = self._rig_of(small, request)
         except NoFaceError:
             return full
         # The still painting is scaled up exactly as its animated frames will be, so the picture
