@@ -1,7 +1,7 @@
 """Kiosk configuration (config.yaml): one validated, frozen options object for the whole app.
 
-Also home of the small YAML + pydantic helpers that exhibit files share, so that every
-file a curator or operator edits gets the same kind of message: file, dotted key, what to do.
+The messages it gives (file, dotted key, what to do) come from kiosk.problems, shared with
+every other file a curator or operator edits; the file is read by kiosk.safe_yaml.
 """
 
 from __future__ import annotations
@@ -9,223 +9,24 @@ from __future__ import annotations
 import logging
 import os
 import re
-import typing
-from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import annotated_types
-import yaml
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
-from pydantic.fields import FieldInfo
+
+# The vocabulary of every file a person edits lives below this module; Problem, ContentError,
+# display_path and validation_problems are re-exported for the modules that import them here.
+from kiosk.problems import ContentError, Problem, display_path, validation_problems  # noqa: F401
+from kiosk.problems import show_value as _show
+from kiosk.safe_yaml import read_yaml_mapping
 
 log = logging.getLogger(__name__)
 
 CONFIG_SCHEMA_VERSION = 1
 
 
-# --------------------------------------------------------------------------- problems
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with a file a person edits: which file, which key, what to do."""
-
-    file: str  # shown to people, e.g. "exhibits/mona.yaml"
-    key: str  # dotted key, e.g. "animation.gains.mouth"; "" when about the whole file
-    message: str
-
-    def __str__(self) -> str:
-        where = f"{self.file}: {self.key}" if self.key else self.file
-        return f"{where}: {self.message}"
-
-
-class ContentError(Exception):
-    """One or more problems in a config or content file."""
-
-    def __init__(
-        self,
-        file: str | Path,
-        key: str = "",
-        message: str = "",
-        *,
-        problems: list[Problem] | None = None,
-    ) -> None:
-        if problems is None:
-            name = file if isinstance(file, str) else display_path(file)
-            problems = [Problem(name, key, message)]
-        if not problems:
-            raise ValueError("ContentError needs at least one problem")
-        self.problems: list[Problem] = list(problems)
-        super().__init__("\n".join(str(p) for p in self.problems))
-
-    @property
-    def file(self) -> str:
-        return self.problems[0].file
-
-    @property
-    def key(self) -> str:
-        return self.problems[0].key
-
-    @property
-    def message(self) -> str:
-        return self.problems[0].message
-
-
 class ConfigError(ContentError):
     """config.yaml is unreadable or invalid."""
-
-
-def display_path(path: Path) -> str:
-    """A short path for messages: relative to the working dir if inside it, else folder/name."""
-    path = Path(path)
-    try:
-        return path.absolute().relative_to(Path.cwd()).as_posix()
-    except ValueError:
-        return f"{path.parent.name}/{path.name}" if path.parent.name else path.name
-
-
-# --------------------------------------------------------------------------- YAML
-
-
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """safe_load, but a key written twice is an error instead of silently keeping the last."""
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
-        seen: set = set()
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=True)
-            try:
-                duplicate = key in seen
-            except TypeError:  # unhashable key; let SafeLoader report it
-                break
-            if duplicate:
-                raise yaml.constructor.ConstructorError(
-                    None, None, f"key {key!r} appears twice; keep only one", key_node.start_mark
-                )
-            seen.add(key)
-        return super().construct_mapping(node, deep=deep)
-
-
-def read_yaml_mapping(path: Path, error: type[ContentError] = ContentError) -> dict[str, Any]:
-    """Read a YAML file that must hold a mapping (an empty file is an empty mapping)."""
-    name = display_path(path)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise error(name, "", f"cannot read the file ({exc.strerror or exc})") from exc
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise error(name, "", "is not UTF-8 text; save it as UTF-8") from exc
-    try:
-        doc = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        what = exc.problem or exc.context or "invalid YAML"
-        raise error(name, "", f"YAML syntax error at {where}{what}; fix the YAML there") from exc
-    except (yaml.YAMLError, RecursionError, ValueError, OverflowError) as exc:
-        raise error(name, "", f"YAML syntax error: {exc}; fix the YAML") from exc
-    if doc is None:
-        return {}
-    if not isinstance(doc, dict):
-        raise error(name, "", f"must be a mapping of 'key: value' lines (got {type(doc).__name__})")
-    bad = [k for k in doc if not isinstance(k, str)]
-    if bad:
-        raise error(name, _show(bad[0]), "keys must be text; check the indentation")
-    return doc
-
-
-# --------------------------------------------------------------------------- pydantic errors
-
-
-def validation_problems(exc: ValidationError, model: type[BaseModel], file: str) -> list[Problem]:
-    """Turn a pydantic ValidationError into messages a curator can act on."""
-    problems = []
-    for err in exc.errors(include_url=False):
-        loc = tuple(err["loc"])
-        problems.append(Problem(file, _dotted(loc), _error_message(err, model, loc)))
-    return problems
-
-
-def _dotted(loc: tuple) -> str:
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
-
-
-def _error_message(err: dict, model: type[BaseModel], loc: tuple) -> str:
-    kind, value = err["type"], err.get("input")
-    if kind == "extra_forbidden":
-        parent = _model_at(model, loc[:-1])
-        allowed = ", ".join(parent.model_fields) if parent else "see the documentation"
-        return f"unknown key (allowed: {allowed}); check the spelling and indentation"
-    if kind == "missing":
-        return f"required key is missing; add a '{loc[-1]}:' line"
-    if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
-        field = _field_at(model, loc)
-        bounds = _bounds_text(field) if field else None
-        if bounds:
-            return f"must be {bounds} (got {_show(value)})"
-    msg = err["msg"].removeprefix("Value error, ")
-    if kind == "string_type" and isinstance(value, bool):
-        msg += "; YAML reads yes/no/on/off as true/false, so put the value in quotes"
-    elif kind == "string_type" and isinstance(value, (int, float, date)):
-        msg += "; put the value in quotes"
-    return f"{msg} (got {_show(value)})"
-
-
-def _bounds_text(field: FieldInfo) -> str | None:
-    lo = hi = None
-    for m in field.metadata:
-        if isinstance(m, annotated_types.Ge):
-            lo = ("at least", m.ge)
-        elif isinstance(m, annotated_types.Gt):
-            lo = ("greater than", m.gt)
-        elif isinstance(m, annotated_types.Le):
-            hi = ("at most", m.le)
-        elif isinstance(m, annotated_types.Lt):
-            hi = ("less than", m.lt)
-    if lo and hi and lo[0] == "at least" and hi[0] == "at most":
-        return f"between {lo[1]} and {hi[1]}"
-    parts = [f"{bound[0]} {bound[1]}" for bound in (lo, hi) if bound]
-    return " and ".join(parts) or None
-
-
-def _inner_model(annotation: Any) -> type[BaseModel] | None:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for arg in typing.get_args(annotation):
-        found = _inner_model(arg)
-        if found:
-            return found
-    return None
-
-
-def _model_at(model: type[BaseModel], loc: tuple) -> type[BaseModel] | None:
-    current: type[BaseModel] | None = model
-    for part in loc:
-        if isinstance(part, int):
-            continue  # list item: _inner_model already stepped into the item type
-        field = current.model_fields.get(part) if current else None
-        current = _inner_model(field.annotation) if field else None
-    return current
-
-
-def _field_at(model: type[BaseModel], loc: tuple) -> FieldInfo | None:
-    names = [p for p in loc if isinstance(p, str)]
-    if not names:
-        return None
-    parent = _model_at(model, loc[: max(i for i, p in enumerate(loc) if isinstance(p, str))])
-    return parent.model_fields.get(names[-1]) if parent else None
-
-
-def _show(value: Any) -> str:
-    text = repr(value) if isinstance(value, str) else str(value)
-    return text if len(text) <= 60 else text[:57] + "..."
 
 
 # --------------------------------------------------------------------------- the config
@@ -327,8 +128,15 @@ class CuratorConfig(_Section):
 
 
 class LimitsConfig(_Section):
+    """What curators' files may cost. Content is read off the display thread within these."""
+
     max_image_pixels: int = Field(40_000_000, gt=0)
     max_image_bytes: int = Field(100_000_000, gt=0)
+    # All exhibits' decoded images together (3 bytes a pixel: 150 MP is 450 MB); an exhibit
+    # that would pass it is refused with a message and the others keep running.
+    max_total_image_pixels: int = Field(150_000_000, gt=0)
+    max_text_file_bytes: int = Field(256_000, ge=1_000, le=10_000_000)  # one exhibit or clip file
+    max_file_load_s: float = Field(2.0, gt=0, le=60)  # reading one YAML file
 
 
 class OpsConfig(_Section):

@@ -23,6 +23,14 @@ import yaml
 
 from kiosk.drivers.controls import CONTROLS, motion_from_controls
 from kiosk.motion.motion import Motion
+from kiosk.problems import show_value
+from kiosk.safe_yaml import (
+    DEFAULT_LIMITS,
+    FileTooBigError,
+    YamlBudgetError,
+    load_bounded,
+    read_bounded_bytes,
+)
 
 EASINGS = ("linear", "smooth", "hold")
 
@@ -89,9 +97,14 @@ def _fail(source: str, key: str, message: str) -> ClipError:
     return ClipError(f"{source}: {key}: {message}")
 
 
+def _key_text(key: Any) -> str:
+    """A mapping key as messages name it; a key that is not text is quoted, shortened."""
+    return key if isinstance(key, str) else show_value(key)
+
+
 def _number(source: str, key: str, value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise _fail(source, key, f"must be a number (got {value!r})")
+        raise _fail(source, key, f"must be a number (got {show_value(value)})")
     return float(value)
 
 
@@ -102,7 +115,9 @@ def parse_clip(data: Any, source: str = "<clip>") -> Clip:
     allowed = {"schema_version", "name", "description", "duration", "loop", "tracks"}
     for key in data:
         if key not in allowed:
-            raise _fail(source, str(key), f"unknown key (allowed: {', '.join(sorted(allowed))})")
+            raise _fail(
+                source, _key_text(key), f"unknown key (allowed: {', '.join(sorted(allowed))})"
+            )
     if data.get("schema_version", 1) != 1:
         raise _fail(source, "schema_version", "must be 1")
     name = data.get("name")
@@ -119,7 +134,9 @@ def parse_clip(data: Any, source: str = "<clip>") -> Clip:
         raise _fail(
             source, "tracks", "needs at least one control track, e.g. 'blink: [[0, 0], [1, 1]]'"
         )
-    tracks = tuple(_parse_track(source, str(c), spec, duration) for c, spec in tracks_in.items())
+    tracks = tuple(
+        _parse_track(source, _key_text(c), spec, duration) for c, spec in tracks_in.items()
+    )
     return Clip(name=name.strip(), duration=duration, tracks=tracks, loop=loop,
                 description=str(data.get("description", "")))  # fmt: skip
 
@@ -146,7 +163,7 @@ def _parse_track(source: str, control: str, spec: Any, duration: float) -> Track
     for i, item in enumerate(keys):
         where = f"{key}[{i}]"
         if not isinstance(item, list | tuple) or len(item) != 2:
-            raise _fail(source, where, f"a keyframe is [time, value] (got {item!r})")
+            raise _fail(source, where, f"a keyframe is [time, value] (got {show_value(item)})")
         t = _number(source, where, item[0])
         v = _number(source, where, item[1])
         if not 0.0 <= t <= duration:
@@ -161,16 +178,22 @@ def _parse_track(source: str, control: str, spec: Any, duration: float) -> Track
 
 
 def load_clip(path: Path) -> Clip:
+    """Read and validate a curator's clip file: untrusted, so read within YamlLimits (size,
+    nodes after aliases, depth, time) and never raising anything but ClipError."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+        text = read_bounded_bytes(path, DEFAULT_LIMITS.max_bytes).decode("utf-8-sig")
+    except FileTooBigError as exc:
+        raise ClipError(f"{path}: {exc}; split it into shorter clips") from exc
+    except (OSError, ValueError) as exc:  # UnicodeDecodeError is a ValueError
         raise ClipError(f"{path}: cannot read the clip ({exc})") from exc
     try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
+        data = load_bounded(text)
+    except YamlBudgetError as exc:
+        raise ClipError(f"{path}: {exc}") from exc
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
         where = f"line {mark.line + 1}" if mark is not None else "YAML"
-        raise ClipError(
-            f"{path}: {where}: not valid YAML ({getattr(exc, 'problem', exc)})"
-        ) from exc
+        raise ClipError(f"{path}: {where}: not valid YAML ({exc.problem or exc.context})") from exc
+    except (yaml.YAMLError, RecursionError, ValueError, OverflowError, TypeError) as exc:
+        raise ClipError(f"{path}: not valid YAML ({show_value(str(exc))})") from exc
     return parse_clip(data, str(path))

@@ -14,7 +14,13 @@ from pathlib import Path
 import numpy as np
 
 from kiosk.config import LimitsConfig, Problem, display_path
-from kiosk.exhibits.images import StatKey, image_digest, read_image_file, resolve_image_path
+from kiosk.exhibits.images import (
+    StatKey,
+    image_digest,
+    over_total_pixels,
+    read_image_file,
+    resolve_image_path,
+)
 from kiosk.exhibits.schema import Exhibit, ExhibitError, parse_exhibit_file
 from kiosk.renderer.corrections import (
     SIDECAR_SUFFIX,
@@ -24,10 +30,12 @@ from kiosk.renderer.corrections import (
     is_sidecar_file,
     load_corrections,
 )
+from kiosk.safe_yaml import YamlLimits
 
 log = logging.getLogger(__name__)
 
 EXHIBIT_SUFFIXES = (".yaml", ".yml")
+MAX_EXHIBIT_FILES = 200  # a wall of 200 paintings is already far more than a kiosk shows
 
 
 @dataclass(frozen=True, eq=False)
@@ -95,11 +103,15 @@ class ExhibitLibrary:
         self._dir = Path(exhibits_dir)
         self._content_root = Path(content_root)
         self._limits = limits
+        self._yaml_limits = YamlLimits(
+            max_bytes=limits.max_text_file_bytes, max_seconds=limits.max_file_load_s
+        )
         self._last_good: dict[Path, LoadedExhibit] = {}  # per file
         self._images: dict[Path, _CachedImage] = {}  # per resolved image path
         self._exhibits: dict[str, LoadedExhibit] = {}
         self._problems: list[Problem] = []
         self._generation = 0
+        self._pixels_left = limits.max_total_image_pixels  # reset at each reload
 
     @property
     def exhibits(self) -> list[LoadedExhibit]:
@@ -123,6 +135,7 @@ class ExhibitLibrary:
         problems: list[Problem] = []
         files = self._scan(problems)
         used_images: set[Path] = set()
+        self._pixels_left = self._limits.max_total_image_pixels
         chosen: dict[str, LoadedExhibit] = {}
         owner: dict[str, Path] = {}
         last_good: dict[Path, LoadedExhibit] = {}
@@ -197,22 +210,48 @@ class ExhibitLibrary:
                         "<name>.face.yaml), or delete them",
                     )
                 )
-        return sorted(
+        files = sorted(
             (p for p in self._dir.iterdir() if is_exhibit_file(p) and p.is_file()),
             key=lambda p: p.name,
         )
+        if len(files) > MAX_EXHIBIT_FILES:
+            problems.append(
+                Problem(
+                    display_path(self._dir),
+                    "",
+                    f"holds {len(files)} exhibit files; the kiosk reads the first "
+                    f"{MAX_EXHIBIT_FILES} by name: move the others out of the folder",
+                )
+            )
+        return files[:MAX_EXHIBIT_FILES]
 
     def _load_file(self, path: Path, used_images: set[Path]) -> _Outcome:
         try:
-            spec = parse_exhibit_file(path)
+            return self._load_checked(path, used_images)
+        except Exception:  # a file must never stop the others loading, whatever is in it
+            log.exception("unexpected error loading %s", display_path(path))
+            return _Outcome(
+                problems=[
+                    Problem(
+                        display_path(path),
+                        "",
+                        "could not be loaded (an error in the kiosk, logged in full); "
+                        "check the file with 'kiosk check' and report it",
+                    )
+                ]
+            )
+
+    def _load_checked(self, path: Path, used_images: set[Path]) -> _Outcome:
+        try:
+            spec = parse_exhibit_file(path, self._yaml_limits)
         except ExhibitError as exc:
             return _Outcome(problems=exc.problems)
         if not spec.enabled:
             return _Outcome(disabled=True)
         try:
             image_path = resolve_image_path(self._content_root, spec.image)
+            cached = self._image(image_path, counted=image_path in used_images)
             used_images.add(image_path)
-            cached = self._image(image_path)
         except ExhibitError as exc:
             return _Outcome(problems=[Problem(display_path(path), "image", str(exc))])
         except OSError as exc:
@@ -247,16 +286,21 @@ class ExhibitLibrary:
                 return old.corrections, [*exc.problems, kept]
             return None, exc.problems
 
-    def _image(self, image_path: Path) -> _CachedImage:
-        """Decode an image only when its file changed since the last read."""
+    def _image(self, image_path: Path, counted: bool) -> _CachedImage:
+        """Decode an image only when its file changed since the last read; each image counts
+        once against limits.max_total_image_pixels (counted: already counted this reload)."""
         stat = StatKey.of(image_path)
         cached = self._images.get(image_path)
-        if cached is not None and cached.stat == stat:
-            return cached
-        image, data = read_image_file(image_path, self._limits)
-        image.setflags(write=False)
-        cached = _CachedImage(stat, image, image_digest(data))
-        self._images[image_path] = cached
+        if cached is None or cached.stat != stat:
+            image, data = read_image_file(image_path, self._limits, self._pixels_left)
+            image.setflags(write=False)
+            cached = _CachedImage(stat, image, image_digest(data))
+            self._images[image_path] = cached
+        if not counted:
+            pixels = cached.image.shape[0] * cached.image.shape[1]
+            if pixels > self._pixels_left:
+                raise ExhibitError(display_path(image_path), "", over_total_pixels(self._limits))
+            self._pixels_left -= pixels
         return cached
 
     def _diff(self, chosen: dict[str, LoadedExhibit], problems: list[Problem]) -> ReloadReport:

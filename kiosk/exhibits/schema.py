@@ -8,11 +8,13 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from kiosk.config import ContentError, display_path, read_yaml_mapping, validation_problems
+from kiosk.problems import ContentError, display_path, validation_problems
+from kiosk.safe_yaml import DEFAULT_LIMITS, YamlLimits, read_yaml_mapping
 
 EXHIBIT_SCHEMA_VERSION = 1
 _SLUG = re.compile(r"[a-z0-9-]{1,64}")
 _CLIP = re.compile(r"[a-z0-9_-]{1,64}")
+MAX_PATH_CHARS = 1024
 
 
 class ExhibitError(ContentError):
@@ -102,12 +104,14 @@ class Exhibit(_Section):
 
     schema_version: int = EXHIBIT_SCHEMA_VERSION
     id: str
-    title: str = Field(min_length=1)
-    artist: str = ""
-    sitter: str = ""
-    year: str = ""
-    label: str = ""
-    credit: str = ""
+    # Bounded so a pasted book cannot cost the screen anything: the label panel shows about
+    # 1,500 characters of label, the rest is cut with an ellipsis.
+    title: str = Field(min_length=1, max_length=300)
+    artist: str = Field("", max_length=300)
+    sitter: str = Field("", max_length=300)
+    year: str = Field("", max_length=100)
+    label: str = Field("", max_length=20_000)
+    credit: str = Field("", max_length=2_000)
     image: str
     face: FaceChoice = FaceChoice()
     animation: Animation = Animation()
@@ -150,6 +154,10 @@ def check_relative_path(value: str) -> str:
     hint = "write a path inside the content folder, e.g. 'paintings/mona.jpg'"
     if not value.strip():
         raise ValueError(f"must not be empty; {hint}")
+    if len(value) > MAX_PATH_CHARS:
+        raise ValueError(f"is {len(value)} characters long, over {MAX_PATH_CHARS}; {hint}")
+    if any(ord(c) < 32 or ord(c) == 127 for c in value):  # NUL, newlines: no file has them
+        raise ValueError(f"contains a control character (such as NUL or a line break); {hint}")
     if "\\" in value:
         raise ValueError(f"use '/' between folders, not '\\'; {hint}")
     if PurePosixPath(value).is_absolute() or PureWindowsPath(value).drive or value.startswith("~"):
@@ -159,9 +167,9 @@ def check_relative_path(value: str) -> str:
     return value
 
 
-def parse_exhibit_file(path: Path) -> Exhibit:
+def parse_exhibit_file(path: Path, limits: YamlLimits = DEFAULT_LIMITS) -> Exhibit:
     """Read and validate one exhibit file; raises ExhibitError naming the file and key."""
-    raw = read_yaml_mapping(path, ExhibitError)
+    raw = read_yaml_mapping(path, ExhibitError, limits)
     try:
         return Exhibit.model_validate(raw)
     except ValidationError as exc:
