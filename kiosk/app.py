@@ -21,7 +21,8 @@ from kiosk.display import Action, Display, OverlayState
 from kiosk.display.pacing import FramePacer
 from kiosk.drivers.library import load_clip_library
 from kiosk.drivers.playlist import PlaylistEntry, PlaylistPlayer
-from kiosk.exhibits.library import ExhibitLibrary, LoadedExhibit
+from kiosk.exhibits.library import ExhibitLibrary, LoadedExhibit, ReloadReport
+from kiosk.exhibits.loader import ContentLoader
 from kiosk.exhibits.samples import ensure_sample_content
 from kiosk.exhibits.watcher import ContentWatcher
 from kiosk.motion.estimator import FilterSettings
@@ -107,6 +108,7 @@ class KioskApp:
         paths = config.paths
         ensure_sample_content(paths.content)
         self.library = ExhibitLibrary(paths.exhibits, paths.content, config.limits)
+        self.content = ContentLoader(self.library)  # reloads off the display thread
         self.clips, clip_problems = load_clip_library(paths.content / "drivers")
         self.clip_problems = clip_problems
         t = config.timeouts
@@ -306,7 +308,10 @@ class KioskApp:
         """One displayed frame."""
         self._handle_input(now)
         if self.watcher.poll(now):
-            self._reload_library(now)
+            self.content.request()
+        report = self.content.take_report()
+        if report is not None:
+            self._apply_reload(report, now)
         latency_from = self._update_live()
         scene = self.director.update(now, self._visitor_present)
         with self.times.measure("render"):
@@ -330,7 +335,7 @@ class KioskApp:
             elif action is Action.TOGGLE_CURATOR:
                 self._curator_visible = not self._curator_visible
             elif action is Action.RELOAD:
-                self._reload_library(now)
+                self.content.request()
             elif action is Action.ACTIVITY:
                 self.director.touched(now)
             elif action is Action.QUIT:
@@ -364,7 +369,11 @@ class KioskApp:
     # -- content --------------------------------------------------------------------------
 
     def _reload_library(self, now: float) -> None:
-        report = self.library.reload()  # the library logs each problem it finds
+        """Reload now, on this thread: at start-up, before the loop shows anything."""
+        self._apply_reload(self.content.reload_now(), now)
+
+    def _apply_reload(self, report: ReloadReport, now: float) -> None:
+        """Tell the display side what a finished reload changed (the library logs problems)."""
         self.ops.reloaded(len(report.problems))
         self.director.set_exhibits([e.id for e in self.library.exhibits], now)
         self._rig_errors = {i: e for i, e in self._rig_errors.items() if self.library.get(i)}
@@ -498,6 +507,7 @@ class KioskApp:
         if self.source is not None:
             self.source.close()
         self.watcher.close()
+        self.content.close()
         self.rigs.close()
         self.engine.close()
         self.display.close()

@@ -7,6 +7,7 @@ file keeps running and the problem is reported. The library only reads; it never
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -108,8 +109,14 @@ class ExhibitLibrary:
         )
         self._last_good: dict[Path, LoadedExhibit] = {}  # per file
         self._images: dict[Path, _CachedImage] = {}  # per resolved image path
+        # What the display reads (published) and what the last reload found (staged): a
+        # reload on another thread stages its result, and the display thread publishes it
+        # when it is ready to tell the director, so both always agree on the exhibit set.
         self._exhibits: dict[str, LoadedExhibit] = {}
         self._problems: list[Problem] = []
+        self._staged: dict[str, LoadedExhibit] = {}
+        self._pending: tuple[dict[str, LoadedExhibit], list[Problem], bool] | None = None
+        self._pending_lock = threading.Lock()
         self._generation = 0
         self._pixels_left = limits.max_total_image_pixels  # reset at each reload
 
@@ -130,8 +137,10 @@ class ExhibitLibrary:
     def get(self, exhibit_id: str) -> LoadedExhibit | None:
         return self._exhibits.get(exhibit_id)
 
-    def reload(self) -> ReloadReport:
-        """Re-scan the exhibits folder; keep last good versions of files that broke."""
+    def reload(self, publish: bool = True) -> ReloadReport:
+        """Re-scan the exhibits folder; keep last good versions of files that broke.
+        publish=False (a reload off the display thread): exhibits, get() and problems keep
+        showing the previous result until publish_staged() is called."""
         problems: list[Problem] = []
         files = self._scan(problems)
         used_images: set[Path] = set()
@@ -179,13 +188,27 @@ class ExhibitLibrary:
         }
         self._images = {p: c for p, c in self._images.items() if p in used_images}
         report = self._diff(chosen, problems)
-        self._exhibits = chosen
-        self._problems = problems
-        if report.any_change:
-            self._generation += 1
+        self._staged = chosen
         for problem in problems:
             log.warning("%s", problem)
+        with self._pending_lock:
+            changed = report.any_change or (self._pending is not None and self._pending[2])
+            self._pending = (chosen, problems, changed)
+        if publish:
+            self.publish_staged()
         return report
+
+    def publish_staged(self) -> bool:
+        """Make the last reload's result what exhibits, get() and problems show; True if
+        there was one to publish. Cheap: swaps references."""
+        with self._pending_lock:
+            pending, self._pending = self._pending, None
+        if pending is None:
+            return False
+        self._exhibits, self._problems, changed = pending
+        if changed:
+            self._generation += 1
+        return True
 
     def _scan(self, problems: list[Problem]) -> list[Path]:
         if not self._dir.is_dir():
@@ -304,8 +327,8 @@ class ExhibitLibrary:
         return cached
 
     def _diff(self, chosen: dict[str, LoadedExhibit], problems: list[Problem]) -> ReloadReport:
-        before, after = set(self._exhibits), set(chosen)
-        changed = sorted(i for i in before & after if chosen[i] is not self._exhibits[i])
+        before, after = set(self._staged), set(chosen)
+        changed = sorted(i for i in before & after if chosen[i] is not self._staged[i])
         return ReloadReport(
             tuple(sorted(after - before)),
             tuple(changed),
