@@ -5,9 +5,10 @@ from __future__ import annotations
 import dataclasses
 import logging
 import math
+import queue
 import threading
 from collections import OrderedDict
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -89,9 +90,23 @@ def render_size(
     return max(1, round(w / scale)), max(1, round(h / scale))
 
 
+# How long `close()` waits for a build in progress before leaving it behind. A build takes up to
+# a few seconds (MediaPipe detection of a large painting); one stuck in the operating system
+# must not keep a stopping kiosk alive: the worker is a daemon thread, so it ends with the process.
+CLOSE_TIMEOUT_S = 5.0
+
+
+# A failure other than "no face found" is the kiosk's (a library, memory, the disk), not the
+# image's: say so, so that nobody replaces a good painting over it.
+_BUILD_FAILED = (
+    "the kiosk could not prepare the face ({exc}); this is not a fault of the image: see the "
+    "kiosk log, and restart the kiosk or report the error if it recurs"
+)
+
+
 class RigStore:
-    """Builds rigs on one worker thread (MediaPipe graphs are not shared across threads) and
-    keeps the most recent `capacity` of them.
+    """Builds rigs on one worker thread (MediaPipe graphs are not shared across threads; a daemon,
+    so a stuck build never keeps the process alive) and keeps the most recent `capacity` of them.
 
     `max_face_pixels`: the largest animated area rendered at the painting's shown size (see
     `render_size`); None: no limit.
@@ -103,7 +118,11 @@ class RigStore:
         self.capacity = capacity
         self.max_face_pixels = max_face_pixels
         self._cache_dir = cache_dir
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="rig-builder")
+        self._jobs: queue.SimpleQueue[tuple[RigRequest, np.ndarray, Future[RigResult]] | None] = (
+            queue.SimpleQueue()
+        )
+        self._worker: threading.Thread | None = None  # started by the first request
+        self._closing = threading.Event()
         self._engine: GeometricEngine | None = None
         self._done: OrderedDict[tuple, RigResult] = OrderedDict()
         self._pending: dict[tuple, Future[RigResult]] = {}
@@ -118,7 +137,7 @@ class RigStore:
                 return self._done[key]
             future = self._pending.get(key)
             if future is None:
-                self._pending[key] = self._pool.submit(self._build, request, image)
+                self._pending[key] = self._submit(request, image)
                 return None
             if not future.done():
                 return None
@@ -136,6 +155,27 @@ class RigStore:
         for future in pending:
             future.result(timeout=timeout)
 
+    def _submit(self, request: RigRequest, image: np.ndarray) -> Future[RigResult]:
+        if self._closing.is_set():
+            raise RuntimeError("RigStore is closed")
+        if self._worker is None:
+            self._worker = threading.Thread(target=self._work, name="rig-builder", daemon=True)
+            self._worker.start()
+        future: Future[RigResult] = Future()
+        self._jobs.put((request, image, future))
+        return future
+
+    def _work(self) -> None:
+        """The worker thread: builds requests in order until `close()`, then closes the engine
+        (on the thread that made it)."""
+        while (job := self._jobs.get()) is not None:
+            request, image, future = job
+            if self._closing.is_set():
+                future.cancel()
+            elif future.set_running_or_notify_cancel():
+                future.set_result(self._build(request, image))
+        self._close_engine()
+
     def _rig_of(self, image: np.ndarray, request: RigRequest) -> PaintingRig:
         """The request's face(s) rigged on `image` (the painting at the size it is rendered)."""
         if self._engine is None:
@@ -151,11 +191,11 @@ class RigStore:
             reduced = render_size(request.size, rig.face_pixels, self.max_face_pixels)
             if reduced is not None:
                 return self._build_reduced(request, image, reduced, RigResult(fitted, rig))
-        except NoFaceError as exc:
+        except NoFaceError as exc:  # the one failure that is the image's
             return RigResult(fitted, None, str(exc))
-        except Exception as exc:  # a bad painting must never take the kiosk down
+        except Exception as exc:  # a failed build must never take the kiosk down
             log.exception("rig build failed")
-            return RigResult(fitted, None, f"could not prepare the face: {exc}")
+            return RigResult(fitted, None, _BUILD_FAILED.format(exc=f"{type(exc).__name__}: {exc}"))
         return RigResult(fitted, rig)
 
     def _build_reduced(
@@ -173,10 +213,24 @@ class RigStore:
         return RigResult(shown, dataclasses.replace(rig, shown_size=request.size))
 
     def close(self) -> None:
-        self._pool.submit(self._close_engine).result()
-        self._pool.shutdown(wait=True)
+        """Drop the builds not started and stop the worker, waiting at most CLOSE_TIMEOUT_S for
+        the one in progress (a worker left behind closes the engine when it finishes)."""
+        self._closing.set()
+        if self._worker is None:
+            return  # never built anything, so there is no engine
+        self._jobs.put(None)
+        self._worker.join(CLOSE_TIMEOUT_S)
+        if self._worker.is_alive():
+            log.warning(
+                "a rig build was still running %.0f s after the kiosk was told to stop; "
+                "stopping without it",
+                CLOSE_TIMEOUT_S,
+            )
 
     def _close_engine(self) -> None:
         if self._engine is not None:
-            self._engine.close()
+            try:
+                self._engine.close()
+            except Exception:
+                log.exception("closing the rig engine failed")
             self._engine = None
