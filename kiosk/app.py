@@ -108,7 +108,8 @@ class KioskApp:
         paths = config.paths
         ensure_sample_content(paths.content)
         self.library = ExhibitLibrary(paths.exhibits, paths.content, config.limits)
-        self.content = ContentLoader(self.library)  # reloads off the display thread
+        # Reloads off the display thread; big images are fitted to the screen there too.
+        self.content = ContentLoader(self.library, self._fit_to_screen)
         self.clips, clip_problems = load_clip_library(paths.content / "drivers")
         self.clip_problems = clip_problems
         t = config.timeouts
@@ -413,9 +414,17 @@ class KioskApp:
         # Still building: show the painting unanimated, fitted here once.
         cached = self._fitted.get(exhibit.id)
         if cached is None or cached[0] != exhibit.image_digest or cached[1].shape[:2] != (fh, fw):
-            cached = (exhibit.image_digest, fit_image(exhibit.image, (fw, fh)))
+            still = self.content.fitted_still(exhibit, (fw, fh))
+            if still is None:  # a small image: fitting it costs a few milliseconds
+                still = fit_image(exhibit.image, (fw, fh))
+            cached = (exhibit.image_digest, still)
             self._fitted[exhibit.id] = cached
         return cached[1], None
+
+    def _fit_to_screen(self, image: np.ndarray) -> np.ndarray:
+        """An exhibit image at the size it is shown (the content loader's thread calls it)."""
+        _, _, fw, fh = self.display.fit((image.shape[1], image.shape[0]))
+        return fit_image(image, (fw, fh))
 
     def _animation(self, exhibit: LoadedExhibit) -> Animation:
         return animation_for(exhibit.spec.animation, self.config.engine)

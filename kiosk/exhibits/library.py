@@ -134,6 +134,11 @@ class ExhibitLibrary:
         """Increases whenever a reload changes the exhibit set or any exhibit's content."""
         return self._generation
 
+    @property
+    def staged(self) -> list[LoadedExhibit]:
+        """What the last reload found, published or not (for the loader's preparation)."""
+        return list(self._staged.values())
+
     def get(self, exhibit_id: str) -> LoadedExhibit | None:
         return self._exhibits.get(exhibit_id)
 

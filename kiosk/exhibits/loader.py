@@ -12,8 +12,11 @@ from __future__ import annotations
 import logging
 import os
 import threading
+from collections.abc import Callable
 
-from kiosk.exhibits.library import ExhibitLibrary, ReloadReport
+import numpy as np
+
+from kiosk.exhibits.library import ExhibitLibrary, LoadedExhibit, ReloadReport
 
 log = logging.getLogger(__name__)
 
@@ -21,14 +24,22 @@ log = logging.getLogger(__name__)
 # a 2-core PC a reload storm slows the reload, not the frames.
 LOADER_NICENESS = 10
 JOIN_TIMEOUT_S = 5.0
+# Above this many pixels, fitting an image to the screen takes longer than a frame may (a
+# 40-megapixel painting: 134-175 ms for cv2.resize INTER_AREA to 1000x1080 on 2 cores), so the
+# still shown while its rig builds is fitted here, before the display learns of the exhibit.
+PREFIT_MIN_PIXELS = 4_000_000
+
+FitToScreen = Callable[[np.ndarray], np.ndarray]  # an exhibit image -> the still shown
 
 
 class ContentLoader:
     """Runs `library.reload()` on request, one at a time; requests made during a reload
     coalesce into one more reload after it."""
 
-    def __init__(self, library: ExhibitLibrary) -> None:
+    def __init__(self, library: ExhibitLibrary, fit_to_screen: FitToScreen | None = None) -> None:
         self.library = library
+        self._fit_to_screen = fit_to_screen
+        self._stills: dict[str, np.ndarray] = {}  # image digest -> big image fitted to screen
         self._wake = threading.Condition()
         self._requested = False
         self._busy = False
@@ -52,6 +63,7 @@ class ContentLoader:
             self._busy = True
         try:
             report = self.library.reload(publish=True)
+            self._prefit(self.library.staged)
         finally:
             with self._wake:
                 self._busy = False
@@ -115,6 +127,7 @@ class ContentLoader:
                 self._busy = True
             try:
                 report = self.library.reload(publish=False)
+                self._prefit(self.library.staged)
             except Exception:  # the library reports content problems itself; this is a bug
                 log.exception("content reload failed; keeping the content shown")
                 report = None
@@ -124,6 +137,27 @@ class ContentLoader:
                     self._wake.notify_all()
             if report is not None:
                 self._publish(report)
+
+    def fitted_still(self, exhibit: LoadedExhibit, size: tuple[int, int]) -> np.ndarray | None:
+        """A big exhibit's image fitted to the screen at `size`, prepared off the display
+        thread; None for an image small enough to fit on the display thread."""
+        still = self._stills.get(exhibit.image_digest)
+        if still is None or still.shape[1::-1] != tuple(size):
+            return None
+        return still
+
+    def _prefit(self, exhibits: list[LoadedExhibit]) -> None:
+        if self._fit_to_screen is None:
+            return
+        stills: dict[str, np.ndarray] = {}
+        for exhibit in exhibits:
+            h, w = exhibit.image.shape[:2]
+            if h * w < PREFIT_MIN_PIXELS or exhibit.image_digest in stills:
+                continue
+            old = self._stills.get(exhibit.image_digest)
+            fitted = old if old is not None else self._fit_to_screen(exhibit.image)
+            stills[exhibit.image_digest] = fitted
+        self._stills = stills  # one swap: the display thread reads either set whole
 
     def _publish(self, report: ReloadReport) -> None:
         with self._wake:

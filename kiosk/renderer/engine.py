@@ -106,7 +106,8 @@ class GeometricEngine:
         """
         hint = f"{choose}|box={box}" if box is not None else choose
         key = rig_cache.cache_key(image, hint, index) if self._cache_dir else ""
-        faces = rig_cache.load_faces(self._cache_dir, key) if key else None
+        size = (image.shape[1], image.shape[0])  # entries far outside the image are misses
+        faces = rig_cache.load_faces(self._cache_dir, key, size=size) if key else None
         if faces is None:
             if self._detector is None:
                 self._detector = FaceMeshDetector(static_image=True, max_faces=6)
