@@ -36,9 +36,18 @@ class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+# The largest side of a window or camera image: 8K UHD. A 30000 x 30000 window stalled the
+# kiosk at start-up instead of failing.
+MAX_SIDE = 7680
+
+
 def _check_size(v: tuple[int, int]) -> tuple[int, int]:
     if v[0] <= 0 or v[1] <= 0:
         raise ValueError("width and height must both be positive, e.g. [1920, 1080]")
+    if v[0] > MAX_SIDE or v[1] > MAX_SIDE:
+        raise ValueError(
+            f"width and height must each be at most {MAX_SIDE} (8K), e.g. [1920, 1080]"
+        )
     return v
 
 
@@ -94,9 +103,6 @@ class EngineConfig(_Section):
     max_face_pixels: int = Field(600_000, ge=0)
 
 
-_MODIFIERS = {"ctrl", "shift", "alt"}
-
-
 class CuratorConfig(_Section):
     exit_keys: str = "ctrl+shift+q"
     overlay_keys: str = "ctrl+shift+c"
@@ -121,10 +127,11 @@ class CuratorConfig(_Section):
     @field_validator("exit_keys", "overlay_keys")
     @classmethod
     def _chord(cls, v: str) -> str:
-        parts = v.lower().replace(" ", "").split("+")
-        if not parts[-1] or any(p not in _MODIFIERS for p in parts[:-1]) or parts[-1] in _MODIFIERS:
-            raise ValueError("write a key chord like 'ctrl+shift+q' (modifiers: ctrl, shift, alt)")
-        return "+".join(parts)
+        # Key names are pygame's: checked here, so that a typo is a config error at start-up
+        # and not a crash when the window opens.
+        from kiosk.display.keys import normalise_key_combo
+
+        return normalise_key_combo(v)  # ValueError names the part that is wrong
 
 
 class LimitsConfig(_Section):
@@ -239,4 +246,49 @@ def load_config(path: Path | None) -> KioskConfig:
         raise ConfigError(
             path, problems=validation_problems(exc, KioskConfig, display_path(path))
         ) from exc
-    return config.resolved(path.absolute().parent)
+    config = config.resolved(path.absolute().parent)
+    problems = _written_folder_problems(config, display_path(path))
+    if problems:
+        raise ConfigError(path, problems=problems)
+    return config
+
+
+def _written_folder_problems(config: KioskConfig, file: str) -> list[Problem]:
+    """The places the kiosk writes must stay apart from the folders the curator fills.
+
+    The cache, the logs and the status file may not be in (or be) paths.exhibits or
+    paths.content: the content watcher would reload at every write (38 reloads in 10 s were
+    seen) and the kiosk's files would land among the curator's. Nor may the curator's folders
+    lie inside the cache or the log folder, which an operator may empty at any time (the status
+    file's folder may hold them: the kiosk writes that one file there). Compared with symlinks
+    resolved, on the paths made absolute by resolved().
+    """
+    ops = config.ops
+    status = ops.status_file.parent.resolve() / ops.status_file.name  # replaced, not followed
+    written = [  # key, the place written (resolved), may it hold the curator's folders, default
+        ("paths.cache", config.paths.cache.resolve(), False, "cache"),
+        ("ops.log_dir", ops.log_dir.resolve() if ops.log_dir else None, False, "var/log"),
+        ("ops.status_file", status, True, "var/status.json"),
+    ]
+    curated = {"paths.exhibits": config.paths.exhibits, "paths.content": config.paths.content}
+    problems = []
+    for key, mine, may_hold, default in written:
+        if mine is None:
+            continue
+        fix = f"e.g. {key.split('.')[-1]}: {default}"
+        for curated_key, curated_folder in curated.items():
+            theirs = curated_folder.resolve()
+            shown = f"{curated_key} ({display_path(curated_folder)})"
+            if mine.is_relative_to(theirs):
+                where = "is" if mine == theirs else "is inside"
+                problems.append(Problem(file, key, (
+                    f"{where} {shown}: the kiosk writes there, so the content watcher would "
+                    "reload at every write and the kiosk's files would mix with the curator's; "
+                    f"choose a place outside the exhibit and content folders, {fix}"
+                )))  # fmt: skip
+            elif not may_hold and theirs.is_relative_to(mine):
+                problems.append(Problem(file, key, (
+                    f"holds {shown}, but this folder is the kiosk's own and may be emptied at "
+                    f"any time; choose a folder apart from the exhibit and content folders, {fix}"
+                )))  # fmt: skip
+    return problems

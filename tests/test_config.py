@@ -64,6 +64,11 @@ def test_shipped_config_sets_every_key_to_its_default():
     ("camera: {size: [0, 480]}\n", "camera.size", "must both be positive"),
     ("engine: {name: neural}\n", "engine.name", "Input should be 'geometric'"),
     ("curator: {exit_keys: q+ctrl}\n", "curator.exit_keys", "ctrl+shift+q"),
+    ("curator: {exit_keys: ctrl+shift+notakey}\n", "curator.exit_keys",
+     "'notakey' is not a key name"),
+    ("curator: {overlay_keys: ctrl+}\n", "curator.overlay_keys", "ctrl+shift+q"),
+    ("display: {size: [30000, 30000]}\n", "display.size", "each be at most 7680"),
+    ("camera: {size: [640, 100000]}\n", "camera.size", "each be at most 7680"),
     ("schema_version: 2\n", "schema_version", "reads version 1 (got 2)"),
 ])
 def test_bad_values_name_file_and_key(tmp_path, text, key, words):
@@ -94,3 +99,58 @@ def test_config_is_frozen():
     config = KioskConfig()
     with pytest.raises(ValidationError):
         config.display.fps = 5  # type: ignore[misc]
+
+
+def test_key_chords_are_kept_in_one_spelling(tmp_path):
+    path = tmp_path / "config.yaml"
+    path.write_text("curator: {exit_keys: 'Ctrl + Shift + F12', overlay_keys: alt+page up}\n")
+    curator = load_config(path).curator
+    assert (curator.exit_keys, curator.overlay_keys) == ("ctrl+shift+f12", "alt+page up")
+
+
+def test_the_largest_screen_side_is_accepted(tmp_path):
+    path = tmp_path / "config.yaml"
+    path.write_text("display: {size: [7680, 4320]}\n")
+    assert load_config(path).display.size == (7680, 4320)
+
+
+# -- the folders the kiosk writes stay apart from the curator's ---------------------------
+
+
+@pytest.mark.parametrize("text, key, words", [
+    ("ops: {status_file: exhibits/status.json}", "ops.status_file", "is inside paths.exhibits"),
+    ("ops: {status_file: content/var/s.json}", "ops.status_file", "is inside paths.content"),
+    ("ops: {log_dir: exhibits}", "ops.log_dir", "is paths.exhibits"),
+    ("ops: {log_dir: content/log}", "ops.log_dir", "is inside paths.content"),
+    ("paths: {cache: exhibits/.cache}", "paths.cache", "is inside paths.exhibits"),
+    ("paths: {cache: content}", "paths.cache", "is paths.content"),
+    ("paths: {cache: .}", "paths.cache", "holds paths.exhibits"),
+    ("paths: {exhibits: var/log/ex}", "ops.log_dir", "holds paths.exhibits"),
+])
+def test_a_written_folder_among_the_curators_is_refused(tmp_path, text, key, words):
+    path = tmp_path / "config.yaml"
+    path.write_text(text + "\n")
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    assert info.value.key == key
+    assert words in info.value.message
+    assert "outside the exhibit and content folders" in info.value.message or (
+        "apart from the exhibit and content folders" in info.value.message
+    )
+
+
+def test_written_folders_are_compared_with_symlinks_resolved(tmp_path):
+    (tmp_path / "exhibits" / "cache").mkdir(parents=True)
+    (tmp_path / "rigs").symlink_to(tmp_path / "exhibits" / "cache")
+    path = tmp_path / "config.yaml"
+    path.write_text("paths: {cache: rigs}\n")
+    with pytest.raises(ConfigError, match="paths.cache: is inside paths.exhibits"):
+        load_config(path)
+
+
+def test_the_status_file_may_sit_beside_the_curators_folders(tmp_path):
+    """Its folder may hold exhibits/: the kiosk writes that one file there, nothing else."""
+    path = tmp_path / "config.yaml"
+    path.write_text("ops: {status_file: status.json, log_dir: null}\n")
+    config = load_config(path)
+    assert config.ops.status_file == tmp_path / "status.json" and config.ops.log_dir is None

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-EXIT_OK = 0
-EXIT_PROBLEMS = 1  # content or config problems, or a failed render
-EXIT_USAGE = 2
+# The exit codes are one table, in kiosk.ops; the subcommands know code 1 as EXIT_PROBLEMS
+# (content or config problems found, or a failed render: a person must fix something).
+from kiosk.ops import EXIT_CONFIG as EXIT_PROBLEMS  # noqa: F401 (re-exported)
+from kiosk.ops import EXIT_OK, EXIT_USAGE  # noqa: F401 (re-exported)
 
 
 def config_path(arg: str | None) -> Path:

@@ -1,14 +1,34 @@
-"""`kiosk run`: the kiosk itself."""
+"""`kiosk run`: the kiosk itself.
+
+Start-up in order: the signal handlers (so that a stop at any moment is clean), config.yaml,
+the slow imports, the logs, the app, the loop. A problem a person must fix (config, content,
+the log folder) exits EXIT_CONFIG with one message and no traceback; only the unexpected
+exits EXIT_CRASH. The exit codes and what each signal does are in kiosk.ops.
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from kiosk.commands import EXIT_OK, config_path
+from kiosk.commands import config_path
+from kiosk.ops import (
+    CONFIG_RETRY_DELAY_S,
+    EXIT_CONFIG,
+    EXIT_CRASH,
+    EXIT_OK,
+    StopFlag,
+    install_signal_handlers,
+)
+
+if TYPE_CHECKING:
+    from kiosk.app import RunReport
+    from kiosk.config import KioskConfig
 
 log = logging.getLogger(__name__)
 
@@ -29,34 +49,31 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    # First thing, before the slow imports (mediapipe takes seconds): from here on a stop
+    # signal only records its reason, and start-up skips what is left to build.
+    stop = StopFlag()
+    restore = install_signal_handlers(stop)
+    try:
+        return _start_and_run(args, stop)
+    finally:
+        restore()
+
+
+def _start_and_run(args: argparse.Namespace, stop: StopFlag) -> int:
     if args.headless:
         os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
         os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
-    from kiosk.app import KioskApp, RunOptions
-    from kiosk.config import ConfigError, load_config
-    from kiosk.ops import (
-        CONFIG_RETRY_DELAY_S,
-        EXIT_CONFIG,
-        EXIT_CRASH,
-        install_signal_handlers,
-    )
-    from kiosk.ops.logs import setup_logging
-    from kiosk.ops.sdnotify import Notifier, report_startup_failure
+    from kiosk.config import ConfigError, ContentError, load_config
 
+    config_file = config_path(args.config)
     try:
-        config = load_config(config_path(args.config))
+        config = load_config(config_file)
     except ConfigError as exc:
-        print(f"config problem:\n{exc}", file=sys.stderr)
-        # Under systemd, say why in `systemctl status` and wait before the restart.
-        report_startup_failure(Notifier(), str(exc.problems[0]), CONFIG_RETRY_DELAY_S)
-        return EXIT_CONFIG
-    ops = config.ops
-    setup_logging(
-        None if args.headless else ops.log_dir,
-        "DEBUG" if args.verbose else ops.log_level,
-        max_bytes=ops.log_max_bytes,
-        backups=ops.log_backups,
-    )
+        return _cannot_start("config problem", exc, str(exc.problems[0]), stop)
+
+    from kiosk.app import KioskApp, RunOptions, RunReport
+    from kiosk.exhibits.samples import SampleContentError
+
     options = RunOptions(
         windowed=args.windowed,
         headless=args.headless,
@@ -67,16 +84,73 @@ def cmd_run(args: argparse.Namespace) -> int:
         max_frames=args.frames,
         report=Path(args.report) if args.report else None,
     )
+    if stop:  # asked to stop while starting: nothing is built, nothing to close
+        report = RunReport(exit_reason=stop.reason)
+        if options.report is not None:
+            options.report.write_text(json.dumps(report.to_json(), indent=2))
+        return _stopped(report)
+    try:
+        _setup_logging(config, args, config_file)
+    except ConfigError as exc:
+        return _cannot_start("config problem", exc, str(exc.problems[0]), stop)
     try:
         app = KioskApp(config, options)
-        restore = install_signal_handlers(app.request_stop)
-        try:
-            report = app.run()
-        finally:
-            restore()
+    except ContentError as exc:
+        return _cannot_start("content problem", exc, str(exc.problems[0]), stop)
+    except SampleContentError as exc:
+        return _cannot_start("content problem", exc, str(exc), stop)
+    except Exception:
+        log.exception("the kiosk crashed while starting")
+        return EXIT_CRASH
+    stop.forward_to(app.request_stop)  # a stop during construction ends run() at once
+    try:
+        report = app.run()
     except Exception:
         log.exception("the kiosk crashed")
         return EXIT_CRASH
+    return _stopped(report)
+
+
+def _setup_logging(config: KioskConfig, args: argparse.Namespace, config_file: Path) -> None:
+    """The rotating logs (console only when headless); a log folder the kiosk cannot write is
+    a ConfigError on ops.log_dir."""
+    from kiosk.config import ConfigError, display_path
+    from kiosk.ops.logs import setup_logging
+
+    ops = config.ops
+    log_dir = None if args.headless else ops.log_dir
+    try:
+        setup_logging(
+            log_dir,
+            "DEBUG" if args.verbose else ops.log_level,
+            max_bytes=ops.log_max_bytes,
+            backups=ops.log_backups,
+        )
+    except OSError as exc:
+        setup_logging(None, ops.log_level)  # the console at least
+        raise ConfigError(
+            config_file,
+            "ops.log_dir",
+            f"cannot write the logs in {display_path(log_dir)} ({exc.strerror or exc}); make "
+            "that folder writable by the kiosk's user, choose another one, or set "
+            "log_dir: null (console and journal only)",
+        ) from exc
+
+
+def _cannot_start(kind: str, exc: Exception, status: str, stop: StopFlag) -> int:
+    """A problem a person must fix: say it once, and under systemd show it in `systemctl
+    status` and wait before exiting, so that the restarts are a slow retry. A stop signal
+    cuts the wait short."""
+    from kiosk.ops.sdnotify import Notifier, report_startup_failure
+
+    print(f"{kind}:\n{exc}", file=sys.stderr)
+    if not stop:
+        report_startup_failure(Notifier(), status, CONFIG_RETRY_DELAY_S, sleep=stop.wait)
+    return EXIT_CONFIG
+
+
+def _stopped(report: RunReport) -> int:
+    """The line that says the kiosk stopped, and why."""
     data = report.to_json()
     print(
         f"kiosk stopped ({data['exit_reason'] or 'closed'}): {data['frames']} frames, "

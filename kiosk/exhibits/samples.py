@@ -13,6 +13,8 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+from kiosk.problems import display_path
+
 SAMPLES_FOLDER = "samples"
 
 
@@ -59,9 +61,27 @@ def ensure_sample_content(content_root: Path) -> list[Path]:
                     f"sample image {name} not found at {source}; "
                     "reinstall the package that ships it"
                 )
-            _atomic_copy(source, target)
+            try:
+                _atomic_copy(source, target)
+            except OSError as exc:
+                raise SampleContentError(_cannot_copy(name, source, folder, exc)) from exc
         out.append(target)
     return out
+
+
+def _cannot_copy(name: str, source: Path, folder: Path, exc: OSError) -> str:
+    """Why a sample could not be put in place, and what a person does about it."""
+    shown = display_path(folder)
+    if folder.exists() and not folder.is_dir():
+        return (
+            f"{shown} is a file, not a folder: the kiosk keeps its sample portraits in that "
+            "folder; move the file away (the folder is then made by itself)"
+        )
+    return (
+        f"cannot copy the sample portrait {name} into {shown} ({exc.strerror or exc}); make the "
+        f"content folder (paths.content in config.yaml) writable by the kiosk's user, or copy "
+        f"{source} there by hand"
+    )
 
 
 def _atomic_copy(source: Path, target: Path) -> None:
