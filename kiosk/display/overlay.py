@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import logging
 import math
+import re
+import unicodedata
 from collections import OrderedDict
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import pygame
@@ -61,6 +64,15 @@ _MONO = "dejavusansmono,liberationmono,couriernew,freemono"
 _MAX_LABEL_LINES = 12
 _MAX_CURATOR_LINES = 24
 _CACHE_LIMIT = 32
+# The panel lays out at most this many characters of any one text, so what a curator pastes
+# cannot stall the display thread. The body shows at most 12 lines (_MAX_LABEL_LINES) of at
+# most ~100 characters (the narrowest glyphs, "i" and "l", are 6 px at 25 px in a 584 px line),
+# about 1,200 characters; 4,000 leaves room for combining marks. Nothing beyond could be seen.
+_MAX_LAYOUT_CHARS = 4_000
+_FIRST_GUESS = 16  # characters tried first for a paragraph's first line; later lines start
+# from the length of the line before, which is usually within a few characters
+_ZWJ = "\u200d"  # zero-width joiner: emoji sequences built with it are not split
+_VISIBLE = re.compile(r"\S")
 
 
 @dataclass
@@ -85,31 +97,121 @@ def _printable(text: str) -> str:
     return text.encode("utf-8", "replace").decode("utf-8")
 
 
-def wrap_text(font: pygame.font.Font, text: str, max_width: int) -> list[str]:
-    """Greedy word wrap to `max_width` pixels; words wider than a line are split."""
+def wrap_text(
+    font: pygame.font.Font, text: str, max_width: int, max_lines: int | None = None
+) -> list[str]:
+    """Greedy word wrap to `max_width` pixels; words wider than a line are split.
+
+    Runs of whitespace become one space, each line of `text` starts a new line and trailing
+    blank lines are dropped. `max_lines` stops early, with the first that many lines of the
+    full wrap. Each line is found by a search over measured prefixes (a few measurements about a
+    line long), so the work grows linearly with the text, for words without spaces (CJK, a
+    pasted URL) as for English.
+    """
     lines: list[str] = []
-    for paragraph in text.splitlines() or [""]:
-        line = ""
-        for word in paragraph.split():
-            while font.size(word)[0] > max_width and len(word) > 1:
-                cut = len(word) - 1
-                while cut > 1 and font.size(word[:cut])[0] > max_width:
-                    cut -= 1
-                if line:
-                    lines.append(line)
-                    line = ""
-                lines.append(word[:cut])
-                word = word[cut:]
-            candidate = f"{line} {word}" if line else word
-            if font.size(candidate)[0] <= max_width:
-                line = candidate
-            else:
-                lines.append(line)
-                line = word
+    blanks = 0  # blank lines seen and not yet kept: they are kept only if text follows them
+    for line in _wrapped_lines(font, text, max_width):
+        if not line:
+            blanks += 1
+            continue
+        lines.extend([""] * (blanks if max_lines is None else min(blanks, max_lines)))
         lines.append(line)
-    while lines and not lines[-1]:
-        lines.pop()
+        blanks = 0
+        if max_lines is not None and len(lines) >= max_lines:
+            return lines[:max_lines]
     return lines
+
+
+def _wrapped_lines(font: pygame.font.Font, text: str, max_width: int) -> Iterator[str]:
+    """The lines of `wrap_text`, one at a time, blank ones included."""
+    for paragraph in text.splitlines() or [""]:
+        words = " ".join(paragraph.split())
+        if not words:
+            yield ""
+            continue
+        start, guess = 0, _FIRST_GUESS
+        while start < len(words):
+            fit = _fitting_chars(font, words, start, max_width, guess)
+            end = start + fit
+            if end == len(words):
+                yield words[start:]
+                break
+            space = words.rfind(" ", start, end + 1)
+            if space > start:  # the line ends at the last space that fits
+                yield words[start:space]
+                start = space + 1
+            else:  # one word wider than the line: as much of it as fits
+                cut = _cluster_boundary(words, end, start)
+                if cut == start:  # its first character alone is too wide: it goes anyway
+                    cut = max(end, start + 1)
+                yield words[start:cut]
+                start = cut + words.startswith(" ", cut)  # a one-letter word may end there
+            guess = max(1, fit)
+
+
+def _fitting_chars(
+    font: pygame.font.Font, text: str, start: int, max_width: int, guess: int
+) -> int:
+    """How many characters of `text` from `start` fit in `max_width` pixels."""
+    return _longest(
+        lambda n: font.size(text[start : start + n])[0] <= max_width, len(text) - start, guess
+    )
+
+
+def _longest(fits: Callable[[int], bool], limit: int, guess: int) -> int:
+    """The largest n in 0..limit with fits(n), for `fits` true up to some n and false beyond.
+
+    Steps away from `guess` by 1, 2, 4, ... until the answer is bracketed, then bisects: a
+    good guess costs two or three calls, any guess O(log n).
+    """
+    lo, hi = 0, limit + 1  # fits(lo) holds (nothing fits in any width); fits(hi) does not
+    probe, step = min(max(guess, 1), limit), 1
+    if fits(probe):
+        lo = probe
+        while lo < limit:
+            probe = min(lo + step, limit)
+            if not fits(probe):
+                hi = probe
+                break
+            lo, step = probe, 2 * step
+    else:
+        hi = probe
+        while hi - step > lo:
+            probe = hi - step
+            if fits(probe):
+                lo = probe
+                break
+            hi, step = probe, 2 * step
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if fits(mid):
+            lo = mid
+        else:
+            hi = mid
+    return lo
+
+
+def _cluster_boundary(text: str, i: int, low: int) -> int:
+    """The last index at or before `i`, and above `low`, that does not part a character from
+    its combining marks or break a ZWJ sequence; `low` if there is none."""
+    while low < i < len(text) and (
+        unicodedata.category(text[i]).startswith("M") or _ZWJ in (text[i], text[i - 1])
+    ):
+        i -= 1
+    return i
+
+
+def _with_ellipsis(font: pygame.font.Font, line: str, max_width: int) -> str:
+    """`line` ending in " …" to say the text goes on, shortened if need be to fit `max_width`."""
+    marked = line.rstrip(" .,;:") + " …"
+    if font.size(marked)[0] <= max_width:
+        return marked
+    keep = _longest(lambda n: font.size(line[:n] + " …")[0] <= max_width, len(line), len(line))
+    space = line.rfind(" ", 0, keep + 1)
+    if space > keep // 2:  # end on a whole word unless that leaves a short line (CJK has none)
+        keep = space
+    keep = _cluster_boundary(line, keep, 0)
+    return line[:keep].rstrip(" .,;:") + " …"
 
 
 class _LruCache:
@@ -267,16 +369,18 @@ class OverlayRenderer:
         pad = round(28 * s)
         inner_w = width - 2 * pad
         blocks: list[tuple[pygame.Surface, int]] = []  # (line surface, space before)
-        for line in wrap_text(self.font("serif", 46), state.title, inner_w):
+        for line in self._wrap("serif", 46, state.title, inner_w):
             blocks.append((self.font("serif", 46).render(line, True, _TITLE), 0))
         meta = " · ".join(p for p in (state.artist, state.year) if p)
         if meta:
-            for line in wrap_text(self.font("sans", 27), meta, inner_w):
+            for line in self._wrap("sans", 27, meta, inner_w):
                 blocks.append((self.font("sans", 27).render(line, True, _META), round(6 * s)))
-        body_lines = wrap_text(self.font("sans", 25), state.label, inner_w)
-        if len(body_lines) > self._max_body_lines():
-            body_lines = body_lines[: self._max_body_lines()]
-            body_lines[-1] = body_lines[-1].rstrip(" .,;:") + " …"
+        shown = self._max_body_lines()
+        body_lines = self._wrap("sans", 25, state.label, inner_w, shown + 1)  # +1: is there more?
+        cut = _VISIBLE.search(state.label, _MAX_LAYOUT_CHARS) is not None
+        if body_lines and (len(body_lines) > shown or cut):
+            body_lines = body_lines[:shown]
+            body_lines[-1] = _with_ellipsis(self.font("sans", 25), body_lines[-1], inner_w)
         for i, line in enumerate(body_lines):
             blocks.append(
                 (
@@ -285,7 +389,7 @@ class OverlayRenderer:
                 )
             )
         if state.credit:
-            for i, line in enumerate(wrap_text(self.font("sans", 19), state.credit, inner_w)):
+            for i, line in enumerate(self._wrap("sans", 19, state.credit, inner_w)):
                 blocks.append(
                     (
                         self.font("sans", 19).render(line, True, _CREDIT),
@@ -301,6 +405,12 @@ class OverlayRenderer:
             panel.blit(img, (pad, y))
             y += img.get_height()
         return self._cache.put(key, panel)
+
+    def _wrap(
+        self, kind: str, px: int, text: str, width: int, max_lines: int | None = None
+    ) -> list[str]:
+        """`wrap_text` in the panel's font, of at most _MAX_LAYOUT_CHARS characters of `text`."""
+        return wrap_text(self.font(kind, px), text[:_MAX_LAYOUT_CHARS], width, max_lines)
 
     def _max_body_lines(self) -> int:
         # Keep the panel in the lower part of the screen, clear of the chevrons.
