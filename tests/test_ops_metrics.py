@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import socket
 import sys
+import threading
 import urllib.request
 from collections.abc import Iterator
 
@@ -112,3 +114,119 @@ def test_close_stops_the_server() -> None:
     m.close()  # twice is fine
     with pytest.raises(OSError):
         urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=2)
+
+
+# -- the endpoint under abuse: bounded threads, timeouts, bad requests ---------------------
+
+
+def connect(m: KioskMetrics) -> socket.socket:
+    # generous: the server accepts at a bounded rate and the kernel retries a dropped attempt
+    return socket.create_connection(("127.0.0.1", m.port), timeout=30)
+
+
+def exchange(m: KioskMetrics, request: bytes) -> bytes:
+    """Everything the server sends back until it closes (b"" if it closes without a word)."""
+    with connect(m) as sock:
+        sock.sendall(request)
+        reply = b""
+        try:
+            while chunk := sock.recv(65536):
+                reply += chunk
+        except ConnectionResetError:  # closed with part of our request unread
+            pass
+        return reply
+
+
+def test_idle_connections_add_no_threads_and_a_scrape_still_answers(
+    metrics: KioskMetrics,
+) -> None:
+    before = threading.active_count()
+    idle = [connect(metrics) for _ in range(50)]  # thread-per-connection servers made 50 more
+    try:
+        assert threading.active_count() <= before + 1
+        metrics.publish(health(fps=30.0))
+        assert scrape(metrics)[("kiosk_fps", ())] == 30.0
+        assert threading.active_count() <= before + 1
+    finally:
+        for sock in idle:
+            sock.close()
+
+
+def test_half_open_and_slow_loris_connections_are_closed(metrics: KioskMetrics) -> None:
+    partials = [b"", b"GET /metrics HT", b"GET /metrics HTTP/1.1\r\nHost:"]
+    socks = [connect(metrics) for _ in partials]
+    try:
+        for sock, partial in zip(socks, partials, strict=True):
+            sock.sendall(partial)
+        for sock in socks:
+            try:
+                reply = sock.recv(1024)  # the server's close, long before the 30 s timeout
+            except ConnectionResetError:
+                reply = b""
+            assert reply == b""
+    finally:
+        for sock in socks:
+            sock.close()
+    assert ("kiosk_fps", ()) in scrape(metrics)
+
+
+@pytest.mark.parametrize(
+    ("request_bytes", "status"),
+    [
+        (b"\x00\xff\xfe\x16\x03\x01 garbage\r\n\r\n", b"400"),
+        (b"GET\r\n\r\n", b"400"),
+        (b"GET /metrics\r\n\r\n", b"400"),  # HTTP/0.9
+        (b"GET /metrics SPDY/3\r\n\r\n", b"400"),
+        (b"POST /metrics HTTP/1.1\r\nContent-Length: 3\r\n\r\nabc", b"405"),
+        (b"GET /admin HTTP/1.1\r\n\r\n", b"404"),
+    ],
+)
+def test_a_bad_request_gets_an_error_status(
+    metrics: KioskMetrics, request_bytes: bytes, status: bytes
+) -> None:
+    reply = exchange(metrics, request_bytes)
+    assert reply.startswith(b"HTTP/1.1 " + status + b" ")
+    assert ("kiosk_fps", ()) in scrape(metrics)
+
+
+def test_an_endless_request_head_gets_an_error_or_a_close(metrics: KioskMetrics) -> None:
+    reply = exchange(metrics, b"GET /metrics HTTP/1.1\r\nX-Pad: " + b"a" * 20_000)
+    assert reply == b"" or reply.startswith(b"HTTP/1.1 431 ")
+    assert ("kiosk_fps", ()) in scrape(metrics)
+
+
+def test_head_and_a_query_string_are_served(metrics: KioskMetrics) -> None:
+    head = exchange(metrics, b"HEAD /metrics HTTP/1.1\r\nHost: x\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 200 ") and head.endswith(b"\r\n\r\n")
+    got = exchange(metrics, b"GET /metrics?name[]=kiosk_fps HTTP/1.0\n\n")
+    assert got.startswith(b"HTTP/1.1 200 ") and b"\nkiosk_fps " in got
+
+
+def test_a_scrape_right_after_an_update_sees_it(metrics: KioskMetrics) -> None:
+    metrics.publish(health(fps=10.0))
+    assert scrape(metrics)[("kiosk_fps", ())] == 10.0
+    metrics.publish(health(fps=20.0))
+    assert scrape(metrics)[("kiosk_fps", ())] == 20.0
+
+
+def test_scrapes_between_updates_reuse_the_text() -> None:
+    m = KioskMetrics(port=0)  # a flood of scrapes must not regenerate it each time
+    assert m.exposition() is m.exposition()
+
+
+def test_close_joins_the_thread_and_frees_the_port() -> None:
+    before = threading.active_count()
+    m = KioskMetrics(port=0)
+    assert m.start()
+    port = m.port
+    scrape(m)  # a served connection (TIME_WAIT) and an idle one, open while closing
+    idle = connect(m)
+    m.close()
+    assert threading.active_count() == before
+    assert idle.recv(1024) == b""
+    idle.close()
+    again = KioskMetrics(port=port)
+    try:
+        assert again.start()
+    finally:
+        again.close()
