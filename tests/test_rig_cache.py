@@ -361,7 +361,7 @@ def _rig_thread() -> threading.Thread:
 def test_close_does_not_wait_for_a_stuck_build(tmp_path: Path, monkeypatch) -> None:
     entered, release = threading.Event(), threading.Event()
 
-    def stuck(cache_dir: Path, key: str) -> list[DetectedFace]:
+    def stuck(cache_dir: Path, key: str, size=None) -> list[DetectedFace]:
         entered.set()
         release.wait(timeout=30)
         return []
@@ -385,7 +385,7 @@ def test_close_does_not_wait_for_a_stuck_build(tmp_path: Path, monkeypatch) -> N
 def test_a_build_that_fails_for_another_reason_does_not_blame_the_image(
     tmp_path: Path, monkeypatch
 ) -> None:
-    def broken(cache_dir: Path, key: str) -> list[DetectedFace]:
+    def broken(cache_dir: Path, key: str, size=None) -> list[DetectedFace]:
         raise OSError("Input/output error")
 
     monkeypatch.setattr(rig_cache, "load_faces", broken)
