@@ -15,12 +15,12 @@ import cv2
 import numpy as np
 
 from kiosk.camera.sources import FrameSource, SyntheticSource, open_source
+from kiosk.clips.library import load_clip_library
+from kiosk.clips.playlist import PlaylistEntry, PlaylistPlayer
 from kiosk.config import KioskConfig, display_path
 from kiosk.director.director import Director, DirectorTimings, Mode, Scene
 from kiosk.display import Action, Display, OverlayState
 from kiosk.display.pacing import FramePacer
-from kiosk.drivers.library import load_clip_library
-from kiosk.drivers.playlist import PlaylistEntry, PlaylistPlayer
 from kiosk.exhibits.library import ExhibitLibrary, LoadedExhibit, ReloadReport
 from kiosk.exhibits.loader import ContentLoader
 from kiosk.exhibits.samples import ensure_sample_content
@@ -31,8 +31,8 @@ from kiosk.motion.motion import Motion, blend
 from kiosk.ops import Health
 from kiosk.ops.operations import Operations
 from kiosk.renderer.engine import Animation, GeometricEngine, animation_for
-from kiosk.renderer.rig import PaintingRig
-from kiosk.renderer.rigs import RigRequest, RigResult, RigStore, fit_image
+from kiosk.renderer.face_rig import PaintingRig
+from kiosk.renderer.rig_store import RigRequest, RigResult, RigStore, fit_image
 from kiosk.stats import StageTimes
 
 log = logging.getLogger(__name__)

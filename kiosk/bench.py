@@ -219,7 +219,7 @@ def _bench_classes() -> tuple[type, type]:
     """The app subclass and wrappers; built on first use so `import kiosk.bench` stays light
     (child processes time their own imports)."""
     from kiosk.app import KioskApp
-    from kiosk.renderer.rigs import RigStore
+    from kiosk.renderer.rig_store import RigStore
     from kiosk.stats import StageTimes
 
     class TickTimes(StageTimes):
@@ -342,7 +342,7 @@ def run_loop(
 def current_still(app: Any) -> tuple[np.ndarray, Any]:
     """The shown exhibit's painting at its fitted size, and its overlay in live mode."""
     from kiosk.display import OverlayState
-    from kiosk.renderer.rigs import fit_image
+    from kiosk.renderer.rig_store import fit_image
 
     exhibit = app.library.exhibits[0]
     h, w = exhibit.image.shape[:2]
@@ -448,7 +448,7 @@ def measure_serial(frames: list[Any], last_render: tuple | None, mirror: bool) -
 def measure_background_build(app: Any, image_path: Path, seconds: float = 20.0) -> dict:
     """Frame times while a new painting's rig builds on the rig thread (cold: no cache)."""
     from kiosk.exhibits.images import image_digest
-    from kiosk.renderer.rigs import RigRequest
+    from kiosk.renderer.rig_store import RigRequest
 
     data = image_path.read_bytes()
     image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
@@ -582,7 +582,7 @@ def memory_child(config_path: Path, cache_dir: Path, driver: Path | None) -> dic
     """All exhibits loaded, every rig built (timed, cold), every painting shown once; then
     peak RSS; then the same rigs again from the warm cache."""
     from kiosk.renderer.engine import GeometricEngine
-    from kiosk.renderer.rigs import RigRequest, fit_image
+    from kiosk.renderer.rig_store import RigRequest, fit_image
 
     app = open_app(config_path, driver)
     app.use_rig_cache(cache_dir)

@@ -14,11 +14,11 @@ import cv2
 import numpy as np
 
 from kiosk.camera.sources import iter_video_frames
+from kiosk.exhibits.corrections import Corrections
 from kiosk.motion.estimator import MotionEstimator
 from kiosk.motion.motion import Motion
-from kiosk.renderer.corrections import Corrections
 from kiosk.renderer.engine import Animation, GeometricEngine
-from kiosk.renderer.rig import PaintingRig
+from kiosk.renderer.face_rig import PaintingRig
 from kiosk.tracking.face_mesh import FaceMeshDetector
 
 

@@ -10,9 +10,9 @@ import matplotlib
 import numpy as np
 import pytest
 
-from kiosk.drivers.clip import Clip
-from kiosk.drivers.controls import POSE_CONTROLS
-from kiosk.drivers.library import builtin_clips
+from kiosk.clips.clip import Clip
+from kiosk.clips.library import builtin_clips
+from kiosk.motion.controls import POSE_CONTROLS
 from kiosk.renderer.engine import GeometricEngine
 from kiosk.renderer.retarget import target_landmarks
 
@@ -88,7 +88,7 @@ def test_blinks_are_natural(name: str) -> None:
 
 
 def test_curator_docs_list_every_control_and_clip() -> None:
-    from kiosk.drivers.controls import CONTROLS
+    from kiosk.motion.controls import CONTROLS
     from tests.conftest import REPO_ROOT
 
     readme = (REPO_ROOT / "exhibits" / "README.md").read_text(encoding="utf-8")

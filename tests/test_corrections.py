@@ -11,20 +11,19 @@ import pytest
 
 from kiosk.cli import main as kiosk_main
 from kiosk.commands.adjust_face import GREEN
-from kiosk.renderer.corrections import (
+from kiosk.exhibits.corrections import (
     GROUPS,
     Corrections,
     CorrectionsError,
     GroupMoves,
     GroupScales,
     StaleCorrectionsError,
-    apply_corrections,
-    correct_faces,
     load_corrections,
     remove_corrections,
     sidecar_path,
     write_corrections,
 )
+from kiosk.renderer.face_rig import apply_corrections, correct_faces
 from kiosk.tracking import landmarks as lm
 from kiosk.tracking.face_mesh import DetectedFace
 from tests.conftest import REPO_ROOT, shared_data

@@ -9,10 +9,10 @@ import numpy as np
 
 from kiosk.cli import main as kiosk_main
 from kiosk.config import LimitsConfig
+from kiosk.exhibits.corrections import GROUPS, Corrections, sidecar_path, write_corrections
 from kiosk.exhibits.library import ExhibitLibrary, is_exhibit_file
-from kiosk.renderer.corrections import GROUPS, Corrections, sidecar_path, write_corrections
 from kiosk.renderer.engine import GeometricEngine
-from kiosk.renderer.rigs import RigRequest
+from kiosk.renderer.rig_store import RigRequest
 from kiosk.tracking import landmarks as lm
 from tests.conftest import REPO_ROOT, ContentDirs
 

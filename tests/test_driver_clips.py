@@ -9,14 +9,14 @@ from typing import Any
 import numpy as np
 import pytest
 
-from kiosk.drivers.clip import Clip, ClipError, load_clip, parse_clip
-from kiosk.drivers.controls import (
+from kiosk.clips.clip import Clip, ClipError, load_clip, parse_clip
+from kiosk.clips.library import builtin_clips, load_clip_library
+from kiosk.motion.controls import (
     CONTROLS,
     LOWER_LIP_COLUMNS,
     control_basis,
     motion_from_controls,
 )
-from kiosk.drivers.library import builtin_clips, load_clip_library
 from kiosk.motion.proportions import lid_gaps, reference_face
 from kiosk.tracking import landmarks as lm
 

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from kiosk.drivers.controls import control_basis
+from kiosk.motion.controls import control_basis
 from kiosk.motion.estimator import (
     FilterSettings,
     MotionEstimator,

@@ -11,12 +11,12 @@ import cv2
 import numpy as np
 import pytest
 
-from kiosk.drivers.controls import motion_from_controls
 from kiosk.exhibits.samples import ensure_sample_content
+from kiosk.motion.controls import motion_from_controls
 from kiosk.renderer.engine import GeometricEngine
+from kiosk.renderer.face_rig import FaceRig, lips_parted
 from kiosk.renderer.mouth import OPEN_START, draw_mouth_interior
 from kiosk.renderer.retarget import Gains, PoseLimits, target_mesh
-from kiosk.renderer.rig import FaceRig, lips_parted
 from kiosk.tracking import landmarks as lm
 
 INNER_OUTLINE = lm.as_index(lm.LIPS_INNER)  # 78 along the upper lip to 308, back along the lower

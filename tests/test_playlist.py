@@ -8,9 +8,9 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from kiosk.drivers.clip import Clip, parse_clip
-from kiosk.drivers.library import builtin_clips
-from kiosk.drivers.playlist import PlaylistEntry, PlaylistPlayer
+from kiosk.clips.clip import Clip, parse_clip
+from kiosk.clips.library import builtin_clips
+from kiosk.clips.playlist import PlaylistEntry, PlaylistPlayer
 from kiosk.motion.motion import Motion
 
 

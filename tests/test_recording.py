@@ -9,9 +9,8 @@ import numpy as np
 import pytest
 import yaml
 
-from kiosk.drivers.clip import load_clip, parse_clip
-from kiosk.drivers.controls import motion_from_controls
-from kiosk.drivers.recording import (
+from kiosk.clips.clip import load_clip, parse_clip
+from kiosk.curator.recording import (
     clip_yaml,
     face_span,
     fit_controls,
@@ -19,6 +18,7 @@ from kiosk.drivers.recording import (
     record_clip,
     write_clip,
 )
+from kiosk.motion.controls import motion_from_controls
 from kiosk.motion.motion import Motion
 from tests.conftest import REPO_ROOT, shared_data
 

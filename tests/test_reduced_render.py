@@ -10,10 +10,10 @@ import matplotlib
 import numpy as np
 import pytest
 
-from kiosk.drivers.controls import motion_from_controls
+from kiosk.motion.controls import motion_from_controls
 from kiosk.motion.motion import Motion
 from kiosk.renderer.engine import GeometricEngine
-from kiosk.renderer.rigs import REDUCED_SHARE, RigRequest, RigResult, RigStore, render_size
+from kiosk.renderer.rig_store import REDUCED_SHARE, RigRequest, RigResult, RigStore, render_size
 
 SAMPLE = Path(matplotlib.get_data_path()) / "sample_data" / "grace_hopper.jpg"
 SHOWN = (461, 540)  # (w, h): the sample fitted to a 540-pixel-high screen

@@ -12,11 +12,11 @@ import matplotlib
 import numpy as np
 import pytest
 
-from kiosk.drivers.controls import motion_from_controls
+from kiosk.motion.controls import motion_from_controls
 from kiosk.motion.motion import Motion
 from kiosk.renderer.engine import GeometricEngine
+from kiosk.renderer.face_rig import NoFaceError, PaintingRig, choose_faces
 from kiosk.renderer.retarget import target_landmarks
-from kiosk.renderer.rig import NoFaceError, PaintingRig, choose_faces
 from kiosk.renderer.warp import MeshWarp, Region
 from kiosk.tracking import landmarks as lm
 from kiosk.tracking.face_mesh import DetectedFace, FaceMeshDetector
@@ -353,7 +353,7 @@ def test_two_face_painting_animates_the_chosen_face(choose: str, animated: set[s
 
 def test_lips_and_lids_never_pass_through_each_other(rig: PaintingRig) -> None:
     """A performer closing more than their neutral allowed: the painting stops at closed."""
-    from kiosk.drivers.controls import control_basis
+    from kiosk.motion.controls import control_basis
 
     jaw, blink = control_basis()["jaw_open"], control_basis()["blink"]
     over_closed = Motion(offsets=(-1.5 * jaw + 2.0 * blink).astype(np.float32))

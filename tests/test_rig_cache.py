@@ -15,9 +15,9 @@ import matplotlib
 import numpy as np
 import pytest
 
-from kiosk.renderer import rig_cache, rigs
-from kiosk.renderer.rig_cache import cache_key, load_faces, prune, save_faces
-from kiosk.renderer.rigs import RigRequest, RigStore, fit_image
+from kiosk.renderer import face_cache, rig_store
+from kiosk.renderer.face_cache import cache_key, load_faces, prune, save_faces
+from kiosk.renderer.rig_store import RigRequest, RigStore, fit_image
 from kiosk.tracking.face_mesh import DetectedFace
 
 
@@ -40,7 +40,7 @@ def test_key_depends_on_pixels_shape_choice_and_engine_version(monkeypatch) -> N
     assert key != cache_key(_image().reshape(10, 12, 3), "largest", 0)
     assert key != cache_key(_image(), "index", 0)
     assert key != cache_key(_image(), "largest", 1)
-    monkeypatch.setattr(rig_cache, "ENGINE_VERSION", "geometric-999")
+    monkeypatch.setattr(face_cache, "ENGINE_VERSION", "geometric-999")
     assert key != cache_key(_image(), "largest", 0)
 
 
@@ -73,7 +73,7 @@ def test_no_face_is_cached_as_an_empty_list(tmp_path: Path) -> None:
 @pytest.mark.parametrize("content", [b"", b"not a zip file", None])
 def test_bad_entries_are_misses(tmp_path: Path, content: bytes | None) -> None:
     key = cache_key(_image(), "largest", 0)
-    path = tmp_path / f"{rig_cache.PREFIX}{key}{rig_cache.SUFFIX}"
+    path = tmp_path / f"{face_cache.PREFIX}{key}{face_cache.SUFFIX}"
     if content is None:  # readable, but the wrong shapes
         np.savez(path, landmarks=np.zeros((1, 10, 3), np.float32), boxes=np.zeros((1, 4)))
     else:
@@ -90,7 +90,7 @@ def test_prune_keeps_the_most_recently_used(tmp_path: Path) -> None:
     keys = [cache_key(_image(v), "largest", 0) for v in range(5)]
     for i, key in enumerate(keys):
         save_faces(tmp_path, key, [_face(i)])
-        path = tmp_path / f"{rig_cache.PREFIX}{key}{rig_cache.SUFFIX}"
+        path = tmp_path / f"{face_cache.PREFIX}{key}{face_cache.SUFFIX}"
         os.utime(path, ns=(i * 10**9, i * 10**9))
     (tmp_path / "unrelated.npz").write_bytes(b"x")
     assert load_faces(tmp_path, keys[0]) is not None  # a hit makes it the newest
@@ -102,7 +102,7 @@ def test_prune_keeps_the_most_recently_used(tmp_path: Path) -> None:
 
 
 def test_save_trims_to_the_bound(tmp_path: Path, monkeypatch) -> None:
-    monkeypatch.setattr(rig_cache, "MAX_ENTRIES", 2)
+    monkeypatch.setattr(face_cache, "MAX_ENTRIES", 2)
     for v in range(4):
         save_faces(tmp_path, cache_key(_image(v), "largest", 0), [])
     assert len(list(tmp_path.glob("faces-*.npz"))) <= 2
@@ -112,7 +112,7 @@ def test_save_trims_to_the_bound(tmp_path: Path, monkeypatch) -> None:
 
 
 def _entry(cache_dir: Path, key: str) -> Path:
-    return cache_dir / f"{rig_cache.PREFIX}{key}{rig_cache.SUFFIX}"
+    return cache_dir / f"{face_cache.PREFIX}{key}{face_cache.SUFFIX}"
 
 
 @pytest.fixture
@@ -250,14 +250,14 @@ def test_an_oversize_entry_is_a_miss_and_removed(tmp_path: Path, compressed: boo
     key = cache_key(_image(), "largest", 0)
     path = _entry(tmp_path, key)
     if compressed:  # tiny on disk, over the bound once read
-        many = rig_cache.MAX_ENTRY_BYTES // (478 * 3 * 4) + 1
+        many = face_cache.MAX_ENTRY_BYTES // (478 * 3 * 4) + 1
         with path.open("wb") as out:
             np.savez_compressed(
                 out, landmarks=np.zeros((many, 478, 3), np.float32), boxes=np.zeros((many, 4))
             )
-        assert path.stat().st_size < rig_cache.MAX_ENTRY_BYTES
+        assert path.stat().st_size < face_cache.MAX_ENTRY_BYTES
     else:
-        path.write_bytes(b"\0" * (rig_cache.MAX_ENTRY_BYTES + 1))
+        path.write_bytes(b"\0" * (face_cache.MAX_ENTRY_BYTES + 1))
     assert _load_promptly(tmp_path, key) is None
     assert not path.exists()
 
@@ -366,8 +366,8 @@ def test_close_does_not_wait_for_a_stuck_build(tmp_path: Path, monkeypatch) -> N
         release.wait(timeout=30)
         return []
 
-    monkeypatch.setattr(rig_cache, "load_faces", stuck)
-    monkeypatch.setattr(rigs, "CLOSE_TIMEOUT_S", 0.1)
+    monkeypatch.setattr(face_cache, "load_faces", stuck)
+    monkeypatch.setattr(rig_store, "CLOSE_TIMEOUT_S", 0.1)
     store = RigStore(cache_dir=tmp_path)
     try:
         store.get(RigRequest("stuck", (10, 12)), _image())
@@ -388,7 +388,7 @@ def test_a_build_that_fails_for_another_reason_does_not_blame_the_image(
     def broken(cache_dir: Path, key: str, size=None) -> list[DetectedFace]:
         raise OSError("Input/output error")
 
-    monkeypatch.setattr(rig_cache, "load_faces", broken)
+    monkeypatch.setattr(face_cache, "load_faces", broken)
     store = RigStore(cache_dir=tmp_path)
     try:
         request = RigRequest("broken", (10, 12))

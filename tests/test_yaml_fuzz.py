@@ -10,10 +10,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from kiosk.clips.clip import ClipError, load_clip
 from kiosk.config import ConfigError, load_config
-from kiosk.drivers.clip import ClipError, load_clip
+from kiosk.exhibits.corrections import CorrectionsError, parse_corrections_file
 from kiosk.exhibits.schema import ExhibitError, parse_exhibit_file
-from kiosk.renderer.corrections import CorrectionsError, parse_corrections_file
 
 KEYS = ["id", "title", "image", "label", "face", "idle", "tracks", "duration", "name", "blink",
         "animation", "gains", "playlist", "clip", "keys", "easing", "display", "size", "limits",

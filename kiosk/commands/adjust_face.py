@@ -20,7 +20,7 @@ GREEN = (60, 220, 60)
 
 
 def _group(text: str) -> str:
-    from kiosk.renderer.corrections import GROUPS
+    from kiosk.exhibits.corrections import GROUPS
 
     if text not in GROUPS:
         raise argparse.ArgumentTypeError(f"unknown group '{text}' (groups: {', '.join(GROUPS)})")
@@ -82,7 +82,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def cmd_adjust_face(args: argparse.Namespace) -> int:
     from kiosk.config import ContentError, display_path
-    from kiosk.renderer.corrections import (
+    from kiosk.exhibits.corrections import (
         CorrectionsError,
         load_corrections,
         sidecar_path,
@@ -139,7 +139,7 @@ def _combine(saved, args: argparse.Namespace, image_digest: str, shown: str):
     from pydantic import ValidationError
 
     from kiosk.config import validation_problems
-    from kiosk.renderer.corrections import Corrections, CorrectionsError
+    from kiosk.exhibits.corrections import Corrections, CorrectionsError
 
     moves = dict(saved.group_moves()) if saved else {}
     scales = dict(saved.group_scales()) if saved else {}
@@ -160,7 +160,7 @@ def _detect(exhibit) -> np.ndarray | None:
     """The detected landmarks of the face the exhibit animates (as the kiosk corrects it)."""
     from kiosk.config import display_path
     from kiosk.renderer.engine import GeometricEngine
-    from kiosk.renderer.rig import NoFaceError, choose_faces
+    from kiosk.renderer.face_rig import NoFaceError, choose_faces
 
     face = exhibit.spec.face
     engine = GeometricEngine()
@@ -193,7 +193,7 @@ def _describe(exhibit, corrections) -> None:
 
 def _save(args: argparse.Namespace, exhibit_id: str, sidecar: Path, wanted) -> int:
     from kiosk.config import display_path
-    from kiosk.renderer.corrections import (
+    from kiosk.exhibits.corrections import (
         corrections_yaml,
         remove_corrections,
         write_corrections,
@@ -249,7 +249,8 @@ def face_preview(image: np.ndarray, detected: np.ndarray, corrections) -> np.nda
     """A close-up of the face: detected points grey, corrected ones (changed groups) green."""
     import cv2
 
-    from kiosk.renderer.corrections import GROUPS, apply_corrections
+    from kiosk.exhibits.corrections import GROUPS
+    from kiosk.renderer.face_rig import apply_corrections
     from kiosk.tracking import landmarks as lm
 
     h, w = image.shape[:2]

@@ -23,8 +23,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    from kiosk.clips.library import load_clip_library
     from kiosk.config import ConfigError, Problem, load_config
-    from kiosk.drivers.library import load_clip_library
     from kiosk.exhibits.check import check_content
     from kiosk.exhibits.samples import ensure_sample_content
 
@@ -63,7 +63,7 @@ def _face_problems(config) -> list[str]:
     from kiosk.config import display_path
     from kiosk.exhibits.library import ExhibitLibrary
     from kiosk.renderer.engine import GeometricEngine
-    from kiosk.renderer.rig import NoFaceError
+    from kiosk.renderer.face_rig import NoFaceError
 
     library = ExhibitLibrary(config.paths.exhibits, config.paths.content, config.limits)
     library.reload()

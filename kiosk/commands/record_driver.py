@@ -67,7 +67,7 @@ def cmd_record_driver(args: argparse.Namespace) -> int:
 def _save(
     out: Path, motions: list, times: list[float] | None, fps: float, args: argparse.Namespace
 ) -> int:
-    from kiosk.drivers.recording import face_span, record_clip, write_clip
+    from kiosk.curator.recording import face_span, record_clip, write_clip
 
     name = args.name or out.stem.replace("_", " ").replace("-", " ").capitalize()
     try:
@@ -113,8 +113,8 @@ class _Session:
     def __init__(self, config, exhibit, args: argparse.Namespace) -> None:
         from kiosk.display import Display
         from kiosk.renderer.engine import GeometricEngine
-        from kiosk.renderer.rig import NoFaceError
-        from kiosk.renderer.rigs import fit_image
+        from kiosk.renderer.face_rig import NoFaceError
+        from kiosk.renderer.rig_store import fit_image
 
         self.args = args
         self.mirror = config.camera.mirror
@@ -138,7 +138,7 @@ class _Session:
 
     def run(self) -> tuple[list, list[float] | None, float]:
         from kiosk.camera.sources import iter_video_frames
-        from kiosk.drivers.recording import performance_motions
+        from kiosk.curator.recording import performance_motions
         from kiosk.offline import video_fps
 
         if self.args.video:
@@ -165,7 +165,7 @@ class _Session:
 
     def _camera_frames(self) -> Iterator:
         from kiosk.camera.sources import DeviceSource
-        from kiosk.drivers.recording import performance_motions
+        from kiosk.curator.recording import performance_motions
 
         cfg = self.camera_cfg
         index = cfg.device if self.args.camera is None else self.args.camera

@@ -23,7 +23,7 @@ def cmd_render(args: argparse.Namespace) -> int:
     import cv2
 
     from kiosk.offline import render_video
-    from kiosk.renderer.rig import NoFaceError
+    from kiosk.renderer.face_rig import NoFaceError
 
     face: tuple = ("largest", 0, None, None)  # choose, index, box, corrections
     if args.exhibit:

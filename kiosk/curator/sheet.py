@@ -18,12 +18,12 @@ import numpy as np
 
 from kiosk.config import KioskConfig, display_path
 from kiosk.display.fit import fit_rect
-from kiosk.drivers.controls import motion_from_controls
 from kiosk.exhibits.library import ExhibitLibrary, LoadedExhibit
+from kiosk.motion.controls import motion_from_controls
 from kiosk.renderer.engine import Animation, GeometricEngine
 from kiosk.renderer.engine import animation_for as exhibit_animation
-from kiosk.renderer.rig import NoFaceError, PaintingRig
-from kiosk.renderer.rigs import fit_image, render_size
+from kiosk.renderer.face_rig import NoFaceError, PaintingRig
+from kiosk.renderer.rig_store import fit_image, render_size
 from kiosk.tracking import landmarks as lm
 from kiosk.tracking.face_mesh import DetectedFace, FaceMeshDetector
 

@@ -11,12 +11,12 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from kiosk.drivers.controls import motion_from_controls
 from kiosk.evaluation import metrics as m
+from kiosk.motion.controls import motion_from_controls
 from kiosk.motion.motion import Motion
 from kiosk.offline import driver_frames
 from kiosk.renderer.engine import GeometricEngine
-from kiosk.renderer.rig import NoFaceError, PaintingRig
+from kiosk.renderer.face_rig import NoFaceError, PaintingRig
 from kiosk.tracking.face_mesh import FaceMeshDetector
 
 log = logging.getLogger(__name__)

@@ -15,6 +15,14 @@ from pathlib import Path
 import numpy as np
 
 from kiosk.config import LimitsConfig, Problem, display_path
+from kiosk.exhibits.corrections import (
+    SIDECAR_SUFFIX,
+    Corrections,
+    CorrectionsError,
+    StaleCorrectionsError,
+    is_sidecar_file,
+    load_corrections,
+)
 from kiosk.exhibits.images import (
     StatKey,
     image_digest,
@@ -23,14 +31,6 @@ from kiosk.exhibits.images import (
     resolve_image_path,
 )
 from kiosk.exhibits.schema import Exhibit, ExhibitError, parse_exhibit_file
-from kiosk.renderer.corrections import (
-    SIDECAR_SUFFIX,
-    Corrections,
-    CorrectionsError,
-    StaleCorrectionsError,
-    is_sidecar_file,
-    load_corrections,
-)
 from kiosk.safe_yaml import YamlLimits
 
 log = logging.getLogger(__name__)
@@ -87,7 +87,7 @@ class _Outcome:
 
 def is_exhibit_file(path: Path) -> bool:
     """True for exhibit YAML files; False for hidden files, editor swap/backup files and
-    face corrections (`<exhibit>.face.yaml`, see kiosk.renderer.corrections)."""
+    face corrections (`<exhibit>.face.yaml`, see kiosk.exhibits.corrections)."""
     name = path.name
     return (
         path.suffix.lower() in EXHIBIT_SUFFIXES

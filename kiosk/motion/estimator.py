@@ -85,7 +85,7 @@ def close_mouth(landmarks: np.ndarray) -> np.ndarray:
     closing of the mouth an impossible 'more than closed'."""
     if lm.mouth_open_ratio(landmarks) < CLOSED_MOUTH_RATIO:
         return landmarks
-    from kiosk.drivers.controls import control_basis  # the jaw's shape, as clips use it
+    from kiosk.motion.controls import control_basis  # the jaw's shape, as clips use it
 
     jaw = control_basis()["jaw_open"]
     per_unit = float(jaw[lm.LOWER_LIP_INNER_MID, 1] - jaw[lm.UPPER_LIP_INNER_MID, 1])

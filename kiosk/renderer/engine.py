@@ -14,13 +14,13 @@ from typing import Protocol
 import cv2
 import numpy as np
 
+from kiosk.exhibits.corrections import Corrections
 from kiosk.motion.motion import Motion
-from kiosk.renderer import rig_cache
-from kiosk.renderer.corrections import Corrections, correct_faces
+from kiosk.renderer import face_cache
 from kiosk.renderer.eyes import draw_gaze, draw_lids, eye_closure
+from kiosk.renderer.face_rig import PaintingRig, correct_faces, rig_from_faces
 from kiosk.renderer.mouth import draw_mouth_interior
 from kiosk.renderer.retarget import Gains, PoseLimits, target_mesh
-from kiosk.renderer.rig import PaintingRig, rig_from_faces
 from kiosk.stats import StageTimes
 from kiosk.tracking.face_finder import FaceBoxDetector, find_faces
 from kiosk.tracking.face_mesh import FaceMeshDetector
@@ -81,7 +81,7 @@ class GeometricEngine:
     def __init__(self, cache_dir: Path | None = None) -> None:
         self._detector: FaceMeshDetector | None = None
         self._boxes: FaceBoxDetector | None = None
-        self._cache_dir = cache_dir  # detected faces on disk (rig_cache); None = no cache
+        self._cache_dir = cache_dir  # detected faces on disk (face_cache); None = no cache
         # Set by `kiosk bench`: the duration of each rendering step, from the real frames.
         self.steps: StageTimes | None = None
         # A rig rendered below its shown size, and the frame it is rendered into in place.
@@ -105,9 +105,9 @@ class GeometricEngine:
         (the disk cache holds the faces as detected, so editing them never re-detects).
         """
         hint = f"{choose}|box={box}" if box is not None else choose
-        key = rig_cache.cache_key(image, hint, index) if self._cache_dir else ""
+        key = face_cache.cache_key(image, hint, index) if self._cache_dir else ""
         size = (image.shape[1], image.shape[0])  # entries far outside the image are misses
-        faces = rig_cache.load_faces(self._cache_dir, key, size=size) if key else None
+        faces = face_cache.load_faces(self._cache_dir, key, size=size) if key else None
         if faces is None:
             if self._detector is None:
                 self._detector = FaceMeshDetector(static_image=True, max_faces=6)
@@ -115,7 +115,7 @@ class GeometricEngine:
                 self._boxes = FaceBoxDetector()
             faces = find_faces(self._detector, image, box, self._boxes)
             if key:
-                rig_cache.save_faces(self._cache_dir, key, faces)
+                face_cache.save_faces(self._cache_dir, key, faces)
         h, w = image.shape[:2]
         faces = correct_faces(faces, (w, h), corrections, choose, index)
         return rig_from_faces(image, faces, choose, index)

@@ -16,7 +16,7 @@ from typing import NamedTuple
 import cv2
 import numpy as np
 
-from kiosk.renderer.rig import MouthPalette, lips_parted
+from kiosk.renderer.face_rig import MouthPalette, lips_parted
 from kiosk.tracking import landmarks as lm
 
 _UPPER = lm.as_index(lm.LIPS_INNER_UPPER)  # corner 78 ... corner 308

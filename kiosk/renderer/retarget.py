@@ -10,7 +10,7 @@ import numpy as np
 from kiosk.motion.geometry import image_roll, matrix_from_euler
 from kiosk.motion.motion import Motion
 from kiosk.motion.proportions import mouth_weights
-from kiosk.renderer.rig import HAIR_RING_FOLLOW, MESH_LANDMARKS, FaceRig
+from kiosk.renderer.face_rig import HAIR_RING_FOLLOW, MESH_LANDMARKS, FaceRig
 from kiosk.tracking import landmarks as lm
 
 _EYES = lm.as_index(

@@ -1,7 +1,7 @@
 """Recorded driver clips: a performance (a sequence of `Motion`) -> a keyframe clip file.
 
 A recording is stored as ordinary control tracks, so it plays through the same parser
-(`kiosk.drivers.clip`) and retargeting as the hand-written clips, and curators can open and
+(`kiosk.clips.clip`) and retargeting as the hand-written clips, and curators can open and
 edit it like any other clip. Only numbers are stored: never a camera image.
 
 Per frame the head pose is taken directly (degrees) and the expression offsets are fitted to
@@ -22,8 +22,8 @@ from typing import Any
 import numpy as np
 
 from kiosk.camera.frame import Frame
-from kiosk.drivers.clip import parse_clip
-from kiosk.drivers.controls import CONTROLS, POSE_CONTROLS, control_basis
+from kiosk.clips.clip import parse_clip
+from kiosk.motion.controls import CONTROLS, POSE_CONTROLS, control_basis
 from kiosk.motion.estimator import FilterSettings
 from kiosk.motion.live import LiveMotion
 from kiosk.motion.motion import Motion

@@ -16,12 +16,10 @@ import hashlib
 import os
 import re
 import tempfile
-from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
-import numpy as np
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -34,9 +32,6 @@ from pydantic import (
 
 from kiosk.config import ContentError, display_path, read_yaml_mapping, validation_problems
 from kiosk.tracking import landmarks as lm
-
-if TYPE_CHECKING:  # the exhibit library reads corrections: keep MediaPipe out of its imports
-    from kiosk.tracking.face_mesh import DetectedFace
 
 CORRECTIONS_SCHEMA_VERSION = 1
 SIDECAR_SUFFIX = ".face.yaml"
@@ -201,48 +196,6 @@ def load_corrections(exhibit_file: Path, image_bytes_digest: str) -> Corrections
             f"needs them, redo them with `--reset --move ...` (the old file is kept as a backup)",
         )
     return corrections
-
-
-def apply_corrections(
-    landmarks: np.ndarray, image_wh: tuple[int, int], corrections: Corrections | None
-) -> np.ndarray:
-    """A corrected copy of (478, 3) pixel landmarks of an image `image_wh` = (width, height)."""
-    out = np.array(landmarks, dtype=np.float64, copy=True)
-    if corrections is None:
-        return out.astype(landmarks.dtype, copy=False)
-    detected = out[:, :2].copy()
-    w, h = image_wh
-    for group, (dx, dy) in corrections.group_moves().items():
-        out[lm.as_index(GROUPS[group]), :2] += (dx * w, dy * h)
-    for group, factor in corrections.group_scales().items():
-        idx = lm.as_index(GROUPS[group])
-        points = detected[idx]
-        out[idx, :2] += (factor - 1.0) * (points - points.mean(axis=0))
-    return out.astype(landmarks.dtype, copy=False)
-
-
-def correct_faces(
-    faces: list[DetectedFace],
-    image_wh: tuple[int, int],
-    corrections: Corrections | None,
-    choose: str = "largest",
-    index: int = 0,
-) -> list[DetectedFace]:
-    """`faces` with the corrections applied to the exhibit's face (for choose: all, the largest).
-
-    The face keeps its detected box, so correcting it never changes which face is chosen.
-    """
-    from kiosk.renderer.rig import choose_faces
-
-    if corrections is None or corrections.is_empty or not faces:
-        return list(faces)
-    target = choose_faces(faces, "largest" if choose == "all" else choose, index)[0]
-    return [
-        replace(f, landmarks=apply_corrections(f.landmarks, image_wh, corrections))
-        if f is target
-        else f
-        for f in faces
-    ]
 
 
 def corrections_yaml(corrections: Corrections, exhibit_id: str = "ID") -> str:

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-from kiosk.renderer.rig import ENGINE_VERSION
+from kiosk.renderer.face_rig import ENGINE_VERSION
 from kiosk.tracking.face_mesh import DetectedFace
 
 log = logging.getLogger(__name__)

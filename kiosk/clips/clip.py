@@ -21,7 +21,7 @@ from typing import Any
 
 import yaml
 
-from kiosk.drivers.controls import CONTROLS, motion_from_controls
+from kiosk.motion.controls import CONTROLS, motion_from_controls
 from kiosk.motion.motion import Motion
 from kiosk.problems import show_value
 from kiosk.safe_yaml import (

@@ -15,9 +15,9 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from kiosk.renderer.corrections import Corrections
+from kiosk.exhibits.corrections import Corrections
 from kiosk.renderer.engine import GeometricEngine
-from kiosk.renderer.rig import ENGINE_VERSION, NoFaceError, PaintingRig
+from kiosk.renderer.face_rig import ENGINE_VERSION, NoFaceError, PaintingRig
 
 log = logging.getLogger(__name__)
 

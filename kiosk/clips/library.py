@@ -7,7 +7,7 @@ import logging
 from importlib import resources
 from pathlib import Path
 
-from kiosk.drivers.clip import Clip, ClipError, load_clip, parse_clip
+from kiosk.clips.clip import Clip, ClipError, load_clip, parse_clip
 
 log = logging.getLogger(__name__)
 
@@ -16,7 +16,7 @@ def builtin_clips() -> dict[str, Clip]:
     import yaml
 
     clips: dict[str, Clip] = {}
-    folder = resources.files("kiosk.drivers") / "library"
+    folder = resources.files("kiosk.clips") / "library"
     for entry in sorted(folder.iterdir(), key=lambda e: e.name):
         if entry.name.endswith(".yaml"):
             name = entry.name.removesuffix(".yaml")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from kiosk.drivers.clip import Clip
+from kiosk.clips.clip import Clip
 from kiosk.motion.motion import Motion, blend
 
 

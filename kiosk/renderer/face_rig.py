@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import cv2
 import numpy as np
 
+from kiosk.exhibits.corrections import GROUPS, Corrections
 from kiosk.motion.geometry import FaceFrame, face_frame
 from kiosk.motion.proportions import offset_scale, reference_face
 from kiosk.renderer.eyes import EyeRig, build_eye_rigs
@@ -86,7 +87,7 @@ class PaintingRig:
     """The painting at the resolution it is rendered at, and the rigs of its animated faces.
 
     That is the resolution it is shown at, unless `shown_size` says otherwise: then renders
-    are scaled up to it (`kiosk.renderer.rigs.render_size` chooses when).
+    are scaled up to it (`kiosk.renderer.rig_store.render_size` chooses when).
     """
 
     image: np.ndarray
@@ -276,3 +277,43 @@ def build_painting_rig(
 ) -> PaintingRig:
     """Detect faces once (static mode) and rig the ones the exhibit animates."""
     return rig_from_faces(image, detector.detect(image), choose, index)
+
+
+def apply_corrections(
+    landmarks: np.ndarray, image_wh: tuple[int, int], corrections: Corrections | None
+) -> np.ndarray:
+    """A corrected copy of (478, 3) pixel landmarks of an image `image_wh` = (width, height)."""
+    out = np.array(landmarks, dtype=np.float64, copy=True)
+    if corrections is None:
+        return out.astype(landmarks.dtype, copy=False)
+    detected = out[:, :2].copy()
+    w, h = image_wh
+    for group, (dx, dy) in corrections.group_moves().items():
+        out[lm.as_index(GROUPS[group]), :2] += (dx * w, dy * h)
+    for group, factor in corrections.group_scales().items():
+        idx = lm.as_index(GROUPS[group])
+        points = detected[idx]
+        out[idx, :2] += (factor - 1.0) * (points - points.mean(axis=0))
+    return out.astype(landmarks.dtype, copy=False)
+
+
+def correct_faces(
+    faces: list[DetectedFace],
+    image_wh: tuple[int, int],
+    corrections: Corrections | None,
+    choose: str = "largest",
+    index: int = 0,
+) -> list[DetectedFace]:
+    """`faces` with the corrections applied to the exhibit's face (for choose: all, the largest).
+
+    The face keeps its detected box, so correcting it never changes which face is chosen.
+    """
+    if corrections is None or corrections.is_empty or not faces:
+        return list(faces)
+    target = choose_faces(faces, "largest" if choose == "all" else choose, index)[0]
+    return [
+        replace(f, landmarks=apply_corrections(f.landmarks, image_wh, corrections))
+        if f is target
+        else f
+        for f in faces
+    ]

@@ -1,0 +1,1 @@
+"""Idle motion clips: the clip format, the built-in library, playlists."""
