@@ -172,7 +172,8 @@ def test_the_tracker_signals_each_new_result() -> None:
     import threading
 
     from kiosk.camera.frame import Frame
-    from kiosk.motion.live import LiveResult, TrackingWorker
+    from kiosk.motion.live import LiveResult
+    from kiosk.runtime.tracking import TrackingWorker
 
     class OneFrame:
         def __init__(self) -> None:
