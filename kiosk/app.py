@@ -26,7 +26,8 @@ from kiosk.exhibits.loader import ContentLoader
 from kiosk.exhibits.samples import ensure_sample_content
 from kiosk.exhibits.watcher import ContentWatcher
 from kiosk.motion.estimator import FilterSettings
-from kiosk.motion.live import LiveMotion, TrackingWorker
+from kiosk.motion.live import LiveMotion
+from kiosk.runtime.tracking import TrackingWorker
 from kiosk.motion.motion import Motion, blend
 from kiosk.ops import Health
 from kiosk.ops.operations import Operations
