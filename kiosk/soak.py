@@ -123,17 +123,6 @@ def make_kiosk_folder(root: Path, display_size: tuple[int, int] = (480, 360)) ->
 BASE_EXHIBITS = {"grace-hopper": "samples/grace_hopper.jpg", "astronaut": "samples/astronaut.png"}
 
 
-def start_app(app: Any, now: float) -> None:
-    """Start what `KioskApp.run()` starts, for callers that drive `tick()` themselves."""
-    app._reload_library(now)
-    if app.source is not None:
-        app.source.start()
-    tracking = getattr(app, "tracking", None)  # the tracking worker thread, where there is one
-    if tracking is not None:
-        tracking.start()
-    app.watcher.start()
-
-
 def face_image(content: Path) -> np.ndarray:
     image = cv2.imread(str(Path(content) / "samples" / "grace_hopper.jpg"))
     if image is None:
@@ -309,16 +298,17 @@ class _Soak:
         self.samples: list[dict[str, Any]] = []
 
     def run(self) -> dict[str, Any]:
-        from kiosk.app import KioskApp, RunOptions
         from kiosk.config import load_config
         from kiosk.director.director import Mode
+        from kiosk.runtime.options import RunOptions
+        from kiosk.runtime.wiring import build_kiosk
 
         start = time.monotonic()
         self.report["start"] = resource_sample(0, 0.0)
         make_kiosk_folder(self.folder, self.o.display_size)
         config = load_config(self.folder / "config.yaml")
         camera = FaultyCapture(face_image(self.folder / "content"), tuple(config.camera.size))
-        app = KioskApp(
+        app = build_kiosk(
             config,
             RunOptions(headless=True),
             source_factory=lambda: DeviceSource(
@@ -332,9 +322,9 @@ class _Soak:
         max_problems = 0
         frame = 0
         next_churn = time.monotonic() + self.o.churn_every_s
-        pacer = FramePacer(self.o.fps) if self.o.fps > 0 else None  # as KioskApp.run paces
+        pacer = FramePacer(self.o.fps) if self.o.fps > 0 else None  # as Kiosk.run paces
         try:
-            start_app(app, time.monotonic())
+            app.start(time.monotonic())
             previous = app.director.mode
             while frame < self.o.frames:
                 now = time.monotonic()
@@ -351,7 +341,7 @@ class _Soak:
                 if now >= next_churn:
                     churn.step(app.director.current)
                     next_churn = now + self.o.churn_every_s
-                    max_problems = max(max_problems, len(app._problems()))
+                    max_problems = max(max_problems, len(app.problems()))
                 if frame == self.o.warmup:
                     self.report["after_warmup"] = resource_sample(frame, now - start)
                 if frame % self.o.sample_every == 0:
@@ -386,9 +376,9 @@ class _Soak:
         sample.update(
             mode=app.director.mode.value,
             fault=camera.fault,
-            camera=app.source.status().state,
+            camera=app.live.camera_state,
             exhibits=len(app.library.exhibits),
-            problems=len(app._problems()),
+            problems=len(app.problems()),
         )
         if len(self.samples) >= MAX_SAMPLES:
             del self.samples[1::2]  # keep the run's whole span at half the resolution

@@ -22,12 +22,33 @@ class StageTimes:
         self.window = window
         self._samples: dict[str, deque[float]] = {}
         self._lock = threading.Lock()
+        self._tick: dict[str, float] | None = None  # see begin_tick
 
     def add(self, stage: str, ms: float) -> None:
         with self._lock:
             if stage not in self._samples:
                 self._samples[stage] = deque(maxlen=self.window)
             self._samples[stage].append(ms)
+            if self._tick is not None:
+                self._tick[stage] = self._tick.get(stage, 0.0) + ms
+
+    def begin_tick(self) -> None:
+        """Start a per-tick record: from now until the next call, `tick_totals()` holds what
+        each stage added (the bench's per-frame rows; a stage added by another thread, such
+        as tracking, counts in the tick during which it finished)."""
+        with self._lock:
+            self._tick = {}
+
+    def tick_totals(self) -> dict[str, float]:
+        """Milliseconds per stage added since `begin_tick()` (empty before the first)."""
+        with self._lock:
+            return dict(self._tick or {})
+
+    def clear(self) -> None:
+        """Forget every sample (a benchmark phase starts from nothing)."""
+        with self._lock:
+            self._samples.clear()
+            self._tick = None
 
     @contextmanager
     def measure(self, stage: str) -> Iterator[None]:

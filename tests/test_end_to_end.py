@@ -11,11 +11,12 @@ import cv2
 import numpy as np
 import pytest
 
-from kiosk.app import KioskApp, RunOptions
 from kiosk.camera.sources import SyntheticSource
 from kiosk.cli import main as kiosk_main
 from kiosk.config import load_config
 from kiosk.exhibits.samples import ensure_sample_content
+from kiosk.runtime.options import RunOptions
+from kiosk.runtime.wiring import build_kiosk
 from kiosk.tracking import landmarks as lm
 from kiosk.tracking.face_mesh import FaceMeshDetector
 from tests.conftest import REPO_ROOT, shared_data
@@ -36,7 +37,7 @@ def kiosk_dir(tmp_path: Path) -> Path:
 def _run(kiosk_dir: Path, **options) -> dict:
     config = load_config(kiosk_dir / "config.yaml")
     report = kiosk_dir / "report.json"
-    app = KioskApp(config, RunOptions(headless=True, report=report, **options))
+    app = build_kiosk(config, RunOptions(headless=True, report=report, **options))
     app.run()
     return json.loads(report.read_text())
 
@@ -64,17 +65,18 @@ def test_no_camera_stays_in_attract(kiosk_dir: Path) -> None:
 def test_the_painting_moves_in_attract_mode(kiosk_dir: Path) -> None:
     """Idle loops animate the painting: consecutive displayed frames differ in the face."""
     config = load_config(kiosk_dir / "config.yaml")
-    app = KioskApp(config, RunOptions(headless=True, no_camera=True))
+    app = build_kiosk(config, RunOptions(headless=True, no_camera=True))
     try:
-        app._reload_library(0.0)
+        app.reload_now(0.0)
         exhibit = app.library.get("grace-hopper")
         app.director.show("grace-hopper", 0.0)
-        while app._rig(exhibit)[1] is None:  # the rig builds on a worker thread
+        while app.scene.still_and_rig(exhibit)[1] is None:  # the rig builds on a worker thread
             app.rigs.wait(timeout=60)
         # Copies: the kiosk renders each frame over the last one (the display takes each frame
         # as it comes).
         frames = [
-            app._render_scene(app.director.update(t, False), t).copy() for t in (3.0, 4.5, 6.0)
+            app.scene.render(app.director.update(t, False), t, app.live.motion).copy()
+            for t in (3.0, 4.5, 6.0)
         ]
     finally:
         app.close()
@@ -92,19 +94,19 @@ def test_a_close_up_rendered_smaller_is_shown_at_its_full_size(kiosk_dir: Path) 
     config_file = kiosk_dir / "config.yaml"
     config_file.write_text(config_file.read_text() + "engine: {max_face_pixels: 20000}\n")
     config = load_config(config_file)
-    app = KioskApp(config, RunOptions(headless=True, no_camera=True))
+    app = build_kiosk(config, RunOptions(headless=True, no_camera=True))
     try:
-        app._reload_library(0.0)
+        app.reload_now(0.0)
         exhibit = app.library.get("grace-hopper")
         app.director.show("grace-hopper", 0.0)
-        while (result := app._rig(exhibit)[1]) is None:
+        while (result := app.scene.still_and_rig(exhibit)[1]) is None:
             app.rigs.wait(timeout=60)
         assert result.rig is not None and result.rig.shown_size is not None
         fitted = app.display.fit(exhibit.image.shape[1::-1])[2:]
         assert result.rig.image.shape[0] < fitted[1]
         frames, copies = [], []
         for t in (3.0, 4.5, 6.0):
-            frames.append(app._render_scene(app.director.update(t, False), t))
+            frames.append(app.scene.render(app.director.update(t, False), t, app.live.motion))
             copies.append(frames[-1].copy())
     finally:
         app.close()
@@ -129,21 +131,21 @@ def test_the_last_frame_of_the_painting_fading_out_stays_as_it_was(
         same_image.replace("id: grace-hopper", "id: grace-again"), encoding="utf-8"
     )
     config = load_config(kiosk_dir / "config.yaml")
-    app = KioskApp(config, RunOptions(headless=True, no_camera=True))
+    app = build_kiosk(config, RunOptions(headless=True, no_camera=True))
     try:
-        app._reload_library(0.0)
+        app.reload_now(0.0)
         for exhibit_id in ("grace-hopper", next_id):
-            while app._rig(app.library.get(exhibit_id))[1] is None:
+            while app.scene.still_and_rig(app.library.get(exhibit_id))[1] is None:
                 app.rigs.wait(timeout=60)
         app.director.show("grace-hopper", 0.0)
-        app._render_scene(app.director.update(3.0, False), 3.0)
-        last = app._last_frames["grace-hopper"].copy()
+        app.scene.render(app.director.update(3.0, False), 3.0, app.live.motion)
+        last = app.scene.last_frame("grace-hopper").copy()
         app.director.show(next_id, 3.0)
         for t in (3.05, 3.1, 3.2):  # through the 0.3 s fade
             scene = app.director.update(t, False)
             assert scene.previous_exhibit_id == "grace-hopper" and scene.exhibit_fade < 1.0
-            app._render_scene(scene, t)
-            assert np.array_equal(app._last_frames["grace-hopper"], last), t
+            app.scene.render(scene, t, app.live.motion)
+            assert np.array_equal(app.scene.last_frame("grace-hopper"), last), t
     finally:
         app.close()
 
@@ -210,7 +212,7 @@ def test_hot_reload_in_the_running_kiosk(kiosk_dir: Path) -> None:
     import time
 
     config = load_config(kiosk_dir / "config.yaml")
-    app = KioskApp(config, RunOptions(headless=True, no_camera=True))
+    app = build_kiosk(config, RunOptions(headless=True, no_camera=True))
     exhibit = kiosk_dir / "exhibits" / "second.yaml"
 
     def tick_until(condition, what: str) -> None:
@@ -220,14 +222,14 @@ def test_hot_reload_in_the_running_kiosk(kiosk_dir: Path) -> None:
             app.tick(time.monotonic())
 
     try:
-        app._reload_library(time.monotonic())
+        app.reload_now(time.monotonic())
         app.watcher.start()
         exhibit.write_text("id: second\ntitle: Second\nimage: samples/astronaut.png\n")
         tick_until(lambda: "second" in app.director.exhibit_ids, "added exhibit")
         exhibit.write_text("id: second\ntitle: Renamed\nimage: samples/astronaut.png\n")
         tick_until(lambda: app.library.get("second").spec.title == "Renamed", "changed title")
         exhibit.write_text("id: second\ntitle: Renamed\nimage: samples/astronaut.png\nbogus: 1\n")
-        tick_until(lambda: any("bogus" in p for p in app._problems()), "reported problem")
+        tick_until(lambda: any("bogus" in p for p in app.problems()), "reported problem")
         assert app.library.get("second").spec.title == "Renamed"  # last good version kept
         exhibit.unlink()
         tick_until(lambda: "second" not in app.director.exhibit_ids, "removed exhibit")
@@ -240,14 +242,14 @@ def test_outside_opening_hours_the_kiosk_sleeps_and_wakes(kiosk_dir: Path) -> No
     with (kiosk_dir / "config.yaml").open("a") as f:
         f.write(f"opening_hours: {{days: {{{closed}}}, wake_on_touch_s: 60}}\n")
     config = load_config(kiosk_dir / "config.yaml")
-    app = KioskApp(config, RunOptions(headless=True, synthetic_camera=True))
+    app = build_kiosk(config, RunOptions(headless=True, synthetic_camera=True))
     try:
         decision = app.ops.decide_sleep(100.0, None)
         assert decision.asleep
-        app._sleep_step(100.0, 0.0)
-        assert app.source is None and app.tracking is None  # camera off while closed
+        app.sleep_step(100.0, 0.0)
+        assert app.live.source is None and app.live.tracking is None  # camera off while closed
         assert not app.ops.decide_sleep(101.0, last_touch=100.5).asleep  # a touch wakes it
-        app._wake()
-        assert app.source is not None and app.tracking is not None
+        app.wake()
+        assert app.live.source is not None and app.live.tracking is not None
     finally:
         app.close()

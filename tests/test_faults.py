@@ -21,13 +21,15 @@ import numpy as np
 import pytest
 
 import kiosk.camera.sources as sources
-from kiosk.app import KioskApp, RunOptions
 from kiosk.camera.faults import FAULTS, FaultyCapture, ManualClock
 from kiosk.camera.sources import DeviceSource
 from kiosk.config import load_config
 from kiosk.director.director import Mode
 from kiosk.exhibits.samples import ensure_sample_content
-from kiosk.soak import face_image, start_app
+from kiosk.runtime.loop import Kiosk
+from kiosk.runtime.options import RunOptions
+from kiosk.runtime.wiring import build_kiosk
+from kiosk.soak import face_image
 from tests.conftest import REPO_ROOT
 
 CAMERA_STALE_S = 1.0
@@ -62,7 +64,7 @@ def kiosk_dir(tmp_path: Path) -> Path:
 class Loop:
     """Drives the real loop (`app.tick`) at about the display rate, against deadlines."""
 
-    def __init__(self, app: KioskApp, fps: float = 120.0) -> None:
+    def __init__(self, app: Kiosk, fps: float = 120.0) -> None:
         self.app = app
         self.period = 1.0 / fps
         self.frames = 0
@@ -78,7 +80,7 @@ class Loop:
         app.display.present = recording_present  # type: ignore[method-assign]
 
     def start(self) -> Loop:
-        start_app(self.app, time.monotonic())
+        self.app.start(time.monotonic())
         return self
 
     def tick(self) -> None:
@@ -87,7 +89,7 @@ class Loop:
         self.frames += 1
         spare = self.period - (time.monotonic() - started)
         if spare > 0:
-            time.sleep(spare)  # pacing the display loop, as KioskApp.run() does
+            time.sleep(spare)  # pacing the display loop, as Kiosk.run() does
 
     def until(self, condition: Callable[[], bool], timeout: float, what: str) -> float:
         """Tick until `condition` holds; returns the seconds it took (fails at the deadline)."""
@@ -97,7 +99,7 @@ class Loop:
             if elapsed > timeout:
                 raise AssertionError(
                     f"not within {timeout:.1f} s: {what} (mode {self.app.director.mode.value}, "
-                    f"problems {self.app._problems()})"
+                    f"problems {self.app.problems()})"
                 )
             self.tick()
         return time.monotonic() - start
@@ -112,15 +114,15 @@ class Loop:
         return modes
 
 
-def _live(app: KioskApp) -> Callable[[], bool]:
+def _live(app: Kiosk) -> Callable[[], bool]:
     return lambda: app.director.mode is Mode.LIVE
 
 
-def _attract(app: KioskApp) -> Callable[[], bool]:
+def _attract(app: Kiosk) -> Callable[[], bool]:
     return lambda: app.director.mode is Mode.ATTRACT
 
 
-def _camera_app(kiosk_dir: Path, camera: FaultyCapture) -> tuple[KioskApp, DeviceSource]:
+def _camera_app(kiosk_dir: Path, camera: FaultyCapture) -> tuple[Kiosk, DeviceSource]:
     """The kiosk with its camera replaced by a DeviceSource reading the faulty capture."""
     config = load_config(kiosk_dir / "config.yaml")
     made: list[DeviceSource] = []
@@ -134,7 +136,7 @@ def _camera_app(kiosk_dir: Path, camera: FaultyCapture) -> tuple[KioskApp, Devic
         )  # fmt: skip
         return made[0]
 
-    app = KioskApp(config, RunOptions(headless=True), source_factory=factory)
+    app = build_kiosk(config, RunOptions(headless=True), source_factory=factory)
     return app, made[0]
 
 
@@ -234,7 +236,7 @@ def test_camera_fault_falls_back_to_attract_and_recovers(kiosk_dir: Path, fault:
     try:
         loop.start()
         loop.until(_live(app), 60.0, "the synthetic visitor takes the kiosk live")
-        app._curator_visible = True  # the curator panel reports camera state all along
+        app.curator_visible = True  # the curator panel reports camera state all along
         cam.set_fault(fault)  # type: ignore[arg-type]
         fault_at = time.monotonic()
         loop.until(_attract(app), DROP_TO_ATTRACT_S + SLACK_S, f"idle after the camera {fault}")
@@ -447,7 +449,7 @@ def extra(title: str = "Extra", image: str = "paintings/extra.jpg", id_: str = "
 def content_kiosk(kiosk_dir: Path):
     """A running kiosk (no camera) showing a good exhibit 'extra', with a guarded exhibits/."""
     config = load_config(kiosk_dir / "config.yaml")
-    app = KioskApp(config, RunOptions(headless=True, no_camera=True))
+    app = build_kiosk(config, RunOptions(headless=True, no_camera=True))
     with ExhibitsGuard(kiosk_dir / "exhibits") as guard:
         curator = Curator(kiosk_dir, guard)
         curator.image("paintings/extra.jpg", curator.face_bytes)
@@ -457,7 +459,7 @@ def content_kiosk(kiosk_dir: Path):
             loop.start()
             loop.until(lambda: app.library.get("extra") is not None, 10.0, "exhibit 'extra'")
             app.director.show("extra", time.monotonic())
-            app._curator_visible = True  # the curator panel draws every problem text too
+            app.curator_visible = True  # the curator panel draws every problem text too
             loop.run_for(0.5)
             yield app, loop, curator
             assert guard.violations == [], "the kiosk wrote into exhibits/"
@@ -465,8 +467,8 @@ def content_kiosk(kiosk_dir: Path):
             app.close()
 
 
-def _problem_naming(app: KioskApp, *parts: str) -> Callable[[], bool]:
-    return lambda: any(all(p in problem for p in parts) for problem in app._problems())
+def _problem_naming(app: Kiosk, *parts: str) -> Callable[[], bool]:
+    return lambda: any(all(p in problem for p in parts) for problem in app.problems())
 
 
 def _jpeg(width: int, height: int) -> bytes:
@@ -563,7 +565,7 @@ def test_bad_content_keeps_the_last_good_version_on_the_wall(content_kiosk, case
     good = app.library.get("extra")
     break_it, names = BAD_CONTENT[case]
     if case == "non_utf8_file_name":
-        app._curator_visible = False  # the panel's own failure is the next test
+        app.curator_visible = False  # the panel's own failure is the next test
     break_it(curator)
     loop.until(_problem_naming(app, *names), 5.0, f"a problem naming {names}")
     before = curator.guard.listing()
@@ -578,7 +580,7 @@ def test_bad_content_keeps_the_last_good_version_on_the_wall(content_kiosk, case
         lambda: (
             getattr(app.library.get("extra"), "spec", None) is not None
             and app.library.get("extra").spec.title == "Fixed"
-            and not any("extra" in p for p in app._problems())
+            and not any("extra" in p for p in app.problems())
         ),
         5.0,
         "recovery once the file is fixed",
@@ -609,10 +611,10 @@ def _grey_painting(curator: Curator) -> None:
     curator.exhibit("grey.yaml", extra(id_="grey", title="Grey", image="paintings/grey.png"))
 
 
-def _rig_done(app: KioskApp, exhibit_id: str) -> Callable[[], bool]:
+def _rig_done(app: Kiosk, exhibit_id: str) -> Callable[[], bool]:
     def done() -> bool:
         exhibit = app.library.get(exhibit_id)
-        return exhibit is not None and app._rig(exhibit)[1] is not None
+        return exhibit is not None and app.scene.still_and_rig(exhibit)[1] is not None
 
     return done
 
@@ -624,7 +626,7 @@ def test_a_painting_without_a_face_is_shown_still(content_kiosk) -> None:
     app.director.show("grey", time.monotonic())
     loop.until(_rig_done(app, "grey"), 30.0, "the rig build to finish")
     loop.run_for(0.5)
-    assert app._rig(app.library.get("grey"))[1].rig is None
+    assert app.scene.still_and_rig(app.library.get("grey"))[1].rig is None
     assert app.director.current == "grey"
     assert abs(loop.painting_mean - 128) < 1.0  # the grey painting itself, unanimated
 
@@ -669,7 +671,7 @@ def test_an_edit_storm_with_swaps_atomic_saves_and_a_delete(content_kiosk) -> No
     assert app.library.get("extra") is not None  # a good version was on the wall throughout
     curator.exhibit("extra.yaml", extra(title="Final"))
     loop.until(
-        lambda: app.library.get("extra").spec.title == "Final" and not app._problems(),
+        lambda: app.library.get("extra").spec.title == "Final" and not app.problems(),
         5.0,
         "the final save shown, no problems left",
     )
@@ -684,4 +686,4 @@ def test_an_edit_storm_with_swaps_atomic_saves_and_a_delete(content_kiosk) -> No
     assert app.director.current in ("grace-hopper", "astronaut")
     loop.run_for(0.6)  # past the cross-fade
     assert loop.painting_mean > 10
-    assert not any("extra" in p for p in app._problems())
+    assert not any("extra" in p for p in app.problems())

@@ -29,9 +29,11 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from kiosk.app import KioskApp, RunOptions
 from kiosk.cli import main as kiosk_main
 from kiosk.config import load_config
+from kiosk.runtime.loop import Kiosk as RunningKiosk
+from kiosk.runtime.options import RunOptions
+from kiosk.runtime.wiring import build_kiosk
 
 # A frame that takes longer than this is a freeze. The requirement is 50 ms a frame; what is
 # asserted here is wider, so a busy CI machine cannot fail it, while the report's defects froze
@@ -224,7 +226,7 @@ def kiosk(kiosk_dir: Path) -> Kiosk:
 class Running:
     """A headless kiosk ticked in real time, each frame timed."""
 
-    def __init__(self, app: KioskApp) -> None:
+    def __init__(self, app: RunningKiosk) -> None:
         self.app = app
         self.slowest_s = 0.0
 
@@ -240,14 +242,14 @@ class Running:
             self.tick()
 
     def problem_naming(self, *parts: str) -> Callable[[], bool]:
-        return lambda: any(all(p in str(q) for p in parts) for q in self.app._problems())
+        return lambda: any(all(p in str(q) for p in parts) for q in self.app.problems())
 
 
 def _start(kiosk: Kiosk) -> Running:
-    app = KioskApp(
+    app = build_kiosk(
         load_config(kiosk.root / "config.yaml"), RunOptions(headless=True, no_camera=True)
     )
-    app._reload_library(time.monotonic())
+    app.reload_now(time.monotonic())
     app.watcher.start()
     running = Running(app)
     running.until(lambda: app.director.current == "good", 10.0, "the good exhibit")
@@ -367,12 +369,12 @@ def test_a_damaged_rig_cache_entry_is_rebuilt(kiosk: Kiosk, damage: str) -> None
             exhibit = app.library.get("good")
             return (
                 exhibit is not None
-                and app._rig(exhibit)[1] is not None
-                and (app._rig(exhibit)[1].rig is not None)
+                and app.scene.still_and_rig(exhibit)[1] is not None
+                and (app.scene.still_and_rig(exhibit)[1].rig is not None)
             )
 
         running.until(animated, 30.0, "the painting's rig, rebuilt")
-        assert not any("image" in p and "good.yaml" in p for p in app._problems())
+        assert not any("image" in p and "good.yaml" in p for p in app.problems())
         assert running.slowest_s < FREEZE_S
     finally:
         app.close()  # returns: no thread is stuck reading the FIFO

@@ -20,12 +20,13 @@ import cv2
 import numpy as np
 import pytest
 
-from kiosk.app import KioskApp, RunOptions
 from kiosk.camera.sources import SyntheticSource
 from kiosk.config import load_config
 from kiosk.director.director import Mode
 from kiosk.exhibits.samples import ensure_sample_content
-from kiosk.soak import face_image, start_app
+from kiosk.runtime.options import RunOptions
+from kiosk.runtime.wiring import build_kiosk
+from kiosk.soak import face_image
 from tests.conftest import REPO_ROOT
 
 MAX_READ = 256 * 1024 * 1024
@@ -254,7 +255,7 @@ def test_camera_frames_never_leave_memory(kiosk_dir: Path, tmp_path: Path, monke
     }
     before = snapshot(roots)
     face = face_image(kiosk_dir / "content")
-    app = KioskApp(
+    app = build_kiosk(
         config,
         RunOptions(headless=True),
         source_factory=lambda: SyntheticSource(
@@ -273,7 +274,7 @@ def test_camera_frames_never_leave_memory(kiosk_dir: Path, tmp_path: Path, monke
     socket_findings: list[str] = []
     Audit.start()
     try:
-        start_app(app, time.monotonic())
+        app.start(time.monotonic())
         live_frames = ticks = 0
         deadline = time.monotonic() + 60.0
         while live_frames < 120:
@@ -282,7 +283,7 @@ def test_camera_frames_never_leave_memory(kiosk_dir: Path, tmp_path: Path, monke
             ticks += 1
             live_frames += app.director.mode is Mode.LIVE
             if ticks % 15 == 0:
-                latest = app.source.latest()
+                latest = app.live.source.latest()
                 if latest is not None and len(frames) < 8:
                     frames.append(latest.image.copy())
                 socket_findings += native_inet_sockets()
@@ -292,7 +293,7 @@ def test_camera_frames_never_leave_memory(kiosk_dir: Path, tmp_path: Path, monke
         Audit.stop()
     after = snapshot(roots)
 
-    assert app._camera_frames > 20 and len(frames) >= 4, "the camera was not really used"
+    assert app.live.camera_frames > 20 and len(frames) >= 4, "the camera was not really used"
     # (a) no file written holds camera image data
     changed = {p for p, stamp in after.items() if before.get(p) != stamp}
     leaks = image_leaks(changed | Audit.writes, frame_needles(frames), exhibit_images)

@@ -27,8 +27,8 @@ from kiosk.ops import (
 )
 
 if TYPE_CHECKING:
-    from kiosk.app import RunReport
     from kiosk.config import KioskConfig
+    from kiosk.runtime.options import RunReport
 
 log = logging.getLogger(__name__)
 
@@ -71,8 +71,9 @@ def _start_and_run(args: argparse.Namespace, stop: StopFlag) -> int:
     except ConfigError as exc:
         return _cannot_start("config problem", exc, str(exc.problems[0]), stop)
 
-    from kiosk.app import KioskApp, RunOptions, RunReport
     from kiosk.exhibits.samples import SampleContentError
+    from kiosk.runtime.options import RunOptions, RunReport
+    from kiosk.runtime.wiring import build_kiosk
 
     options = RunOptions(
         windowed=args.windowed,
@@ -94,7 +95,7 @@ def _start_and_run(args: argparse.Namespace, stop: StopFlag) -> int:
     except ConfigError as exc:
         return _cannot_start("config problem", exc, str(exc.problems[0]), stop)
     try:
-        app = KioskApp(config, options)
+        kiosk = build_kiosk(config, options)
     except ContentError as exc:
         return _cannot_start("content problem", exc, str(exc.problems[0]), stop)
     except SampleContentError as exc:
@@ -102,9 +103,9 @@ def _start_and_run(args: argparse.Namespace, stop: StopFlag) -> int:
     except Exception:
         log.exception("the kiosk crashed while starting")
         return EXIT_CRASH
-    stop.forward_to(app.request_stop)  # a stop during construction ends run() at once
+    stop.forward_to(kiosk.request_stop)  # a stop during construction ends run() at once
     try:
-        report = app.run()
+        report = kiosk.run()
     except Exception:
         log.exception("the kiosk crashed")
         return EXIT_CRASH

@@ -20,10 +20,12 @@ class TrackingWorker:
     rendering (MediaPipe releases the GIL), so the display keeps its own rate.
     """
 
-    def __init__(self, source: FrameSource, live: LiveMotion) -> None:
+    def __init__(
+        self, source: FrameSource, live: LiveMotion, times: StageTimes | None = None
+    ) -> None:
         self.source = source
         self.live = live
-        self.times = StageTimes()
+        self.times = times if times is not None else StageTimes()
         self._result: LiveResult | None = None
         self._lock = threading.Lock()
         self._stop = threading.Event()

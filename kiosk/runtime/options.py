@@ -1,0 +1,46 @@
+"""What a run is asked to do (`RunOptions`) and what it did (`RunReport`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True, slots=True)
+class RunOptions:
+    windowed: bool = False
+    headless: bool = False
+    camera: int | None = None  # overrides config.camera.device
+    driver_video: Path | None = None  # overrides the camera with a looping video
+    synthetic_camera: bool = False  # a moving sample portrait instead of a camera
+    no_camera: bool = False
+    max_frames: int | None = None
+    report: Path | None = None
+
+
+@dataclass
+class RunReport:
+    frames: int = 0
+    elapsed_s: float = 0.0
+    camera_frames: int = 0
+    frames_with_visitor: int = 0
+    stages: dict = field(default_factory=dict)
+    transitions: list = field(default_factory=list)
+    exhibits: list = field(default_factory=list)
+    problems: list = field(default_factory=list)
+    exit_reason: str = ""
+
+    def to_json(self) -> dict:
+        fps = self.frames / self.elapsed_s if self.elapsed_s > 0 else 0.0
+        return {
+            "frames": self.frames,
+            "elapsed_s": round(self.elapsed_s, 3),
+            "fps": round(fps, 2),
+            "camera_frames_processed": self.camera_frames,
+            "frames_with_visitor": self.frames_with_visitor,
+            "stages_ms": self.stages,
+            "transitions": self.transitions,
+            "exhibits": self.exhibits,
+            "problems": self.problems,
+            "exit_reason": self.exit_reason,
+        }

@@ -1,0 +1,150 @@
+"""The one place a kiosk is built: config + run options -> every stage, wired together.
+
+`kiosk run`, `kiosk bench`, `kiosk soak` and the tests all call `build_kiosk`, so they run
+the same kiosk; each stage's settings are made from config here and nowhere else.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from kiosk.camera.sources import FrameSource, SyntheticSource, open_source
+from kiosk.clips.library import load_clip_library
+from kiosk.config import KioskConfig
+from kiosk.director.director import Director, DirectorTimings
+from kiosk.display import Display
+from kiosk.exhibits.library import ExhibitLibrary
+from kiosk.exhibits.loader import ContentLoader
+from kiosk.exhibits.samples import ensure_sample_content
+from kiosk.exhibits.watcher import ContentWatcher
+from kiosk.motion.estimator import FilterSettings
+from kiosk.motion.live import LiveMotion
+from kiosk.ops.operations import Operations
+from kiosk.renderer.engine import GeometricEngine
+from kiosk.renderer.rig_store import RigStore, fit_image
+from kiosk.runtime.live import LiveInput, SourceFactory
+from kiosk.runtime.loop import Kiosk, Stages
+from kiosk.runtime.options import RunOptions
+from kiosk.runtime.panel import CuratorPanel, ProblemList
+from kiosk.runtime.scene import SceneRenderer
+from kiosk.stats import StageTimes
+
+
+def build_kiosk(
+    config: KioskConfig,
+    options: RunOptions | None = None,
+    *,
+    source_factory: SourceFactory | None = None,
+    times: StageTimes | None = None,
+    rig_cache_dir: Path | None = None,
+) -> Kiosk:
+    """A kiosk ready to `start()` (or `run()`).
+
+    `source_factory` replaces the configured camera (fault injection, soak); `times` is where
+    every stage records its milliseconds (the bench hands in its own); `rig_cache_dir`
+    replaces config's cache folder for rigs (the bench's cold and warm starts).
+    """
+    options = options if options is not None else RunOptions()
+    paths = config.paths
+    times = times if times is not None else StageTimes()
+    ensure_sample_content(paths.content)
+    library = ExhibitLibrary(paths.exhibits, paths.content, config.limits)
+
+    def fit_to_screen(image: np.ndarray) -> np.ndarray:
+        """An exhibit image at the size it is shown (the content loader's thread calls it)."""
+        _, _, fw, fh = display.fit((image.shape[1], image.shape[0]))
+        return fit_image(image, (fw, fh))
+
+    # Reloads off the display thread; big images are fitted to the screen there too.
+    content = ContentLoader(library, fit_to_screen)
+    clips, clip_problems = load_clip_library(paths.content / "drivers")
+    rigs = RigStore(
+        cache_dir=rig_cache_dir or paths.cache / "rigs",
+        max_face_pixels=config.engine.max_face_pixels,
+    )
+    engine = GeometricEngine()
+    display = _display(config, options)
+    scene = SceneRenderer(
+        library, clips, rigs, engine, config.engine, config.timeouts.crossfade_s,
+        display.fit, display.logical_size, content.fitted_still, times,
+    )  # fmt: skip
+    problems = ProblemList(library, clip_problems, lambda: scene.rig_errors)
+    live = LiveInput(
+        source_factory or (lambda: open_camera(config, options)),
+        lambda: _live_motion(config),
+        visitor_gone_s=config.timeouts.camera_stale_s,
+        times=times,
+    )
+    live.open()
+    stages = Stages(
+        config=config, options=options, times=times, library=library, content=content,
+        clips=clips, clip_problems=clip_problems, director=Director(_director_timings(config)),
+        rigs=rigs, engine=engine, display=display, live=live, scene=scene, problems=problems,
+        panel=CuratorPanel(library, problems),
+        watcher=ContentWatcher([paths.exhibits, paths.content]),
+        # Headless runs (tests, benchmarks) never claim the metrics port.
+        ops=Operations(config, metrics=not options.headless),
+    )  # fmt: skip
+    return Kiosk(stages)
+
+
+def _display(config: KioskConfig, options: RunOptions) -> Display:
+    on_wall = not options.windowed and not options.headless
+    return Display(
+        size=tuple(config.display.size),
+        fullscreen=config.display.fullscreen and on_wall,
+        rotation=config.display.rotation,
+        kiosk_mode=on_wall,
+        exit_keys=config.curator.exit_keys,
+        overlay_keys=config.curator.overlay_keys,
+        curator_pin=config.curator.pin,
+        show_notice=config.display.show_notice,
+        headless=options.headless,
+    )
+
+
+def _director_timings(config: KioskConfig) -> DirectorTimings:
+    t = config.timeouts
+    return DirectorTimings(
+        visitor_enter_s=t.visitor_enter_s,
+        visitor_leave_s=t.visitor_leave_s,
+        attract_exhibit_s=t.attract_exhibit_s,
+        crossfade_s=t.crossfade_s,
+        label_hide_s=t.label_hide_s,
+    )
+
+
+def _live_motion(config: KioskConfig) -> LiveMotion:
+    e = config.engine
+    settings = FilterSettings(
+        pose_min_cutoff=e.one_euro_min_cutoff,
+        pose_beta=e.one_euro_beta,
+        d_cutoff=e.one_euro_d_cutoff,
+    )
+    return LiveMotion(settings, mirror=config.camera.mirror)
+
+
+def open_camera(config: KioskConfig, options: RunOptions) -> FrameSource | None:
+    """The camera the options and config ask for: none, the synthetic sample, a driver video,
+    a device index, or the configured camera."""
+    cam = config.camera
+    stale = config.timeouts.camera_stale_s
+    if options.no_camera or (
+        not cam.enabled and options.driver_video is None and options.camera is None
+    ):
+        return None
+    if options.synthetic_camera:
+        sample = config.paths.content / "samples" / "grace_hopper.jpg"
+        image = cv2.imread(str(sample))
+        return SyntheticSource(image, size=tuple(cam.size), fps=cam.fps, stale_after_s=stale)
+    overrides: dict[str, object] = {}
+    if options.driver_video is not None:
+        overrides["video"] = options.driver_video
+    if options.camera is not None:
+        overrides["device"] = options.camera
+        overrides["video"] = None
+    overrides["enabled"] = True
+    return open_source(cam.model_copy(update=overrides), stale_after_s=stale)
