@@ -54,17 +54,18 @@ def _lower_face_mask(ref: np.ndarray) -> np.ndarray:
     return mask
 
 
-@lru_cache(maxsize=1)
-def control_basis() -> dict[str, np.ndarray]:
-    """Offsets (478, 3) for each expression control at value 1, on the reference face."""
-    ref = reference_face().astype(np.float64)
-    n = len(ref)
+def _mouth_frame(ref: np.ndarray) -> tuple[np.ndarray, float]:
+    """The mouth's centre and half its width on the reference face."""
     mouth_c = ref[list(lm.LIPS_OUTER)].mean(axis=0)
     half_w = abs(ref[lm.MOUTH_LEFT, 0] - ref[lm.MOUTH_RIGHT, 0]) / 2
-    chin_y = ref[lm.CHIN, 1]
-    basis: dict[str, np.ndarray] = {}
+    return mouth_c, half_w
 
-    # Jaw: the lower lip and everything below it drops; less towards the jaw corners.
+
+def _jaw_open(ref: np.ndarray) -> np.ndarray:
+    """The lower lip and everything below it drops; less towards the jaw corners."""
+    n = len(ref)
+    mouth_c, half_w = _mouth_frame(ref)
+    chin_y = ref[lm.CHIN, 1]
     jaw = np.zeros((n, 3))
     lower = _lower_face_mask(ref)
     side = np.clip(1.25 - np.abs(ref[:, 0] - mouth_c[0]) / (2.2 * half_w), 0.0, 1.0)
@@ -90,10 +91,13 @@ def control_basis() -> dict[str, np.ndarray]:
     corners = [lm.MOUTH_LEFT, lm.MOUTH_RIGHT, lm.INNER_MOUTH_RIGHT, lm.INNER_MOUTH_LEFT]
     jaw[corners, 1] = corner_drop
     jaw[corners, 0] = -0.03 * np.sign(ref[corners, 0] - mouth_c[0])  # corners pull in a little
-    basis["jaw_open"] = jaw
+    return jaw
 
-    # Smile: corners out and up, the lips following by how far out they are, cheeks lifting.
-    smile = np.zeros((n, 3))
+
+def _smile(ref: np.ndarray) -> np.ndarray:
+    """Corners out and up, the lips following by how far out they are, cheeks lifting."""
+    mouth_c, half_w = _mouth_frame(ref)
+    smile = np.zeros((len(ref), 3))
     dx = ref[:, 0] - mouth_c[0]
     near_mouth = np.exp(
         -(
@@ -111,47 +115,75 @@ def control_basis() -> dict[str, np.ndarray]:
         )
     )
     smile[:, 1] -= 0.035 * cheeks
-    basis["smile"] = smile
+    return smile
 
-    pucker = np.zeros((n, 3))
+
+def _pucker(ref: np.ndarray) -> np.ndarray:
+    mouth_c, _ = _mouth_frame(ref)
+    pucker = np.zeros((len(ref), 3))
     lips = list(set(lm.LIPS_INNER) | set(lm.LIPS_OUTER))
     pucker[lips, 0] = -0.28 * (ref[lips, 0] - mouth_c[0])
     pucker[lips, 2] = -0.08
-    basis["pucker"] = pucker
+    return pucker
 
-    brows = np.zeros((n, 3))
+
+def _brow_raise(ref: np.ndarray) -> np.ndarray:
+    brows = np.zeros((len(ref), 3))
     brow_idx = list(lm.RIGHT_EYEBROW + lm.LEFT_EYEBROW)
     brow_y = ref[brow_idx, 1].mean()
     above = np.clip(1.0 - np.abs(ref[:, 1] - brow_y) / 0.35, 0.0, 1.0)
     brows[:, 1] = -0.07 * above
     brows[brow_idx, 1] = -0.1
-    basis["brow_raise"] = brows
+    return brows
 
-    frown = np.zeros((n, 3))
+
+def _brow_frown(ref: np.ndarray) -> np.ndarray:
+    frown = np.zeros((len(ref), 3))
     inner = [107, 66, 55, 65, 336, 296, 285, 295]
     frown[inner, 1] = 0.05
     frown[inner, 0] = -0.04 * np.sign(ref[inner, 0] - ref[lm.NOSE_TIP, 0])
     frown[[70, 63, 105, 300, 293, 334], 1] = 0.02
-    basis["brow_frown"] = frown
+    return frown
 
+
+def _blinks(ref: np.ndarray) -> dict[str, np.ndarray]:
+    """Each upper lid down by its own gap (nearly closed), the skin above it part-way."""
+    out: dict[str, np.ndarray] = {}
     gap_r, gap_l = lid_gaps(ref)
     for name, upper, ring, gap in (
         ("blink_right", lm.RIGHT_EYE_UPPER, lm.RIGHT_EYE_UPPER_RING, gap_r),
         ("blink_left", lm.LEFT_EYE_UPPER, lm.LEFT_EYE_UPPER_RING, gap_l),
     ):
-        b = np.zeros((n, 3))
+        b = np.zeros((len(ref), 3))
         b[list(upper), 1] = gap * 0.97
         b[list(ring), 1] = gap * 0.35
-        basis[name] = b
-    basis["blink"] = basis["blink_right"] + basis["blink_left"]
+        out[name] = b
+    out["blink"] = out["blink_right"] + out["blink_left"]
+    return out
 
+
+def _gaze(ref: np.ndarray) -> dict[str, np.ndarray]:
     irises = list(lm.RIGHT_IRIS + lm.LEFT_IRIS)
-    gx = np.zeros((n, 3))
+    gx = np.zeros((len(ref), 3))
     gx[irises, 0] = 0.11
-    basis["gaze_x"] = gx
-    gy = np.zeros((n, 3))
+    gy = np.zeros((len(ref), 3))
     gy[irises, 1] = 0.05
-    basis["gaze_y"] = gy
+    return {"gaze_x": gx, "gaze_y": gy}
+
+
+@lru_cache(maxsize=1)
+def control_basis() -> dict[str, np.ndarray]:
+    """Offsets (478, 3) for each expression control at value 1, on the reference face."""
+    ref = reference_face().astype(np.float64)
+    basis: dict[str, np.ndarray] = {
+        "jaw_open": _jaw_open(ref),
+        "smile": _smile(ref),
+        "pucker": _pucker(ref),
+        "brow_raise": _brow_raise(ref),
+        "brow_frown": _brow_frown(ref),
+        **_blinks(ref),
+        **_gaze(ref),
+    }
     for value in basis.values():
         value.setflags(write=False)
     return basis
