@@ -14,7 +14,8 @@ import pygame  # noqa: E402
 import pytest  # noqa: E402
 import yaml  # noqa: E402
 
-from kiosk.display.overlay import OverlayRenderer, OverlayState, wrap_text  # noqa: E402
+from kiosk.display.overlay import OverlayRenderer, OverlayState  # noqa: E402
+from kiosk.display.widgets.text_layout import wrap_text  # noqa: E402
 
 EXHIBITS = Path(__file__).resolve().parents[1] / "exhibits"
 WIDTH = 584  # the label body's line at 1920 x 1080: a 640 px panel less its padding
