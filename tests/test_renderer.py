@@ -411,7 +411,7 @@ def test_rendering_over_an_earlier_frame_equals_a_fresh_render(
 def test_lids_of_an_eye_squeezed_to_a_point_are_drawn_without_texture(rig: PaintingRig) -> None:
     """Eye corners that meet leave no room to place the lid's texture: the lid is drawn plain
     (as it would be without texture), not tinted by one stretched texture pixel."""
-    from kiosk.renderer.eyes import draw_lids
+    from kiosk.renderer.lids import draw_lids
 
     face = rig.faces[0]
     targets = target_landmarks(face, MOTIONS["blink 1"]).copy()
@@ -430,7 +430,7 @@ def test_a_tilted_or_nodding_head_alone_draws_no_lid(rig: PaintingRig) -> None:
     """How far an eye closed is measured without the head's movement: a tilt or a nod with the
     eyes open draws no lid (measured in the image, a 15 degree tilt drew one a ninth closed);
     a blink still does, tilted or not."""
-    from kiosk.renderer.eyes import draw_lids
+    from kiosk.renderer.lids import draw_lids
     from kiosk.renderer.retarget import expressed_landmarks
 
     face = rig.faces[0]
@@ -453,7 +453,7 @@ def test_a_half_closed_eye_is_lid_over_an_open_eye_not_a_veil(rig: PaintingRig) 
     """A closing lid covers the eye from the crease down to its moving margin; the part of the
     eye still open below the margin is left as it was (it used to be veiled, the iris showing
     through a half-transparent lid)."""
-    from kiosk.renderer.eyes import draw_lids, eye_closure
+    from kiosk.renderer.lids import draw_lids, eye_closure
     from kiosk.renderer.retarget import expressed_landmarks
 
     face = rig.faces[0]
@@ -484,7 +484,7 @@ def test_a_closing_eye_is_redrawn_so_its_lid_hides_the_iris_rather_than_squeezin
 ) -> None:
     """With the iris where the warp carries it, an open eye needs no redraw; a closing one is
     redrawn (its iris whole, cut by the lowered lid) instead of left squeezed by the warp."""
-    from kiosk.renderer.eyes import draw_gaze
+    from kiosk.renderer.gaze import draw_gaze
     from kiosk.renderer.retarget import target_mesh
 
     face = rig.faces[0]
@@ -505,7 +505,7 @@ def test_a_closing_eye_is_redrawn_so_its_lid_hides_the_iris_rather_than_squeezin
 def test_the_lid_fades_in_without_a_step(rig: PaintingRig) -> None:
     """The closure at which the lid starts being drawn changes no pixel by more than a few
     levels, so tracking noise around it cannot make the lid flicker."""
-    from kiosk.renderer.eyes import LID_COVER, LID_FULL_AT, MIN_LID_COVER, draw_lids
+    from kiosk.renderer.lids import LID_COVER, LID_FULL_AT, MIN_LID_COVER, draw_lids
 
     face = rig.faces[0]
     targets = target_landmarks(face, motion_from_controls({"blink": 0.5}))
@@ -521,7 +521,7 @@ def test_the_lid_fades_in_without_a_step(rig: PaintingRig) -> None:
 def test_an_all_but_shut_eye_closes_completely(rig: PaintingRig) -> None:
     """A painting's lids may not quite meet at a visitor's full blink: from nearly shut the
     sliver still open between them is covered by the lid too; half closed, it is not."""
-    from kiosk.renderer.eyes import draw_lids
+    from kiosk.renderer.lids import draw_lids
 
     face = rig.faces[0]
     targets = target_landmarks(face, motion_from_controls({"blink": 0.6}))
@@ -543,7 +543,7 @@ def test_an_all_but_shut_eye_closes_completely(rig: PaintingRig) -> None:
 def test_the_lash_line_of_a_shut_lid_reaches_both_corners_of_the_eye(rig: PaintingRig) -> None:
     """The lashes of a closed lid run from corner to corner: at both eye corners the shut lid
     is drawn dark with lashes, not in the lid's skin tone."""
-    from kiosk.renderer.eyes import draw_lids
+    from kiosk.renderer.lids import draw_lids
 
     face = rig.faces[0]
     targets = target_landmarks(face, motion_from_controls({"blink": 1.0}))

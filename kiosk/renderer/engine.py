@@ -17,8 +17,9 @@ import numpy as np
 from kiosk.exhibits.corrections import Corrections
 from kiosk.motion.motion import Motion
 from kiosk.renderer import face_cache
-from kiosk.renderer.eyes import draw_gaze, draw_lids, eye_closure
 from kiosk.renderer.face_rig import PaintingRig, correct_faces, rig_from_faces
+from kiosk.renderer.gaze import draw_gaze
+from kiosk.renderer.lids import draw_lids, eye_closure
 from kiosk.renderer.mouth import draw_mouth_interior
 from kiosk.renderer.retarget import Gains, PoseLimits, target_mesh
 from kiosk.stats import StageTimes

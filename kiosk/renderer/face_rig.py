@@ -10,10 +10,10 @@ import numpy as np
 from kiosk.exhibits.corrections import GROUPS, Corrections
 from kiosk.motion.geometry import FaceFrame, face_frame
 from kiosk.motion.proportions import offset_scale, reference_face
-from kiosk.renderer.eyes import EyeRig, build_eye_rigs
+from kiosk.renderer.eye_rig import EyeRig, build_eye_rigs
 from kiosk.renderer.warp import MeshWarp, Region
 from kiosk.tracking import landmarks as lm
-from kiosk.tracking.face_mesh import DetectedFace, FaceMeshDetector
+from kiosk.tracking.face_mesh import DetectedFace
 
 ENGINE_VERSION = "geometric-1"
 
@@ -267,16 +267,6 @@ def rig_from_faces(
         faces=tuple(build_face_rig(image, f) for f in chosen),
         all_faces=tuple(faces),
     )
-
-
-def build_painting_rig(
-    image: np.ndarray,
-    detector: FaceMeshDetector,
-    choose: str = "largest",
-    index: int = 0,
-) -> PaintingRig:
-    """Detect faces once (static mode) and rig the ones the exhibit animates."""
-    return rig_from_faces(image, detector.detect(image), choose, index)
 
 
 def apply_corrections(
