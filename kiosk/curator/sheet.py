@@ -20,7 +20,7 @@ from kiosk.config import KioskConfig, display_path
 from kiosk.display.fit import fit_rect
 from kiosk.exhibits.library import ExhibitLibrary, LoadedExhibit
 from kiosk.motion.controls import motion_from_controls
-from kiosk.renderer.engine import Animation, GeometricEngine
+from kiosk.renderer.engine import Animation, Engine, make_engine
 from kiosk.renderer.engine import animation_for as exhibit_animation
 from kiosk.renderer.face_rig import NoFaceError, PaintingRig
 from kiosk.renderer.rig_store import fit_image, render_size
@@ -192,7 +192,7 @@ def _crop_box(rig: PaintingRig) -> tuple[int, int, int, int]:
     return int(cx - half), int(cy - half), int(cx + half), int(cy + half)
 
 
-def _tiles(engine: GeometricEngine, rig: PaintingRig, animation: Animation) -> list[np.ndarray]:
+def _tiles(engine: Engine, rig: PaintingRig, animation: Animation) -> list[np.ndarray]:
     x0, y0, x1, y1 = _crop_box(rig)
     tiles = []
     for label, controls in VIEWS:
@@ -251,7 +251,7 @@ def compose_sheet(
 def exhibit_sheet(
     exhibit: LoadedExhibit,
     config: KioskConfig,
-    engine: GeometricEngine,
+    engine: Engine,
     sure_detector: FaceMeshDetector,
     out_dir: Path,
 ) -> SheetResult:
@@ -291,7 +291,7 @@ def make_sheets(
     library.reload()
     exhibits = library.exhibits
     results = []
-    engine = GeometricEngine()
+    engine = make_engine(config.engine)
     sure = FaceMeshDetector(static_image=True, max_faces=1, min_detection_confidence=SURE_DETECTION)
     try:
         for i, exhibit in enumerate(exhibits, 1):

@@ -1,4 +1,5 @@
-"""The renderer interface and the default CPU engine (geometric mesh warp, no learned weights).
+"""The renderer interface (`Engine`), the one factory that makes the configured engine
+(`make_engine`), and the default CPU engine (geometric mesh warp, no learned weights).
 
 Every engine takes the same inputs (a painting, the faces to animate, a `Motion` per face) and
 returns a BGR image the size of the painting, so the rest of the kiosk never branches on it.
@@ -6,14 +7,16 @@ returns a BGR image the size of the painting, so the rest of the kiosk never bra
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 import cv2
 import numpy as np
 
+from kiosk.config import EngineConfig
 from kiosk.exhibits.corrections import Corrections
 from kiosk.motion.motion import Motion
 from kiosk.renderer import face_cache
@@ -51,8 +54,19 @@ def animation_for(exhibit_animation, engine_config) -> Animation:
     )
 
 
+@runtime_checkable
 class Engine(Protocol):
-    name: str
+    """What every engine does, and all the kiosk may use of one: `make_engine` chooses the
+    engine once, from `engine.name`, and nobody branches on it afterwards.
+
+    `render` returns a BGR uint8 image the size the painting is shown at, equal to the still
+    painting outside the rig's animated regions (`FaceRig.region_mask`); the same inputs give
+    the same pixels (tests/test_engine_conformance.py checks every engine).
+    """
+
+    name: str  # the value of `engine.name` in config.yaml that makes this engine
+    # Set from outside (`kiosk bench`) to record each rendering step's milliseconds; None: not.
+    steps: StageTimes | None
 
     def build_rig(
         self,
@@ -61,7 +75,10 @@ class Engine(Protocol):
         index: int = 0,
         box: tuple[float, float, float, float] | None = None,
         corrections: Corrections | None = None,
-    ) -> PaintingRig: ...
+    ) -> PaintingRig:
+        """Find the faces in `image` (the painting at the size it is rendered) and rig the
+        chosen ones; NoFaceError if there is none."""
+        ...
 
     def render(
         self,
@@ -69,9 +86,14 @@ class Engine(Protocol):
         motions: list[Motion],
         animation: Animation = Animation(),
         out: np.ndarray | None = None,
-    ) -> np.ndarray: ...
+    ) -> np.ndarray:
+        """The painting with its faces moved (motion i for face i, cycling); `out`: a frame of
+        this rig to render over in place."""
+        ...
 
-    def close(self) -> None: ...
+    def close(self) -> None:
+        """Release the engine's detectors (idempotent)."""
+        ...
 
 
 class GeometricEngine:
@@ -201,3 +223,19 @@ class GeometricEngine:
         if self._detector is not None:
             self._detector.close()
             self._detector = None
+
+
+# Every engine `engine.name` can name (kiosk.config.EngineConfig), by that name.
+_ENGINES: dict[str, Callable[..., Engine]] = {GeometricEngine.name: GeometricEngine}
+
+
+def make_engine(engine_config: EngineConfig, *, cache_dir: Path | None = None) -> Engine:
+    """The engine config.yaml's `engine.name` names; `cache_dir`: where it keeps the faces it
+    detected (None: no disk cache)."""
+    make = _ENGINES.get(engine_config.name)
+    if make is None:
+        known = ", ".join(sorted(_ENGINES))
+        raise ValueError(
+            f"engine.name: no engine is called {engine_config.name!r}; use one of: {known}"
+        )
+    return make(cache_dir=cache_dir)

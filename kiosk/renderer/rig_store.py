@@ -15,8 +15,9 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from kiosk.config import EngineConfig
 from kiosk.exhibits.corrections import Corrections
-from kiosk.renderer.engine import GeometricEngine
+from kiosk.renderer.engine import Engine, make_engine
 from kiosk.renderer.face_rig import ENGINE_VERSION, NoFaceError, PaintingRig
 
 log = logging.getLogger(__name__)
@@ -109,21 +110,27 @@ class RigStore:
     so a stuck build never keeps the process alive) and keeps the most recent `capacity` of them.
 
     `max_face_pixels`: the largest animated area rendered at the painting's shown size (see
-    `render_size`); None: no limit.
+    `render_size`); None: no limit. `engine_config`: the engine to build with (`make_engine`, on
+    the worker thread; None: config's default engine), keeping detected faces in `cache_dir`.
     """
 
     def __init__(
-        self, capacity: int = 24, cache_dir: Path | None = None, max_face_pixels: int | None = None
+        self,
+        capacity: int = 24,
+        cache_dir: Path | None = None,
+        max_face_pixels: int | None = None,
+        engine_config: EngineConfig | None = None,
     ) -> None:
         self.capacity = capacity
         self.max_face_pixels = max_face_pixels
         self._cache_dir = cache_dir
+        self._engine_config = engine_config if engine_config is not None else EngineConfig()
         self._jobs: queue.SimpleQueue[tuple[RigRequest, np.ndarray, Future[RigResult]] | None] = (
             queue.SimpleQueue()
         )
         self._worker: threading.Thread | None = None  # started by the first request
         self._closing = threading.Event()
-        self._engine: GeometricEngine | None = None
+        self._engine: Engine | None = None
         self._done: OrderedDict[tuple, RigResult] = OrderedDict()
         self._pending: dict[tuple, Future[RigResult]] = {}
         self._lock = threading.Lock()
@@ -179,7 +186,7 @@ class RigStore:
     def _rig_of(self, image: np.ndarray, request: RigRequest) -> PaintingRig:
         """The request's face(s) rigged on `image` (the painting at the size it is rendered)."""
         if self._engine is None:
-            self._engine = GeometricEngine(cache_dir=self._cache_dir)
+            self._engine = make_engine(self._engine_config, cache_dir=self._cache_dir)
         return self._engine.build_rig(
             image, request.choose, request.index, request.box, request.corrections
         )
