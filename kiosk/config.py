@@ -6,6 +6,7 @@ every other file a curator or operator edits; the file is read by kiosk.safe_yam
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import os
 import re
@@ -13,6 +14,8 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from kiosk.opening_hours import OpeningHours
 
 # The vocabulary of every file a person edits lives below this module; Problem, ContentError,
 # display_path and validation_problems are re-exported for the modules that import them here.
@@ -146,12 +149,35 @@ class LimitsConfig(_Section):
     max_file_load_s: float = Field(2.0, gt=0, le=60)  # reading one YAML file
 
 
+# Metrics are served to this machine only (kiosk.ops.metrics); the check lives here so that
+# config.yaml is validated without importing the operations stage.
+DEFAULT_METRICS_ADDRESS = "127.0.0.1"
+DEFAULT_METRICS_PORT = 9108
+
+
+def check_loopback(address: str, error: type[ValueError] = ValueError) -> str:
+    """The address if it is a loopback IP (or "localhost", read as 127.0.0.1); else `error`."""
+    if address == "localhost":
+        return DEFAULT_METRICS_ADDRESS
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        ip = None
+    if ip is None or not ip.is_loopback:
+        raise error(
+            f"metrics address {address!r} is not a loopback address; metrics are served only "
+            f"to this machine, use {DEFAULT_METRICS_ADDRESS} (read them remotely through an "
+            "SSH tunnel)"
+        )
+    return address
+
+
 class OpsConfig(_Section):
     """Operations: local metrics, status file, logs."""
 
     metrics_enabled: bool = True
-    metrics_address: str = "127.0.0.1"
-    metrics_port: int = Field(9108, ge=1, le=65535)
+    metrics_address: str = DEFAULT_METRICS_ADDRESS
+    metrics_port: int = Field(DEFAULT_METRICS_PORT, ge=1, le=65535)
     status_file: Path = Path("var/status.json")
     status_interval_s: float = Field(5.0, gt=0)
     log_dir: Path | None = Path("var/log")
@@ -162,8 +188,6 @@ class OpsConfig(_Section):
     @field_validator("metrics_address")
     @classmethod
     def _loopback(cls, v: str) -> str:
-        from kiosk.ops.metrics import check_loopback
-
         return check_loopback(v)
 
 
@@ -177,8 +201,6 @@ class OpeningHoursConfig(_Section):
     @field_validator("days")
     @classmethod
     def _days(cls, v: dict[str, Any] | None) -> dict[str, Any] | None:
-        from kiosk.ops.hours import OpeningHours
-
         OpeningHours.from_mapping(v)  # raises HoursError (a ValueError) naming the day
         return v
 

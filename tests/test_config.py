@@ -1,3 +1,5 @@
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -70,6 +72,12 @@ def test_shipped_config_sets_every_key_to_its_default():
     ("display: {size: [30000, 30000]}\n", "display.size", "each be at most 7680"),
     ("camera: {size: [640, 100000]}\n", "camera.size", "each be at most 7680"),
     ("schema_version: 2\n", "schema_version", "reads version 1 (got 2)"),
+    ("ops: {metrics_address: 0.0.0.0}\n", "ops.metrics_address",
+     "'0.0.0.0' is not a loopback address; metrics are served only to this machine, use "
+     "127.0.0.1 (read them remotely through an SSH tunnel)"),
+    ("opening_hours: {days: {mon: closed}}\n", "opening_hours.days",
+     "tue: missing; give every day a range like '10:00-18:00' or 'closed'"),
+    ("opening_hours: {days: {monday: closed}}\n", "opening_hours.days", "'monday' is not a day"),
 ])
 def test_bad_values_name_file_and_key(tmp_path, text, key, words):
     path = tmp_path / "config.yaml"
@@ -80,6 +88,22 @@ def test_bad_values_name_file_and_key(tmp_path, text, key, words):
     assert str(info.value).startswith(f"{info.value.file}: {key}: ")
     assert info.value.file.endswith("config.yaml")
     assert words in info.value.message
+
+
+def test_config_validates_without_the_stages_above_it(tmp_path):
+    """Config is the vocabulary the stages read: checking the metrics address and the opening
+    hours must not import the operations stage."""
+    path = tmp_path / "config.yaml"
+    path.write_text("ops: {metrics_address: localhost}\n"
+                    "opening_hours: {days: {mon: closed, tue: closed, wed: closed, thu: closed,"
+                    " fri: closed, sat: closed, sun: '10:00-18:00'}}\n")
+    script = ("import sys; from pathlib import Path; from kiosk.config import load_config; "
+              f"config = load_config(Path({str(path)!r})); "
+              "print(config.ops.metrics_address, sorted(m for m in sys.modules "
+              "if m.startswith('kiosk.ops')))")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                            check=True, cwd=REPO)
+    assert result.stdout.split() == ["127.0.0.1", "[]"]
 
 
 def test_yaml_syntax_error_and_non_mapping(tmp_path):

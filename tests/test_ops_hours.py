@@ -6,7 +6,8 @@ from datetime import datetime
 
 import pytest
 
-from kiosk.ops.hours import HoursError, OpeningHours, SleepPolicy
+from kiosk.opening_hours import HoursError, OpeningHours
+from kiosk.ops.hours import SleepPolicy
 
 WEEK = {
     "mon": "closed",

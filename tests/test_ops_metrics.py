@@ -11,8 +11,9 @@ from collections.abc import Iterator
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+from kiosk.config import check_loopback
 from kiosk.ops import Health
-from kiosk.ops.metrics import KioskMetrics, MetricsError, check_loopback
+from kiosk.ops.metrics import KioskMetrics, MetricsError
 from kiosk.stats import StageTimes
 
 

@@ -3,7 +3,7 @@
 The pieces (each its own module, none imported here so that `import kiosk.ops` stays cheap):
 `sdnotify` (readiness and watchdog pings), `metrics` (Prometheus on 127.0.0.1 only),
 `status` (an atomically rewritten JSON status file), `logs` (rotating JSON-lines logs),
-`hours` (opening hours and the sleep policy).
+`hours` (the sleep policy outside opening hours).
 
 This module holds what they and the entry point share: the exit codes a supervisor acts on,
 the health snapshot the loop hands to metrics and the status file, and the signal handlers.

@@ -20,7 +20,6 @@ thread at about 1.3% of a core.
 from __future__ import annotations
 
 import contextlib
-import ipaddress
 import logging
 import selectors
 import socket
@@ -33,12 +32,13 @@ from http import HTTPStatus
 from prometheus_client import CollectorRegistry, Counter, Gauge, ProcessCollector
 from prometheus_client.exposition import CONTENT_TYPE_LATEST, generate_latest
 
+from kiosk.config import DEFAULT_METRICS_ADDRESS as DEFAULT_ADDRESS
+from kiosk.config import DEFAULT_METRICS_PORT as DEFAULT_PORT
+from kiosk.config import check_loopback
 from kiosk.ops import Health
 
 log = logging.getLogger(__name__)
 
-DEFAULT_ADDRESS = "127.0.0.1"
-DEFAULT_PORT = 9108
 LIVE_MODE = "live"
 _MAX_LABEL_VALUES = 16  # modes and camera states are small fixed sets; never grow without bound
 
@@ -60,27 +60,11 @@ class MetricsError(ValueError):
     """A metrics setting that cannot be used (message says what to change)."""
 
 
-def check_loopback(address: str) -> str:
-    """The address if it is a loopback IP (or "localhost"); otherwise MetricsError."""
-    if address == "localhost":
-        return DEFAULT_ADDRESS
-    try:
-        ip = ipaddress.ip_address(address)
-    except ValueError:
-        ip = None
-    if ip is None or not ip.is_loopback:
-        raise MetricsError(
-            f"metrics address {address!r} is not a loopback address; metrics are served only "
-            f"to this machine, use {DEFAULT_ADDRESS} (read them remotely through an SSH tunnel)"
-        )
-    return address
-
-
 class KioskMetrics:
     """The kiosk's Prometheus metrics and (after start()) their HTTP endpoint."""
 
     def __init__(self, port: int = DEFAULT_PORT, address: str = DEFAULT_ADDRESS) -> None:
-        self.address = check_loopback(address)
+        self.address = check_loopback(address, MetricsError)
         if not 0 <= port <= 65535:
             raise MetricsError(f"metrics port must be between 1 and 65535 (got {port})")
         self.port = port  # 0 = any free port (tests); the real one is known after start()

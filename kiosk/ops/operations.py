@@ -9,8 +9,9 @@ import time
 from datetime import datetime
 
 from kiosk.config import KioskConfig
+from kiosk.opening_hours import OpeningHours
 from kiosk.ops import Health
-from kiosk.ops.hours import OpeningHours, SleepDecision, SleepPolicy
+from kiosk.ops.hours import SleepDecision, SleepPolicy
 from kiosk.ops.metrics import KioskMetrics
 from kiosk.ops.sdnotify import Notifier
 from kiosk.ops.status import StatusWriter
