@@ -31,7 +31,7 @@ class CountingFont:
     """A font that counts what it is asked to measure and remembers what it renders."""
 
     def __init__(self, font: pygame.font.Font) -> None:
-        self._font = font
+        self.inner = font
         self.calls = 0
         self.chars = 0
         self.rendered: list[str] = []
@@ -39,14 +39,14 @@ class CountingFont:
     def size(self, text: str) -> tuple[int, int]:
         self.calls += 1
         self.chars += len(text)
-        return self._font.size(text)
+        return self.inner.size(text)
 
     def render(self, text: str, *args: object) -> pygame.Surface:
         self.rendered.append(text)
-        return self._font.render(text, *args)
+        return self.inner.render(text, *args)
 
     def __getattr__(self, name: str) -> object:
-        return getattr(self._font, name)
+        return getattr(self.inner, name)
 
 
 @pytest.fixture(scope="module")

@@ -29,6 +29,7 @@ PANEL_BUTTONS: tuple[tuple[str, Action], ...] = (
     ("Quit kiosk", Action.QUIT),
 )
 QUIT_CONFIRM_LABEL = "Tap again to quit"
+QUIT_CONFIRM_S = 3.0  # the second tap on "Quit kiosk" must come within this many seconds
 
 
 def check_pin(pin: str) -> str:
@@ -147,7 +148,7 @@ class PinPad:
 class ConfirmTap:
     """A button that acts only on a second tap within `window_s` (e.g. "Quit kiosk")."""
 
-    def __init__(self, window_s: float = 3.0) -> None:
+    def __init__(self, window_s: float = QUIT_CONFIRM_S) -> None:
         self.window_s = window_s
         self._armed_at: float | None = None
 

@@ -10,6 +10,10 @@ import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+# How long a curator holds the screen's top-left corner to open the PIN pad (seconds): long
+# enough that no visitor does it by chance. `Display(long_press_s=...)` changes it.
+LONG_PRESS_S = 3.0
+
 
 class Action(enum.Enum):
     """What the app should do in response to input."""
@@ -96,7 +100,7 @@ class LongPress:
     def __init__(
         self,
         zone: tuple[float, float, float, float],
-        hold_s: float = 3.0,
+        hold_s: float = LONG_PRESS_S,
         max_move: float = 0.03,
     ) -> None:
         if hold_s <= 0:

@@ -15,6 +15,7 @@ import logging
 import os
 import time
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import replace
 from pathlib import Path
 
@@ -23,9 +24,10 @@ import pygame
 
 from kiosk.display.curator_access import CANCEL, OK, AccessView, ConfirmTap, PinPad
 from kiosk.display.fit import fit_rect
-from kiosk.display.gestures import Action, GestureRecognizer, Hotspot, LongPress
+from kiosk.display.gestures import LONG_PRESS_S, Action, GestureRecognizer, Hotspot, LongPress
 from kiosk.display.keys import KeyCombo
 from kiosk.display.overlay import OverlayRenderer, OverlayState
+from kiosk.stats import StageTimes
 
 log = logging.getLogger(__name__)
 
@@ -63,26 +65,29 @@ def physical_to_logical(u: float, v: float, rotation: int) -> tuple[float, float
 class Display:
     """A pygame-ce window (fullscreen on the kiosk) showing one painting and its overlays.
 
-    `curator_pin` guards the corner long press (`long_press_s` seconds). None means no touch
-    access in kiosk mode (keyboard chord only); in a development window the long press then
-    opens the curator panel directly, with no PIN: never on a
-    public floor.
+    Its settings come from config.yaml (`display` and `curator`), passed by the caller: none
+    has a default here. `curator_pin` guards the corner long press (held `long_press_s`
+    seconds). None means no touch access in kiosk mode (keyboard chord only); in a development
+    window the long press then opens the curator panel directly, with no PIN: never on a
+    public floor. `times`, if given, records the milliseconds of drawing the overlays of each
+    frame as the stage "overlays".
     """
 
     def __init__(
         self,
-        size: tuple[int, int] = (1920, 1080),
-        fullscreen: bool = True,
-        rotation: int = 0,
-        kiosk_mode: bool = True,
-        exit_keys: str = "ctrl+shift+q",
-        overlay_keys: str = "ctrl+shift+c",
-        show_notice: bool = True,
         *,
+        size: tuple[int, int],
+        fullscreen: bool,
+        rotation: int,
+        kiosk_mode: bool,
+        exit_keys: str,
+        overlay_keys: str,
+        show_notice: bool,
+        curator_pin: str | None,
         headless: bool = False,
         clock: Callable[[], float] = time.monotonic,
-        curator_pin: str | None = None,
-        long_press_s: float = 3.0,
+        long_press_s: float = LONG_PRESS_S,
+        times: StageTimes | None = None,
     ) -> None:
         if rotation not in _ROTATIONS:
             raise ValueError(f"display rotation must be one of {_ROTATIONS}, got {rotation}")
@@ -103,6 +108,18 @@ class Display:
                 "shows visitors another notice that the camera image is never stored"
             )
         self._clock = clock
+        self._times = times
+        self._open_window(size, fullscreen, headless)
+        self._overlay = OverlayRenderer(self._logical_size)
+        self._gestures, self._long_press = self._touch_input(long_press_s)
+        self._quit_confirm = ConfirmTap()
+        self._curator_visible = False  # from the OverlayState last presented
+        self._pressed: str | Action | None = None  # the pad key or panel button pressed
+        self._fingers: set[int] = set()
+        self._primary_finger: int | None = None
+        self._closed = False
+
+    def _open_window(self, size: tuple[int, int], fullscreen: bool, headless: bool) -> None:
         if headless:
             os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
             os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
@@ -114,28 +131,26 @@ class Display:
             (0, 0) if fullscreen else size, pygame.FULLSCREEN if fullscreen else 0
         )
         pw, ph = self._screen.get_size()
-        self._logical_size = (pw, ph) if rotation in (0, 180) else (ph, pw)
-        self._canvas = self._screen if rotation == 0 else pygame.Surface(self._logical_size)
-        if kiosk_mode:
+        self._logical_size = (pw, ph) if self.rotation in (0, 180) else (ph, pw)
+        self._canvas = self._screen if self.rotation == 0 else pygame.Surface(self._logical_size)
+        if self.kiosk_mode:
             pygame.mouse.set_visible(False)
-        self._overlay = OverlayRenderer(self._logical_size)
+
+    def _touch_input(self, long_press_s: float) -> tuple[GestureRecognizer, LongPress]:
+        """Taps and swipes (the chevrons' hotspots), and the corner's long press, in the
+        normalised logical coordinates the recognisers work in."""
         lw, lh = self._logical_size
-        self._gestures = GestureRecognizer(
+        gestures = GestureRecognizer(
             hotspots=[
                 Hotspot(r.x / lw, r.y / lh, r.w / lw, r.h / lh, action)
                 for r, action in self._overlay.hotspots()
             ]
         )
         zone = self._overlay.access_zone()
-        self._long_press = LongPress(
+        long_press = LongPress(
             (zone.x / lw, zone.y / lh, zone.w / lw, zone.h / lh), hold_s=long_press_s
         )
-        self._quit_confirm = ConfirmTap(window_s=3.0)
-        self._curator_visible = False  # from the OverlayState last presented
-        self._pressed: str | Action | None = None  # the pad key or panel button pressed
-        self._fingers: set[int] = set()
-        self._primary_finger: int | None = None
-        self._closed = False
+        return gestures, long_press
 
     # -- geometry -----------------------------------------------------------------------
 
@@ -191,7 +206,9 @@ class Display:
         self._curator_visible = overlay.curator_visible
         if not self._curator_visible:
             self._quit_confirm.reset()
-        self._overlay.draw(self._canvas, overlay, painting, self.access_view())
+        access = self.access_view()
+        with self._times.measure("overlays") if self._times is not None else nullcontext():
+            self._overlay.draw(self._canvas, overlay, painting, access)
         if self.rotation:
             self._screen.blit(pygame.transform.rotate(self._canvas, self.rotation), (0, 0))
         pygame.display.flip()
