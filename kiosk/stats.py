@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
 import numpy as np
@@ -64,14 +64,22 @@ class StageTimes:
             return {stage: list(samples) for stage, samples in self._samples.items()}
 
     def summary(self) -> dict[str, dict[str, float]]:
-        snapshot = self.samples()
-        out: dict[str, dict[str, float]] = {}
-        for stage, samples in snapshot.items():
-            if samples:
-                arr = np.asarray(samples, dtype=np.float64)
-                out[stage] = {
-                    "median_ms": round(float(np.median(arr)), 3),
-                    "p95_ms": round(float(np.percentile(arr, 95)), 3),
-                    "samples": len(arr),
-                }
-        return out
+        """`summarize` of every stage that has samples."""
+        out = {stage: summarize(samples) for stage, samples in self.samples().items()}
+        return {stage: s for stage, s in out.items() if s}
+
+
+def summarize(samples: Sequence[float], baseline_ms: float | None = None) -> dict[str, float]:
+    """Median, p95 and count of millisecond samples (empty dict when there are none), and the
+    median as a multiple of `baseline_ms` when given (the bench's ratio to its baseline)."""
+    if len(samples) == 0:
+        return {}
+    arr = np.asarray(samples, dtype=np.float64)
+    out = {
+        "median_ms": round(float(np.median(arr)), 3),
+        "p95_ms": round(float(np.percentile(arr, 95)), 3),
+        "samples": int(arr.size),
+    }
+    if baseline_ms:
+        out["x_baseline"] = round(out["median_ms"] / baseline_ms, 3)
+    return out

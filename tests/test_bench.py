@@ -9,21 +9,21 @@ import cv2
 import numpy as np
 import pytest
 
-from kiosk.bench import (
-    STAGE_ROWS,
-    TARGETS,
-    baseline_result,
-    derive_stages,
-    evaluate_targets,
-    format_report,
-    parse_status_kib,
-    summarize,
-    write_kiosk_folder,
-)
 from kiosk.commands import EXIT_USAGE
 from kiosk.commands.bench import add_parser, parse_size
 from kiosk.config import LimitsConfig, load_config
 from kiosk.exhibits.library import ExhibitLibrary
+from kiosk.measure.bench_phases import baseline_result
+from kiosk.measure.bench_report import (
+    STAGE_ROWS,
+    TARGETS,
+    derive_stages,
+    evaluate_targets,
+    format_report,
+)
+from kiosk.measure.kiosk_folder import write_kiosk_folder
+from kiosk.measure.process_stats import parse_status_kib
+from kiosk.stats import summarize
 
 
 def test_summarize_median_p95_and_ratio() -> None:

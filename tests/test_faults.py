@@ -21,16 +21,17 @@ import numpy as np
 import pytest
 
 import kiosk.camera.sources as sources
-from kiosk.camera.faults import FAULTS, FaultyCapture, ManualClock
 from kiosk.camera.sources import DeviceSource
 from kiosk.config import load_config
 from kiosk.director.director import Mode
 from kiosk.exhibits.samples import ensure_sample_content
+from kiosk.measure.faulty_camera import FAULTS, FaultyCapture
+from kiosk.measure.kiosk_folder import face_image
 from kiosk.runtime.loop import Kiosk
 from kiosk.runtime.options import RunOptions
 from kiosk.runtime.wiring import build_kiosk
-from kiosk.soak import face_image
 from tests.conftest import REPO_ROOT
+from tests.fakes import ManualClock
 
 CAMERA_STALE_S = 1.0
 VISITOR_LEAVE_S = 0.5

@@ -24,9 +24,9 @@ from kiosk.camera.sources import SyntheticSource
 from kiosk.config import load_config
 from kiosk.director.director import Mode
 from kiosk.exhibits.samples import ensure_sample_content
+from kiosk.measure.kiosk_folder import face_image
 from kiosk.runtime.options import RunOptions
 from kiosk.runtime.wiring import build_kiosk
-from kiosk.soak import face_image
 from tests.conftest import REPO_ROOT
 
 MAX_READ = 256 * 1024 * 1024

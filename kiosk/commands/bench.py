@@ -46,7 +46,8 @@ def cmd_bench(args: argparse.Namespace) -> int:
     os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
     import cv2
 
-    from kiosk.bench import BenchOptions, format_report, run_bench
+    from kiosk.measure.bench import BenchOptions, run_bench
+    from kiosk.measure.bench_report import format_report
 
     driver = Path(args.driver_video) if args.driver_video else None
     if driver is not None and not driver.is_file():

@@ -33,7 +33,7 @@ def cmd_soak(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
     os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
-    from kiosk.soak import SoakOptions, run_soak
+    from kiosk.measure.soak import SoakOptions, run_soak
 
     options = SoakOptions(
         frames=args.frames,

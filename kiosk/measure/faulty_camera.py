@@ -1,4 +1,4 @@
-"""Scriptable camera faults: a fake cv2.VideoCapture for tests and soak runs.
+"""Scriptable camera faults: a fake cv2.VideoCapture for soak runs (`kiosk soak`) and tests.
 
 `FaultyCapture` behaves like a webcam showing a moving face (rendered by `SyntheticSource`)
 and can be switched at run time, from any thread, into the failures cameras show in the
@@ -35,25 +35,6 @@ from kiosk.camera.sources import SyntheticSource
 Fault = Literal["none", "unplugged", "frozen", "blocking", "wrong_size", "absent"]
 FAULTS: tuple[str, ...] = get_args(Fault)
 Clock = Callable[[], float]
-
-
-class ManualClock:
-    """A clock that only moves when told to: frame times and staleness without waiting."""
-
-    def __init__(self, start: float = 1000.0) -> None:
-        self._now = float(start)
-        self._lock = threading.Lock()
-
-    def __call__(self) -> float:
-        with self._lock:
-            return self._now
-
-    def advance(self, seconds: float) -> float:
-        if seconds < 0:
-            raise ValueError(f"a clock cannot go back ({seconds} s)")
-        with self._lock:
-            self._now += seconds
-            return self._now
 
 
 class FaultyCapture:
