@@ -66,7 +66,7 @@ def build_kiosk(
         max_face_pixels=config.engine.max_face_pixels,
     )
     engine = GeometricEngine()
-    display = _display(config, options)
+    display = _display(config, options, times)
     scene = SceneRenderer(
         library, clips, rigs, engine, config.engine, config.timeouts.crossfade_s,
         display.fit, display.logical_size, content.fitted_still, times,
@@ -91,7 +91,7 @@ def build_kiosk(
     return Kiosk(stages)
 
 
-def _display(config: KioskConfig, options: RunOptions) -> Display:
+def _display(config: KioskConfig, options: RunOptions, times: StageTimes) -> Display:
     on_wall = not options.windowed and not options.headless
     return Display(
         size=tuple(config.display.size),
@@ -103,6 +103,7 @@ def _display(config: KioskConfig, options: RunOptions) -> Display:
         curator_pin=config.curator.pin,
         show_notice=config.display.show_notice,
         headless=options.headless,
+        times=times,
     )
 
 
