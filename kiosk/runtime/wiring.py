@@ -23,7 +23,7 @@ from kiosk.exhibits.watcher import ContentWatcher
 from kiosk.motion.estimator import FilterSettings
 from kiosk.motion.live import LiveMotion
 from kiosk.ops.operations import Operations
-from kiosk.renderer.engine import GeometricEngine
+from kiosk.renderer.engine import make_engine
 from kiosk.renderer.rig_store import RigStore, fit_image
 from kiosk.runtime.live import LiveInput, SourceFactory
 from kiosk.runtime.loop import Kiosk, Stages
@@ -64,8 +64,9 @@ def build_kiosk(
     rigs = RigStore(
         cache_dir=rig_cache_dir or paths.cache / "rigs",
         max_face_pixels=config.engine.max_face_pixels,
+        engine_config=config.engine,
     )
-    engine = GeometricEngine()
+    engine = make_engine(config.engine)
     display = _display(config, options, times)
     scene = SceneRenderer(
         library, clips, rigs, engine, config.engine, config.timeouts.crossfade_s,
