@@ -13,7 +13,15 @@ import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    AfterValidator,
+    AliasChoices,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+)
 
 from kiosk.opening_hours import OpeningHours
 
@@ -82,13 +90,43 @@ class CameraConfig(_Section):
     mirror: bool = True  # flip the camera image so the painting moves like a mirror image
 
 
+# Older config files have one key, timeouts.camera_stale_s, for two things: it still sets each
+# of the two keys that replace it which the file does not give (load_config notes it in the log).
+OLD_CAMERA_STALE_KEY = "camera_stale_s"
+CAMERA_STALE_REPLACED_BY = ("camera_reopen_s", "visitor_gone_s")
+
+
+def _or_old_camera_stale(key: str) -> AliasChoices:
+    return AliasChoices(key, OLD_CAMERA_STALE_KEY)
+
+
 class TimeoutsConfig(_Section):
+    """Seconds. The director's, the live motion's and the idle clips' settings come from here."""
+
     visitor_enter_s: float = Field(0.3, ge=0)
     visitor_leave_s: float = Field(2.0, ge=0)
+    # The newest tracked camera frame older than this (a frozen or vanished camera): nobody
+    # is seen, so the director counts the visitor as gone.
+    visitor_gone_s: float = Field(
+        2.0, gt=0, validation_alias=_or_old_camera_stale("visitor_gone_s")
+    )
+    # Unseen this long: the next face is a new visitor, whose own neutral face is measured. Not
+    # below half a second: a tracker's brief dropout must not make the visitor a stranger.
+    visitor_forget_s: float = Field(1.5, ge=0.5, le=60)
     attract_exhibit_s: float = Field(40.0, gt=0)
+    browse_hold_s: float = Field(60.0, ge=0, le=3600)  # after a swipe or tap, no auto-advance
     label_hide_s: float = Field(20.0, gt=0)
     crossfade_s: float = Field(0.8, ge=0)
-    camera_stale_s: float = Field(2.0, gt=0)
+    clip_min_play_s: float = Field(6.0, ge=0, le=600)  # short idle clips repeat to this length
+    # No new camera frame this long: the camera is reopened.
+    camera_reopen_s: float = Field(
+        2.0, gt=0, validation_alias=_or_old_camera_stale("camera_reopen_s")
+    )
+
+    @property
+    def camera_stale_s(self) -> float:
+        """Deprecated, for code not yet reading camera_reopen_s or visitor_gone_s."""
+        return self.camera_reopen_s
 
 
 class EngineConfig(_Section):
@@ -109,6 +147,9 @@ class EngineConfig(_Section):
 class CuratorConfig(_Section):
     exit_keys: str = "ctrl+shift+q"
     overlay_keys: str = "ctrl+shift+c"
+    # How long a press in the top-left corner of the touch screen is held to ask for the PIN;
+    # at least a second, so that a visitor's tap there is never taken for it.
+    long_press_s: float = Field(3.0, ge=1.0, le=10.0)
 
     # Unlocks the long press in the top-left corner of the touch screen. None = no PIN: the
     # long press opens the curator panel directly (development only).
@@ -262,17 +303,32 @@ def load_config(path: Path | None) -> KioskConfig:
             f"this kiosk reads version {CONFIG_SCHEMA_VERSION} "
             f"(got {_show(raw['schema_version'])}); update the kiosk or the file",
         )
+    _read_old_keys(raw, path)
     try:
         config = KioskConfig.model_validate(raw)
     except ValidationError as exc:
-        raise ConfigError(
-            path, problems=validation_problems(exc, KioskConfig, display_path(path))
-        ) from exc
+        # dict.fromkeys: an old key that sets two fields is one problem, not two.
+        problems = list(dict.fromkeys(validation_problems(exc, KioskConfig, display_path(path))))
+        raise ConfigError(path, problems=problems) from exc
     config = config.resolved(path.absolute().parent)
     problems = _written_folder_problems(config, display_path(path))
     if problems:
         raise ConfigError(path, problems=problems)
     return config
+
+
+def _read_old_keys(raw: dict[str, Any], path: Path) -> None:
+    """A key that has been replaced is still read: say once per load what replaces it."""
+    timeouts = raw.get("timeouts")
+    if not isinstance(timeouts, dict) or OLD_CAMERA_STALE_KEY not in timeouts:
+        return
+    old = f"timeouts.{OLD_CAMERA_STALE_KEY}"
+    taken = [f"timeouts.{key}" for key in CAMERA_STALE_REPLACED_BY if key not in timeouts]
+    if not taken:
+        raise ConfigError(path, old, "replaced by camera_reopen_s and visitor_gone_s, which are "
+                          "both given here; remove it")  # fmt: skip
+    log.warning("%s: %s is deprecated: it meant two things, and now sets %s; write %s instead",
+                display_path(path), old, " and ".join(taken), " and ".join(taken))  # fmt: skip
 
 
 def _written_folder_problems(config: KioskConfig, file: str) -> list[Problem]:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import fields, replace
 
 import numpy as np
 import pytest
 
+from kiosk.config import KioskConfig, TimeoutsConfig
 from kiosk.director.director import Director, DirectorTimings, Mode, Scene
 
 TIMINGS = DirectorTimings(
@@ -17,6 +18,16 @@ TIMINGS = DirectorTimings(
     label_hide_s=20.0,
     browse_hold_s=60.0,
 )
+
+
+def test_the_timings_come_from_config_timeouts() -> None:
+    """Every field is read from config.yaml's timeouts, whose defaults are the ones above."""
+    assert DirectorTimings.from_config(KioskConfig().timeouts) == TIMINGS
+    names = [f.name for f in fields(DirectorTimings)]
+    timeouts = TimeoutsConfig(**{name: 1.0 + i for i, name in enumerate(names)})
+    assert DirectorTimings.from_config(timeouts) == DirectorTimings(
+        **{name: 1.0 + i for i, name in enumerate(names)}
+    )
 
 
 def make_director(ids: tuple[str, ...] = ("a", "b", "c"), **overrides: float) -> Director:

@@ -7,8 +7,10 @@ import math
 import numpy as np
 import pytest
 
+from kiosk.config import CameraConfig, EngineConfig, KioskConfig, TimeoutsConfig
 from kiosk.motion.controls import control_basis
 from kiosk.motion.estimator import (
+    EXPRESSION_DEADBAND,
     FilterSettings,
     MotionEstimator,
     NeutralEstimator,
@@ -22,6 +24,7 @@ from kiosk.motion.geometry import (
     rigid_fit,
     similarity_transform,
 )
+from kiosk.motion.live import LiveMotion
 from kiosk.motion.motion import Motion, blend
 from kiosk.motion.one_euro import OneEuroFilter
 from kiosk.motion.proportions import lid_gaps, offset_scale, reference_face
@@ -261,6 +264,28 @@ def test_neutral_estimator_recovers_from_an_open_first_frame() -> None:
     assert neutral == pytest.approx(calm)  # the median outvotes the open frame
 
 
+def test_filter_settings_from_config() -> None:
+    """The pose filter follows config.yaml's engine section; its defaults are the tuned ones."""
+    assert FilterSettings.from_config(EngineConfig()) == FilterSettings(
+        pose_min_cutoff=2.0, pose_beta=100.0, expression_min_cutoff=8.0, expression_beta=8.0,
+        d_cutoff=1.0, expression_deadband=0.002,
+    )  # fmt: skip
+    engine = EngineConfig(one_euro_min_cutoff=3.0, one_euro_beta=50.0, one_euro_d_cutoff=1.5)
+    settings = FilterSettings.from_config(engine)
+    assert (settings.pose_min_cutoff, settings.pose_beta, settings.d_cutoff) == (3.0, 50.0, 1.5)
+
+
+def test_live_motion_from_config() -> None:
+    config = KioskConfig(
+        camera=CameraConfig(mirror=False), timeouts=TimeoutsConfig(visitor_forget_s=4.0)
+    )
+    live = LiveMotion.from_config(config)
+    try:
+        assert (live.mirror, live.forget_after_s) == (False, 4.0)
+    finally:
+        live.close()
+
+
 def test_motion_estimator_sees_a_held_expression() -> None:
     calm = pixel_face()
     estimator = MotionEstimator(neutral_frames=2)
@@ -273,9 +298,7 @@ def test_motion_estimator_sees_a_held_expression() -> None:
     # Offsets come out in the reference face's proportions (this face's closed lips make its
     # mouth a little narrower than the reference's parted ones).
     expected = jaw * offset_scale(face_frame(calm).to_canonical(calm), reference_face())
-    assert motion.offsets == pytest.approx(
-        expected, abs=FilterSettings().expression_deadband + 1e-3
-    )  # deadband lag
+    assert motion.offsets == pytest.approx(expected, abs=EXPRESSION_DEADBAND + 1e-3)  # deadband lag
     assert abs(motion.yaw) < 1e-6 and abs(motion.roll) < 1e-6
 
 

@@ -11,6 +11,7 @@ import pytest
 from kiosk.clips.clip import Clip, parse_clip
 from kiosk.clips.library import builtin_clips
 from kiosk.clips.playlist import PlaylistEntry, PlaylistPlayer
+from kiosk.config import TimeoutsConfig
 from kiosk.motion.motion import Motion
 
 
@@ -134,12 +135,14 @@ def test_switch_is_crossfaded_not_a_jump() -> None:
 
 
 def test_builtin_clips_fade_continuously_at_every_switch() -> None:
+    """With the kiosk's default timings (config.yaml's timeouts)."""
     clips = builtin_clips()
+    timeouts = TimeoutsConfig()
     p = PlaylistPlayer(
         [PlaylistEntry(n) for n in clips],
         clips,
-        crossfade_s=0.8,
-        min_play_s=6.0,
+        crossfade_s=timeouts.crossfade_s,
+        min_play_s=timeouts.clip_min_play_s,
         rng=random.Random(7),
     )
     dt = 1 / 60

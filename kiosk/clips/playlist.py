@@ -19,7 +19,8 @@ class PlaylistPlayer:
     """Plays clips one after another; each new clip fades in over `crossfade_s`.
 
     Short clips repeat until at least `min_play_s` have passed, so the painting does not
-    fidget from one idea to the next.
+    fidget from one idea to the next. Both come from config.yaml's timeouts (crossfade_s,
+    clip_min_play_s).
     """
 
     def __init__(

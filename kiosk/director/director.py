@@ -8,6 +8,10 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass
 from enum import Enum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from kiosk.config import TimeoutsConfig
 
 
 class Mode(Enum):
@@ -17,12 +21,25 @@ class Mode(Enum):
 
 @dataclass(frozen=True, slots=True)
 class DirectorTimings:
+    """Seconds; config.yaml's timeouts hold the values (from_config), and their defaults."""
+
     visitor_enter_s: float = 0.3  # a face must be seen this long before the painting follows
     visitor_leave_s: float = 2.0  # and be gone this long before it returns to its loops
     attract_exhibit_s: float = 40.0  # how long each painting shows in attract mode
     crossfade_s: float = 0.8  # motion and painting cross-fades
     label_hide_s: float = 20.0  # an opened label closes by itself after this long
-    browse_hold_s: float = 60.0  # after a swipe, no automatic advance for this long
+    browse_hold_s: float = 60.0  # after a swipe or tap, no automatic advance for this long
+
+    @classmethod
+    def from_config(cls, timeouts: TimeoutsConfig) -> DirectorTimings:
+        return cls(
+            visitor_enter_s=timeouts.visitor_enter_s,
+            visitor_leave_s=timeouts.visitor_leave_s,
+            attract_exhibit_s=timeouts.attract_exhibit_s,
+            crossfade_s=timeouts.crossfade_s,
+            label_hide_s=timeouts.label_hide_s,
+            browse_hold_s=timeouts.browse_hold_s,
+        )
 
 
 @dataclass(frozen=True, slots=True)

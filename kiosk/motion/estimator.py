@@ -6,26 +6,47 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from kiosk.config import EngineConfig
 from kiosk.motion.geometry import FaceFrame, euler_from_matrix, face_frame, image_roll, rigid_fit
 from kiosk.motion.motion import Motion
 from kiosk.motion.one_euro import OneEuroFilter
 from kiosk.motion.proportions import offset_scale, reference_face
 from kiosk.tracking import landmarks as lm
 
+# The expression filter. Tuned on kiosk eval (14 portraits x 7 drivers) together with the pose
+# filter's defaults in config.yaml (engine.one_euro_*): from (1.5, 4, 2, 8) to (2, 100, 8, 8),
+# the painting lags the visitor less (roll correlation 0.80 -> 0.87, mouth 0.88 -> 0.90) while
+# a visitor holding still stays still (the deadbands; 0.15 -> 0.24 px, limit 0.3).
+EXPRESSION_MIN_CUTOFF = 8.0
+EXPRESSION_BETA = 8.0
+EXPRESSION_DEADBAND = 0.002  # IOD units: about 0.2 px on a face 100 px across
+
 
 @dataclass(frozen=True, slots=True)
 class FilterSettings:
-    """One Euro parameters for head pose (radians / IOD units) and expression offsets."""
+    """One Euro parameters for head pose (radians / IOD units) and expression offsets.
 
-    # Tuned on kiosk eval (14 portraits x 7 drivers): from (1.5, 4, 2, 8) to these, the
-    # painting lags the visitor less (roll correlation 0.80 -> 0.87, mouth 0.88 -> 0.90) while
-    # a visitor holding still stays still (the deadbands; 0.15 -> 0.24 px, limit 0.3).
+    The pose filter's come from config.yaml's engine section, the expression filter's from the
+    constants above: build with from_config().
+    """
+
     pose_min_cutoff: float = 2.0
     pose_beta: float = 100.0
-    expression_min_cutoff: float = 8.0
-    expression_beta: float = 8.0
-    d_cutoff: float = 1.0
-    expression_deadband: float = 0.002  # IOD units: about 0.2 px on a face 100 px across
+    expression_min_cutoff: float = EXPRESSION_MIN_CUTOFF
+    expression_beta: float = EXPRESSION_BETA
+    d_cutoff: float = 1.0  # both filters' smoothing of the speed estimate
+    expression_deadband: float = EXPRESSION_DEADBAND
+
+    @classmethod
+    def from_config(cls, engine: EngineConfig) -> FilterSettings:
+        return cls(
+            pose_min_cutoff=engine.one_euro_min_cutoff,
+            pose_beta=engine.one_euro_beta,
+            expression_min_cutoff=EXPRESSION_MIN_CUTOFF,
+            expression_beta=EXPRESSION_BETA,
+            d_cutoff=engine.one_euro_d_cutoff,
+            expression_deadband=EXPRESSION_DEADBAND,
+        )
 
 
 class Deadband:
@@ -138,10 +159,14 @@ class NeutralEstimator:
 
 
 class MotionEstimator:
-    """Turns a stream of tracked landmarks into filtered motion on the reference face."""
+    """Turns a stream of tracked landmarks into filtered motion on the reference face.
+
+    `settings` None: config.yaml's default engine settings (offline rendering and evaluation,
+    which read no config file).
+    """
 
     def __init__(self, settings: FilterSettings | None = None, neutral_frames: int = 12) -> None:
-        s = settings or FilterSettings()
+        s = settings or FilterSettings.from_config(EngineConfig())
         self._pose_filter = OneEuroFilter(s.pose_min_cutoff, s.pose_beta, s.d_cutoff)
         self._expr_filter = OneEuroFilter(s.expression_min_cutoff, s.expression_beta, s.d_cutoff)
         self.neutral = NeutralEstimator(neutral_frames)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import cv2
 
@@ -13,6 +14,9 @@ from kiosk.motion.motion import Motion
 from kiosk.stats import StageTimes
 from kiosk.tracking.face_mesh import FaceMeshDetector
 from kiosk.tracking.visitor import VisitorSelector
+
+if TYPE_CHECKING:
+    from kiosk.config import KioskConfig
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +30,11 @@ class LiveResult:
 
 
 class LiveMotion:
-    """Owns the video-mode face tracker, the visitor choice and the motion estimator."""
+    """Owns the video-mode face tracker, the visitor choice and the motion estimator.
+
+    `mirror` flips the camera image first; a visitor unseen for more than `forget_after_s` is
+    someone new, whose own neutral face is measured.
+    """
 
     def __init__(
         self,
@@ -44,6 +52,15 @@ class LiveMotion:
         self._selector = VisitorSelector()
         self._estimator = MotionEstimator(settings)
         self._last_seen: float | None = None
+
+    @classmethod
+    def from_config(cls, config: KioskConfig) -> LiveMotion:
+        """As the kiosk tracks its visitors: config's engine filter, mirror and timeouts."""
+        return cls(
+            FilterSettings.from_config(config.engine),
+            mirror=config.camera.mirror,
+            forget_after_s=config.timeouts.visitor_forget_s,
+        )
 
     def process(self, frame: Frame, times: StageTimes | None = None) -> LiveResult:
         image = cv2.flip(frame.image, 1) if self.mirror else frame.image
