@@ -36,8 +36,7 @@ def test_full_file_paths_resolved_against_config_folder(tmp_path):
         "timeouts: {visitor_leave_s: 5}\n"
         "engine: {name: geometric, max_yaw_deg: 25, mouth_interior: false}\n"
         "curator: {exit_keys: Ctrl+Alt+X}\n"
-        "limits: {max_image_pixels: 1000}\n"
-    )
+        "limits: {max_image_pixels: 1000}\n")
     c = load_config(path)
     assert c.paths.exhibits == tmp_path / "ex"
     assert c.paths.content == tmp_path.parent / "shared" / "content"
@@ -59,61 +58,34 @@ def test_shipped_config_sets_every_key_to_its_default():
             assert f"  {key}:" in text, f"config.yaml lacks {section}.{key}"
 
 
-@pytest.mark.parametrize(
-    "text, key, words",
-    [
-        ("display: {rotation: 45}\n", "display.rotation", "Input should be 0, 90, 180 or 270"),
-        ("display: {fps: 1000}\n", "display.fps", "must be between 10 and 240 (got 1000)"),
-        ("colour: red\n", "colour", "unknown key (allowed: schema_version, paths"),
-        ("display: {fulscreen: false}\n", "display.fulscreen", "unknown key (allowed: fullscreen"),
-        ("camera: {size: [0, 480]}\n", "camera.size", "must both be positive"),
-        ("engine: {name: neural}\n", "engine.name", "Input should be 'geometric'"),
-        ("curator: {exit_keys: q+ctrl}\n", "curator.exit_keys", "ctrl+shift+q"),
-        (
-            "curator: {exit_keys: ctrl+shift+notakey}\n",
-            "curator.exit_keys",
-            "'notakey' is not a key name",
-        ),
-        ("curator: {overlay_keys: ctrl+}\n", "curator.overlay_keys", "ctrl+shift+q"),
-        ("display: {size: [30000, 30000]}\n", "display.size", "each be at most 7680"),
-        ("camera: {size: [640, 100000]}\n", "camera.size", "each be at most 7680"),
-        ("schema_version: 2\n", "schema_version", "reads version 1 (got 2)"),
-        (
-            "ops: {metrics_address: 0.0.0.0}\n",
-            "ops.metrics_address",
-            "'0.0.0.0' is not a loopback address; metrics are served only to this machine, use "
-            "127.0.0.1 (read them remotely through an SSH tunnel)",
-        ),
-        (
-            "opening_hours: {days: {mon: closed}}\n",
-            "opening_hours.days",
-            "tue: missing; give every day a range like '10:00-18:00' or 'closed'",
-        ),
-        (
-            "opening_hours: {days: {monday: closed}}\n",
-            "opening_hours.days",
-            "'monday' is not a day",
-        ),
-        (
-            "timeouts: {visitor_forget_s: 0.1}\n",
-            "timeouts.visitor_forget_s",
-            "must be between 0.5 and 60 (got 0.1)",
-        ),
-        (
-            "timeouts: {browse_hold_s: -1}\n",
-            "timeouts.browse_hold_s",
-            "between 0 and 3600 (got -1)",
-        ),
-        ("timeouts: {clip_min_play_s: 1000}\n", "timeouts.clip_min_play_s", "between 0 and 600"),
-        ("timeouts: {camera_reopen_s: 0}\n", "timeouts.camera_reopen_s", "greater than 0 (got 0)"),
-        ("timeouts: {visitor_gone_s: 0}\n", "timeouts.visitor_gone_s", "greater than 0 (got 0)"),
-        (
-            "curator: {long_press_s: 0.2}\n",
-            "curator.long_press_s",
-            "between 1.0 and 10.0 (got 0.2)",
-        ),
-    ],
-)
+@pytest.mark.parametrize("text, key, words", [
+    ("display: {rotation: 45}\n", "display.rotation", "Input should be 0, 90, 180 or 270"),
+    ("display: {fps: 1000}\n", "display.fps", "must be between 10 and 240 (got 1000)"),
+    ("colour: red\n", "colour", "unknown key (allowed: schema_version, paths"),
+    ("display: {fulscreen: false}\n", "display.fulscreen", "unknown key (allowed: fullscreen"),
+    ("camera: {size: [0, 480]}\n", "camera.size", "must both be positive"),
+    ("engine: {name: neural}\n", "engine.name", "Input should be 'geometric'"),
+    ("curator: {exit_keys: q+ctrl}\n", "curator.exit_keys", "ctrl+shift+q"),
+    ("curator: {exit_keys: ctrl+shift+notakey}\n", "curator.exit_keys",
+     "'notakey' is not a key name"),
+    ("curator: {overlay_keys: ctrl+}\n", "curator.overlay_keys", "ctrl+shift+q"),
+    ("display: {size: [30000, 30000]}\n", "display.size", "each be at most 7680"),
+    ("camera: {size: [640, 100000]}\n", "camera.size", "each be at most 7680"),
+    ("schema_version: 2\n", "schema_version", "reads version 1 (got 2)"),
+    ("ops: {metrics_address: 0.0.0.0}\n", "ops.metrics_address",
+     "'0.0.0.0' is not a loopback address; metrics are served only to this machine, use "
+     "127.0.0.1 (read them remotely through an SSH tunnel)"),
+    ("opening_hours: {days: {mon: closed}}\n", "opening_hours.days",
+     "tue: missing; give every day a range like '10:00-18:00' or 'closed'"),
+    ("opening_hours: {days: {monday: closed}}\n", "opening_hours.days", "'monday' is not a day"),
+    ("timeouts: {visitor_forget_s: 0.1}\n", "timeouts.visitor_forget_s",
+     "must be between 0.5 and 60 (got 0.1)"),
+    ("timeouts: {browse_hold_s: -1}\n", "timeouts.browse_hold_s", "between 0 and 3600 (got -1)"),
+    ("timeouts: {clip_min_play_s: 1000}\n", "timeouts.clip_min_play_s", "between 0 and 600"),
+    ("timeouts: {camera_reopen_s: 0}\n", "timeouts.camera_reopen_s", "greater than 0 (got 0)"),
+    ("timeouts: {visitor_gone_s: 0}\n", "timeouts.visitor_gone_s", "greater than 0 (got 0)"),
+    ("curator: {long_press_s: 0.2}\n", "curator.long_press_s", "between 1.0 and 10.0 (got 0.2)"),
+])
 def test_bad_values_name_file_and_key(tmp_path, text, key, words):
     path = tmp_path / "config.yaml"
     path.write_text(text)
@@ -181,19 +153,16 @@ def test_the_largest_screen_side_is_accepted(tmp_path):
 # -- the folders the kiosk writes stay apart from the curator's ---------------------------
 
 
-@pytest.mark.parametrize(
-    "text, key, words",
-    [
-        ("ops: {status_file: exhibits/status.json}", "ops.status_file", "is inside paths.exhibits"),
-        ("ops: {status_file: content/var/s.json}", "ops.status_file", "is inside paths.content"),
-        ("ops: {log_dir: exhibits}", "ops.log_dir", "is paths.exhibits"),
-        ("ops: {log_dir: content/log}", "ops.log_dir", "is inside paths.content"),
-        ("paths: {cache: exhibits/.cache}", "paths.cache", "is inside paths.exhibits"),
-        ("paths: {cache: content}", "paths.cache", "is paths.content"),
-        ("paths: {cache: .}", "paths.cache", "holds paths.exhibits"),
-        ("paths: {exhibits: var/log/ex}", "ops.log_dir", "holds paths.exhibits"),
-    ],
-)
+@pytest.mark.parametrize("text, key, words", [
+    ("ops: {status_file: exhibits/status.json}", "ops.status_file", "is inside paths.exhibits"),
+    ("ops: {status_file: content/var/s.json}", "ops.status_file", "is inside paths.content"),
+    ("ops: {log_dir: exhibits}", "ops.log_dir", "is paths.exhibits"),
+    ("ops: {log_dir: content/log}", "ops.log_dir", "is inside paths.content"),
+    ("paths: {cache: exhibits/.cache}", "paths.cache", "is inside paths.exhibits"),
+    ("paths: {cache: content}", "paths.cache", "is paths.content"),
+    ("paths: {cache: .}", "paths.cache", "holds paths.exhibits"),
+    ("paths: {exhibits: var/log/ex}", "ops.log_dir", "holds paths.exhibits"),
+])
 def test_a_written_folder_among_the_curators_is_refused(tmp_path, text, key, words):
     path = tmp_path / "config.yaml"
     path.write_text(text + "\n")
