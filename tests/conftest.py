@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import textwrap
 from dataclasses import dataclass
@@ -12,9 +11,10 @@ import cv2
 import numpy as np
 import pytest
 
+from kiosk.headless import use_headless_sdl
+
 # Tests never need a screen or a sound card; CI has neither.
-os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
-os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
+use_headless_sdl()
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO_ROOT.parent / "shared" / "data"

@@ -19,6 +19,7 @@ import pytest
 from kiosk.commands import EXIT_PROBLEMS
 from kiosk.commands import EXIT_USAGE as COMMANDS_EXIT_USAGE
 from kiosk.exhibits.samples import SampleContentError, ensure_sample_content
+from kiosk.headless import use_headless_sdl
 from kiosk.ops import (
     EXIT_CONFIG,
     EXIT_CRASH,
@@ -47,7 +48,8 @@ def kiosk_folder(root: Path, config: str = "") -> Path:
 def start_kiosk(folder: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.Popen:
     """`kiosk --config config.yaml run <args>` in `folder`, output to folder/out and folder/err."""
     environ = {k: v for k, v in os.environ.items() if k not in ("NOTIFY_SOCKET", "WATCHDOG_USEC")}
-    environ.update(SDL_VIDEODRIVER="dummy", SDL_AUDIODRIVER="dummy", PYTHONUNBUFFERED="1")
+    use_headless_sdl(environ, override=True)
+    environ["PYTHONUNBUFFERED"] = "1"
     environ.update(env or {})
     with open(folder / "out", "wb") as out, open(folder / "err", "wb") as err:
         return subprocess.Popen(
