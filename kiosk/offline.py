@@ -14,10 +14,11 @@ import cv2
 import numpy as np
 
 from kiosk.camera.sources import iter_video_frames
+from kiosk.config import EngineConfig
 from kiosk.exhibits.corrections import Corrections
 from kiosk.motion.estimator import MotionEstimator
 from kiosk.motion.motion import Motion
-from kiosk.renderer.engine import Animation, GeometricEngine
+from kiosk.renderer.engine import Animation, Engine, make_engine
 from kiosk.renderer.face_rig import PaintingRig
 from kiosk.tracking.face_mesh import FaceMeshDetector
 
@@ -75,7 +76,7 @@ def video_fps(video: Path) -> float:
 
 
 def render_frames(
-    engine: GeometricEngine, rig: PaintingRig, video: Path, animation: Animation | None = None
+    engine: Engine, rig: PaintingRig, video: Path, animation: Animation | None = None
 ) -> Iterator[tuple[np.ndarray, bool]]:
     """(rendered frame, driver face found) for every driver frame; no face holds the last pose."""
     animation = animation or Animation()
@@ -95,8 +96,9 @@ def render_video(
     animation: Animation | None = None,
     box: tuple[float, float, float, float] | None = None,
     corrections: Corrections | None = None,
+    engine_config: EngineConfig | None = None,
 ) -> RenderSummary:
-    engine = GeometricEngine()
+    engine = make_engine(engine_config or EngineConfig())
     try:
         rig = engine.build_rig(image, choose, index, box, corrections)
         h, w = image.shape[:2]

@@ -19,12 +19,12 @@ from kiosk.display.widgets.curator_panel import CuratorPanel
 from kiosk.display.widgets.hold_ring import RING_FROM, HoldRing
 from kiosk.display.widgets.label_panel import LabelPanel, LabelText
 from kiosk.display.widgets.pin_pad import PinPadPanel
-from kiosk.display.widgets.privacy_notice import PRIVACY_NOTICE, PrivacyNotice
+from kiosk.display.widgets.privacy_notice import PrivacyNotice
 from kiosk.display.widgets.status_hint import StatusHint
 from kiosk.display.widgets.style import Style
 from kiosk.display.widgets.touch_targets import layout_touch_targets
 
-__all__ = ["PRIVACY_NOTICE", "OverlayRenderer", "OverlayState"]
+__all__ = ["OverlayRenderer", "OverlayState"]
 
 
 @dataclass

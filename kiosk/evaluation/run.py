@@ -11,11 +11,12 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from kiosk.config import EngineConfig
 from kiosk.evaluation import metrics as m
 from kiosk.motion.controls import motion_from_controls
 from kiosk.motion.motion import Motion
 from kiosk.offline import driver_frames
-from kiosk.renderer.engine import GeometricEngine
+from kiosk.renderer.engine import Engine, make_engine
 from kiosk.renderer.face_rig import NoFaceError, PaintingRig
 from kiosk.tracking.face_mesh import FaceMeshDetector
 
@@ -71,7 +72,7 @@ def _rig_masks(rig: PaintingRig) -> np.ndarray:
     return mask
 
 
-def self_reenactment(engine: GeometricEngine, video: Path, max_frames: int | None) -> dict:
+def self_reenactment(engine: Engine, video: Path, max_frames: int | None) -> dict:
     """Frame 0 animated by its own video, compared with the real frames."""
     frames = list(driver_frames(video, max_frames))
     source = frames[0].image
@@ -109,7 +110,7 @@ def self_reenactment(engine: GeometricEngine, video: Path, max_frames: int | Non
 
 
 def cross_reenactment(
-    engine: GeometricEngine, rig: PaintingRig, video: Path, max_frames: int | None
+    engine: Engine, rig: PaintingRig, video: Path, max_frames: int | None
 ) -> dict:
     """A portrait driven by a video: do mouth, eyes and roll follow the driver?"""
     driver_sig = []
@@ -146,7 +147,7 @@ def cross_reenactment(
     }
 
 
-def stillness(engine: GeometricEngine, portrait: np.ndarray, still_frame: np.ndarray) -> dict:
+def stillness(engine: Engine, portrait: np.ndarray, still_frame: np.ndarray) -> dict:
     """A still visitor (one frame + sensor noise, 150 frames): how much does the output move?"""
     from kiosk.motion.estimator import MotionEstimator
 
@@ -181,7 +182,7 @@ def stillness(engine: GeometricEngine, portrait: np.ndarray, still_frame: np.nda
     }
 
 
-def contact_sheet(engine: GeometricEngine, rig: PaintingRig, title: str) -> np.ndarray:
+def contact_sheet(engine: Engine, rig: PaintingRig, title: str) -> np.ndarray:
     """The painting's face in each of the standard expressions, labelled, one row."""
     face = rig.faces[0]
     centre = face.landmarks[:, :2].mean(axis=0)
@@ -211,7 +212,7 @@ def run_eval(options: EvalOptions, progress=print) -> EvalReport:
     started = time.monotonic()
     options.out.mkdir(parents=True, exist_ok=True)
     report = EvalReport()
-    engine = GeometricEngine()
+    engine = make_engine(EngineConfig())  # the engine config.yaml names by default
     try:
         _run_self(engine, options, report, progress)
         _run_cross(engine, options, report, progress)
