@@ -86,6 +86,25 @@ def test_readme_lists_the_exit_codes_of_the_code() -> None:
     }
 
 
+def test_the_operators_guide_and_the_unit_list_the_codes_systemd_sees() -> None:
+    """deploy/README.md's table and the unit file's comment: every code but EXIT_USAGE (the
+    unit's command line is fixed), each meaning what kiosk.ops says."""
+    guide = (REPO_ROOT / "deploy" / "README.md").read_text(encoding="utf-8")
+    rows = dict(re.findall(r"^\| (\d+) \| ([^|]+) \|", guide, re.MULTILINE))
+    assert {int(code): text.split(":")[0].strip() for code, text in rows.items()} == {
+        EXIT_OK: "clean stop", EXIT_CONFIG: "config error at start-up",
+        EXIT_CRASH: "unexpected crash",
+    }  # fmt: skip
+    unit = (REPO_ROOT / "deploy" / "portrait-kiosk.service").read_text(encoding="utf-8")
+    comment = re.search(r"^# Exit codes \(kiosk/ops/__init__.py\): (.*?)\. All", unit,
+                        re.MULTILINE | re.DOTALL)  # fmt: skip
+    assert comment, "deploy/portrait-kiosk.service has no exit-code comment"
+    listed = re.findall(r"(\d+) ([a-z -]+)", re.sub(r"\([^)]*\)", "", comment.group(1)))
+    assert {int(code): text.strip() for code, text in listed} == {
+        EXIT_OK: "clean stop", EXIT_CONFIG: "config error at start-up", EXIT_CRASH: "crash",
+    }  # fmt: skip
+
+
 def test_the_subcommands_use_the_same_table() -> None:
     assert (EXIT_PROBLEMS, COMMANDS_EXIT_USAGE) == (EXIT_CONFIG, EXIT_USAGE)
 
