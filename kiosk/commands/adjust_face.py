@@ -158,12 +158,12 @@ def _combine(saved, args: argparse.Namespace, image_digest: str, shown: str):
 
 def _detect(exhibit) -> np.ndarray | None:
     """The detected landmarks of the face the exhibit animates (as the kiosk corrects it)."""
-    from kiosk.config import display_path
-    from kiosk.renderer.engine import GeometricEngine
+    from kiosk.config import EngineConfig, display_path
+    from kiosk.renderer.engine import make_engine
     from kiosk.renderer.face_rig import NoFaceError, choose_faces
 
     face = exhibit.spec.face
-    engine = GeometricEngine()
+    engine = make_engine(EngineConfig())  # detection only: any engine config builds the same
     try:
         rig = engine.build_rig(exhibit.image, face.choose, face.index, face.box)
     except NoFaceError as exc:

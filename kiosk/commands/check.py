@@ -62,13 +62,13 @@ def _face_problems(config) -> list[str]:
     """Paintings the face detector cannot rig are reported by file."""
     from kiosk.config import display_path
     from kiosk.exhibits.library import ExhibitLibrary
-    from kiosk.renderer.engine import GeometricEngine
+    from kiosk.renderer.engine import make_engine
     from kiosk.renderer.face_rig import NoFaceError
 
     library = ExhibitLibrary(config.paths.exhibits, config.paths.content, config.limits)
     library.reload()
     problems = []
-    engine = GeometricEngine()
+    engine = make_engine(config.engine)
     try:
         for exhibit in library.exhibits:
             try:

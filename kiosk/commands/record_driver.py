@@ -112,7 +112,7 @@ class _Session:
 
     def __init__(self, config, exhibit, args: argparse.Namespace) -> None:
         from kiosk.display import Display
-        from kiosk.renderer.engine import GeometricEngine
+        from kiosk.renderer.engine import make_engine
         from kiosk.renderer.face_rig import NoFaceError
         from kiosk.renderer.rig_store import fit_image
 
@@ -120,15 +120,19 @@ class _Session:
         self.mirror = config.camera.mirror
         self.camera_cfg = config.camera
         self.display = Display(
-            HEADLESS_SIZE if args.headless else config.display.size,
+            size=HEADLESS_SIZE if args.headless else config.display.size,
             fullscreen=not (args.windowed or args.headless),
             rotation=0 if args.headless else config.display.rotation,
             kiosk_mode=False,
+            exit_keys=config.curator.exit_keys,
+            overlay_keys=config.curator.overlay_keys,
+            show_notice=config.display.show_notice,
+            curator_pin=None,  # the recorder has no curator panel to unlock
             headless=args.headless,
         )
         _, _, w, h = self.display.fit((exhibit.image.shape[1], exhibit.image.shape[0]))
         self.painting = fit_image(exhibit.image, (w, h))
-        self.engine = GeometricEngine()
+        self.engine = make_engine(config.engine)
         try:
             self.rig = self.engine.build_rig(self.painting, *face_args(exhibit))
         except NoFaceError:
