@@ -186,18 +186,24 @@ def test_close_interrupts_a_long_backoff_wait():
 
 
 def test_backoff_doubles_up_to_the_maximum():
-    waits: list[float] = []
-    source = DeviceSource(0, capture_factory=lambda i: FakeCapture(opened=False))
+    backoff = DeviceSource(0, capture_factory=lambda i: FakeCapture(opened=False)).backoff
+    assert [backoff.next_wait() for _ in range(6)] == [0.5, 1.0, 2.0, 2.0, 2.0, 2.0]
+    backoff.reset()  # frames came again
+    assert backoff.next_wait() == 0.5
 
-    def record(timeout: float) -> bool:  # stands in for Event.wait: no real waiting
-        waits.append(timeout)
-        if len(waits) >= 6:
-            source._stop.set()
-        return source._stop.is_set()
 
-    source._stop.wait = record  # type: ignore[method-assign]
-    source._run()
-    assert waits == [0.5, 1.0, 2.0, 2.0, 2.0, 2.0]
+def test_the_capture_thread_waits_out_the_backoff_between_opens():
+    opened: list[float] = []
+
+    def factory(index: int) -> FakeCapture:
+        opened.append(time.monotonic())
+        return FakeCapture(opened=False)
+
+    source = DeviceSource(0, capture_factory=factory, backoff_start_s=0.05, backoff_max_s=0.1)
+    with source:
+        assert _wait_until(lambda: len(opened) >= 4)
+    gaps = [b - a for a, b in zip(opened, opened[1:], strict=False)][:3]
+    assert all(gap >= wait for gap, wait in zip(gaps, (0.05, 0.1, 0.1), strict=True)), gaps
 
 
 def test_wrong_size_frames_are_resized_and_read_failures_reopen():
@@ -256,7 +262,7 @@ def test_stale_detection_with_injected_clock():
 
 def test_open_source_picks_video_or_device(tmp_path):
     cfg = SimpleNamespace(enabled=True, device=2, video=None, size=(320, 240), fps=25)
-    device = open_source(cfg)
+    device = open_source(cfg, stale_after_s=2.0)
     assert isinstance(device, DeviceSource) and device.index == 2 and device.size == (320, 240)
     device.close()
     video = open_source(SimpleNamespace(**{**vars(cfg), "video": tmp_path / "a.mp4"}),
@@ -265,7 +271,7 @@ def test_open_source_picks_video_or_device(tmp_path):
     assert video.stale_after_s == 3.0
     video.close()
     with pytest.raises(ValueError, match="disabled"):
-        open_source(SimpleNamespace(**{**vars(cfg), "enabled": False}))
+        open_source(SimpleNamespace(**{**vars(cfg), "enabled": False}), stale_after_s=2.0)
 
 
 def test_start_after_close_is_an_error():

@@ -5,43 +5,40 @@ Every source runs a daemon thread that keeps only the most recent frame; consume
 A source that cannot open or stops delivering is reopened with exponential backoff, and
 `status()` reports it as "failed" or "stale" so the app can show it to operators.
 
-Frames live in memory only: nothing here writes, logs or sends image data.
+Frames live in memory only: nothing here writes, logs or sends image data. Reading video
+files and normalising images is in kiosk.camera.decode, the test pattern in kiosk.camera.pattern,
+the waits' schedules in kiosk.camera.waits.
 """
 
 from __future__ import annotations
 
 import logging
-import math
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import Any, Literal
 
 import cv2
 import numpy as np
 
+# The `as` names are re-exported: offline rendering, the bench and kiosk.camera import them here.
+from kiosk.camera.decode import DEFAULT_VIDEO_FPS, CaptureLike, file_fps, open_video, to_bgr
+from kiosk.camera.decode import iter_video_frames as iter_video_frames
 from kiosk.camera.frame import Frame
+from kiosk.camera.pattern import SyntheticMotion as SyntheticMotion
+from kiosk.camera.pattern import compose_pattern, render_pattern
+from kiosk.camera.pattern import synthetic_motion as synthetic_motion
+from kiosk.camera.waits import Backoff, Clock, Pacer
 
 log = logging.getLogger(__name__)
 
 State = Literal["opening", "running", "stale", "failed", "closed"]
-Clock = Callable[[], float]
 
 BACKOFF_START_S = 0.5
 BACKOFF_MAX_S = 2.0  # the worst wait after a camera comes back; retrying is cheap
 _JOIN_TIMEOUT_S = 5.0
-
-
-class CaptureLike(Protocol):
-    """The subset of cv2.VideoCapture the sources use (lets tests inject fakes)."""
-
-    def isOpened(self) -> bool: ...  # noqa: N802 - OpenCV's name
-    def read(self) -> tuple[bool, np.ndarray | None]: ...
-    def set(self, prop: int, value: float) -> bool: ...
-    def get(self, prop: int) -> float: ...
-    def release(self) -> None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,8 +76,7 @@ class FrameSource:
         self.name = name
         self.stale_after_s = stale_after_s
         self._clock = clock
-        self._backoff_start_s = backoff_start_s
-        self._backoff_max_s = backoff_max_s
+        self.backoff = Backoff(backoff_start_s, backoff_max_s)  # its schedule is public
         self._stop = threading.Event()
         self._cond = threading.Condition()
         self._frame: Frame | None = None
@@ -174,7 +170,7 @@ class FrameSource:
     # -- thread -------------------------------------------------------------------------
 
     def _run(self) -> None:
-        backoff = self._backoff_start_s
+        self.backoff.reset()
         try:
             while not self._stop.is_set():
                 if self._open_once():
@@ -183,12 +179,11 @@ class FrameSource:
                     if outcome == "ended":
                         return
                     if self._sequence > before:  # only real frames prove the source works
-                        backoff = self._backoff_start_s
+                        self.backoff.reset()
                 if self._stop.is_set():
                     return
                 self.reopen_attempts += 1
-                self._stop.wait(backoff)  # interrupted at once by close()
-                backoff = min(backoff * 2, self._backoff_max_s)
+                self._stop.wait(self.backoff.next_wait())  # interrupted at once by close()
         finally:
             self._release_quietly()
 
@@ -275,17 +270,6 @@ class EndOfStream(Exception):
     """Raised by `_read()` when a finite source (a non-looping video) is done."""
 
 
-def _to_bgr(image: np.ndarray, size: tuple[int, int] | None) -> np.ndarray:
-    """Normalise a captured image to 3-channel uint8 BGR of `size` (w, h) if given."""
-    if image.ndim == 2:
-        image = cv2.cvtColor(image, cv2.COLOR_GRAY2BGR)
-    elif image.shape[2] == 4:
-        image = cv2.cvtColor(image, cv2.COLOR_BGRA2BGR)
-    if size is not None and (image.shape[1], image.shape[0]) != tuple(size):
-        image = cv2.resize(image, tuple(size), interpolation=cv2.INTER_AREA)
-    return np.ascontiguousarray(image)
-
-
 class DeviceSource(FrameSource):
     """A live camera (cv2.VideoCapture(index)); wrong-size frames are resized to `size`."""
 
@@ -323,42 +307,12 @@ class DeviceSource(FrameSource):
         if not ok or image is None:
             self._error = f"{self.name}: read returned no frame (unplugged?)"
             return None
-        return _to_bgr(image, self.size)
+        return to_bgr(image, self.size)
 
     def _release(self) -> None:
         cap, self._cap = self._cap, None
         if cap is not None:
             cap.release()
-
-
-def _file_fps(cap: CaptureLike) -> float:
-    fps = cap.get(cv2.CAP_PROP_FPS)
-    return fps if math.isfinite(fps) and 0 < fps <= 240 else 30.0
-
-
-def _open_video(path: Path) -> cv2.VideoCapture:
-    if not path.is_file():
-        raise FileNotFoundError(f"video file {path} does not exist (camera.video in config)")
-    cap = cv2.VideoCapture(str(path))
-    if not cap.isOpened():
-        cap.release()
-        raise OSError(f"video file {path} could not be opened; is it a valid video?")
-    return cap
-
-
-class _Pacer:
-    """Schedules frame k at t0 + k / fps; resynchronises instead of bursting when late."""
-
-    def __init__(self, fps: float, clock: Clock, stop: threading.Event) -> None:
-        self.period, self.clock, self.stop = 1.0 / fps, clock, stop
-        self.due: float | None = None
-
-    def wait(self) -> None:
-        now = self.clock()
-        if self.due is None or now - self.due > self.period:
-            self.due = now
-        self.stop.wait(max(0.0, self.due - now))
-        self.due += self.period
 
 
 class VideoFileSource(FrameSource):
@@ -382,15 +336,15 @@ class VideoFileSource(FrameSource):
         super().__init__(name=f"video {self.path.name}", **kwargs)
         self.loop, self.realtime = loop, realtime
         self.size = None if size is None else (int(size[0]), int(size[1]))
-        self.fps = 30.0
+        self.fps = DEFAULT_VIDEO_FPS
         self.loops_completed = 0
         self._cap: cv2.VideoCapture | None = None
-        self._pacer: _Pacer | None = None
+        self._pacer: Pacer | None = None
 
     def _open(self) -> None:
-        self._cap = _open_video(self.path)
-        self.fps = _file_fps(self._cap)
-        self._pacer = _Pacer(self.fps, self._clock, self._stop)
+        self._cap = open_video(self.path)
+        self.fps = file_fps(self._cap)
+        self._pacer = Pacer(self.fps, self._clock, self._stop)
 
     def _read(self) -> np.ndarray | None:
         assert self._cap is not None and self._pacer is not None
@@ -406,48 +360,12 @@ class VideoFileSource(FrameSource):
             raise EndOfStream(f"{self.name}: end of video")
         if self.realtime:
             self._pacer.wait()
-        return _to_bgr(image, self.size)
+        return to_bgr(image, self.size)
 
     def _release(self) -> None:
         cap, self._cap = self._cap, None
         if cap is not None:
             cap.release()
-
-
-def iter_video_frames(path: str | Path, size: tuple[int, int] | None = None) -> Iterator[Frame]:
-    """Every frame of a video file, in order, with timestamp = index / fps (offline use)."""
-    cap = _open_video(Path(path))
-    try:
-        fps = _file_fps(cap)
-        index = 0
-        while True:
-            ok, image = cap.read()
-            if not ok:
-                return
-            yield Frame(image=_to_bgr(image, size), timestamp=index / fps, sequence=index)
-            index += 1
-    finally:
-        cap.release()
-
-
-@dataclass(frozen=True, slots=True)
-class SyntheticMotion:
-    """Parameters of the test pattern's similarity transform at one instant."""
-
-    angle_deg: float  # counter-clockwise, within +-8
-    scale: float  # within 1 +- 0.05
-    tx: float  # fraction of frame width
-    ty: float  # fraction of frame height
-
-
-def synthetic_motion(t: float) -> SyntheticMotion:
-    """Smooth, periodic head-like motion: sums of sines with incommensurate periods."""
-    tau = 2 * math.pi
-    angle = 5.0 * math.sin(tau * t / 5.3) + 3.0 * math.sin(tau * t / 2.9 + 1.0)
-    scale = 1.0 + 0.035 * math.sin(tau * t / 7.1 + 0.4) + 0.015 * math.sin(tau * t / 3.7)
-    tx = 0.06 * math.sin(tau * t / 6.1) + 0.02 * math.sin(tau * t / 2.3 + 2.0)
-    ty = 0.03 * math.sin(tau * t / 4.3 + 0.5) + 0.01 * math.sin(tau * t / 1.9)
-    return SyntheticMotion(angle, scale, tx, ty)
 
 
 class SyntheticSource(FrameSource):
@@ -456,8 +374,6 @@ class SyntheticSource(FrameSource):
     The portrait is fitted into ~80% of the frame height on a neutral background and moved by
     `synthetic_motion(t)`, so a face tracker sees a moving face. Paced at `fps`.
     """
-
-    BACKGROUND = (92, 96, 100)  # BGR, a neutral wall grey
 
     def __init__(
         self,
@@ -472,40 +388,16 @@ class SyntheticSource(FrameSource):
         if fps <= 0:
             raise ValueError(f"fps must be > 0, got {fps}")
         self.size, self.fps = (int(size[0]), int(size[1])), fps
-        self._base = self._compose(_to_bgr(image, None), self.size)
+        self._base = compose_pattern(to_bgr(image, None), self.size)
         self._t0: float | None = None
-        self._pacer: _Pacer | None = None
-
-    @classmethod
-    def _compose(cls, image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
-        w, h = size
-        canvas = np.empty((h, w, 3), np.uint8)
-        canvas[:] = cls.BACKGROUND
-        ih, iw = image.shape[:2]
-        s = min(0.8 * h / ih, 0.8 * w / iw)
-        pw, ph = max(1, round(iw * s)), max(1, round(ih * s))
-        x, y = (w - pw) // 2, (h - ph) // 2
-        canvas[y : y + ph, x : x + pw] = cv2.resize(image, (pw, ph), interpolation=cv2.INTER_AREA)
-        return canvas
+        self._pacer: Pacer | None = None
 
     def render(self, t: float) -> np.ndarray:
         """The pattern at time `t` seconds (deterministic; also usable offline)."""
-        w, h = self.size
-        m = synthetic_motion(t)
-        matrix = cv2.getRotationMatrix2D((w / 2, h / 2), m.angle_deg, m.scale)
-        matrix[0, 2] += m.tx * w
-        matrix[1, 2] += m.ty * h
-        return cv2.warpAffine(
-            self._base,
-            matrix,
-            (w, h),
-            flags=cv2.INTER_LINEAR,
-            borderMode=cv2.BORDER_CONSTANT,
-            borderValue=self.BACKGROUND,
-        )
+        return render_pattern(self._base, t)
 
     def _open(self) -> None:
-        self._pacer = _Pacer(self.fps, self._clock, self._stop)
+        self._pacer = Pacer(self.fps, self._clock, self._stop)
         if self._t0 is None:
             self._t0 = self._clock()
 
@@ -518,12 +410,12 @@ class SyntheticSource(FrameSource):
         self._pacer = None
 
 
-def open_source(camera_cfg: Any, stale_after_s: float = 2.0) -> FrameSource:
+def open_source(camera_cfg: Any, stale_after_s: float) -> FrameSource:
     """The source a camera config names (not started): the video file if set, else the device.
 
     `camera_cfg` needs `enabled`, `device`, `video`, `size` and `fps` attributes (e.g.
-    `CameraConfig`); pass `timeouts.camera_stale_s` as `stale_after_s`. Callers decide what a
-    disabled camera means; asking for one here is an error.
+    `CameraConfig`); pass config.yaml's `timeouts.camera_reopen_s` as `stale_after_s`. Callers
+    decide what a disabled camera means; asking for one here is an error.
     """
     if not camera_cfg.enabled:
         raise ValueError("camera is disabled in the config (camera.enabled: false)")
