@@ -346,7 +346,7 @@ class ExhibitsGuard:
     def __init__(self, folder: Path) -> None:
         self.folder = os.fsencode(folder.resolve())
         self.violations: list[str] = []
-        self._own = threading.local()
+        self.own = threading.local()
         if not ExhibitsGuard._hook_installed:  # audit hooks cannot be removed: install once
             sys.addaudithook(ExhibitsGuard._audit)
             ExhibitsGuard._hook_installed = True
@@ -360,7 +360,7 @@ class ExhibitsGuard:
 
     def writing(self) -> _OwnWrites:
         """The test's own edits (on this thread only) inside this block are allowed."""
-        return _OwnWrites(self._own)
+        return _OwnWrites(self.own)
 
     def listing(self) -> dict[bytes, tuple[int, int]]:
         out = {}
@@ -378,7 +378,7 @@ class ExhibitsGuard:
         if event == "open" and not _opens_for_write(args):
             return
         for guard in ExhibitsGuard._active:
-            if getattr(guard._own, "active", False):
+            if getattr(guard.own, "active", False):
                 continue
             for path in args[: _WRITE_EVENTS[event]]:
                 if isinstance(path, (str, bytes, os.PathLike)):
