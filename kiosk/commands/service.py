@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 from kiosk.commands import EXIT_OK, EXIT_PROBLEMS, config_path
-from kiosk.ops.status import DEFAULT_STATUS_FILE, read_status
+from kiosk.ops.status import read_status
 
 UNIT = "portrait-kiosk.service"
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -66,11 +66,9 @@ def _status(args: argparse.Namespace) -> int:
 
 def status_file(config_file: Path) -> Path:
     """Where the kiosk writes its status file, from the config (or the default location)."""
-    from kiosk.config import ConfigError, load_config
+    from kiosk.config import ConfigError, OpsConfig, load_config
 
     try:
-        config = load_config(config_file)
+        return load_config(config_file).ops.status_file  # made absolute by load_config
     except ConfigError:
-        return config_file.absolute().parent / DEFAULT_STATUS_FILE
-    configured = getattr(getattr(config, "ops", None), "status_file", None)
-    return Path(configured) if configured else config_file.absolute().parent / DEFAULT_STATUS_FILE
+        return config_file.absolute().parent / OpsConfig().status_file

@@ -10,7 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from kiosk.config import OpeningHoursConfig
 from kiosk.opening_hours import OpeningHours
+
+_DEFAULTS = OpeningHoursConfig()  # config.yaml's
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,8 +34,8 @@ class SleepPolicy:
     def __init__(
         self,
         hours: OpeningHours,
-        wake_on_touch_s: float = 300.0,
-        max_poll_s: float = 1.0,
+        wake_on_touch_s: float = _DEFAULTS.wake_on_touch_s,
+        max_poll_s: float = _DEFAULTS.sleep_poll_s,
     ) -> None:
         if max_poll_s <= 0 or wake_on_touch_s < 0:
             raise ValueError("max_poll_s must be positive and wake_on_touch_s not negative")

@@ -20,9 +20,11 @@ from typing import Any
 
 import numpy as np
 
+from kiosk.config import OpsConfig
+
 LOG_FILE_NAME = "kiosk.log"
-DEFAULT_MAX_BYTES = 5_000_000
-DEFAULT_BACKUPS = 5
+DEFAULT_MAX_BYTES = OpsConfig().log_max_bytes  # config.yaml's defaults
+DEFAULT_BACKUPS = OpsConfig().log_backups
 CONSOLE_FORMAT = "%(levelname)s %(name)s: %(message)s"
 
 _BINARY = (np.ndarray, bytes, bytearray, memoryview)

@@ -17,13 +17,13 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
 
+from kiosk.config import OpsConfig
 from kiosk.ops import Health
 
 log = logging.getLogger(__name__)
 
 STATUS_SCHEMA_VERSION = 1
-DEFAULT_STATUS_FILE = Path("var/status.json")  # relative to config.yaml's folder
-DEFAULT_INTERVAL_S = 5.0
+DEFAULT_INTERVAL_S = OpsConfig().status_interval_s  # config.yaml's default
 
 
 class StatusWriter:
