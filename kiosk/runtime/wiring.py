@@ -20,7 +20,6 @@ from kiosk.exhibits.library import ExhibitLibrary
 from kiosk.exhibits.loader import ContentLoader
 from kiosk.exhibits.samples import ensure_sample_content
 from kiosk.exhibits.watcher import ContentWatcher
-from kiosk.motion.estimator import FilterSettings
 from kiosk.motion.live import LiveMotion
 from kiosk.ops.operations import Operations
 from kiosk.renderer.engine import make_engine
@@ -75,14 +74,15 @@ def build_kiosk(
     problems = ProblemList(library, clip_problems, lambda: scene.rig_errors)
     live = LiveInput(
         source_factory or (lambda: open_camera(config, options)),
-        lambda: _live_motion(config),
-        visitor_gone_s=config.timeouts.camera_stale_s,
+        lambda: LiveMotion.from_config(config),
+        visitor_gone_s=config.timeouts.visitor_gone_s,
         times=times,
     )
     live.open()
+    director = Director(DirectorTimings.from_config(config.timeouts))
     stages = Stages(
         config=config, options=options, times=times, library=library, content=content,
-        clips=clips, clip_problems=clip_problems, director=Director(_director_timings(config)),
+        clips=clips, clip_problems=clip_problems, director=director,
         rigs=rigs, engine=engine, display=display, live=live, scene=scene, problems=problems,
         panel=CuratorPanel(library, problems),
         watcher=ContentWatcher([paths.exhibits, paths.content]),
@@ -108,32 +108,11 @@ def _display(config: KioskConfig, options: RunOptions, times: StageTimes) -> Dis
     )
 
 
-def _director_timings(config: KioskConfig) -> DirectorTimings:
-    t = config.timeouts
-    return DirectorTimings(
-        visitor_enter_s=t.visitor_enter_s,
-        visitor_leave_s=t.visitor_leave_s,
-        attract_exhibit_s=t.attract_exhibit_s,
-        crossfade_s=t.crossfade_s,
-        label_hide_s=t.label_hide_s,
-    )
-
-
-def _live_motion(config: KioskConfig) -> LiveMotion:
-    e = config.engine
-    settings = FilterSettings(
-        pose_min_cutoff=e.one_euro_min_cutoff,
-        pose_beta=e.one_euro_beta,
-        d_cutoff=e.one_euro_d_cutoff,
-    )
-    return LiveMotion(settings, mirror=config.camera.mirror)
-
-
 def open_camera(config: KioskConfig, options: RunOptions) -> FrameSource | None:
     """The camera the options and config ask for: none, the synthetic sample, a driver video,
     a device index, or the configured camera."""
     cam = config.camera
-    stale = config.timeouts.camera_stale_s
+    stale = config.timeouts.camera_reopen_s
     if options.no_camera or (
         not cam.enabled and options.driver_video is None and options.camera is None
     ):
