@@ -31,6 +31,7 @@ from PIL import Image
 
 from kiosk.cli import main as kiosk_main
 from kiosk.config import load_config
+from kiosk.display.pacing import FramePacer
 from kiosk.runtime.loop import Kiosk as RunningKiosk
 from kiosk.runtime.options import RunOptions
 from kiosk.runtime.wiring import build_kiosk
@@ -224,16 +225,21 @@ def kiosk(kiosk_dir: Path) -> Kiosk:
 
 
 class Running:
-    """A headless kiosk ticked in real time, each frame timed."""
+    """A headless kiosk ticked in real time at the display rate, as `Kiosk.run` paces it, each
+    frame timed. Unpaced, the ticks hold the GIL almost all the time and the content loader
+    (a lower-priority thread that gives the GIL up at every file system call) crawled: a
+    reload of two small files took over 5 s, which the kiosk never does."""
 
     def __init__(self, app: RunningKiosk) -> None:
         self.app = app
         self.slowest_s = 0.0
+        self.pacer = FramePacer(app.config.display.fps)
 
     def tick(self) -> None:
         started = time.monotonic()
         self.app.tick(started)
         self.slowest_s = max(self.slowest_s, time.monotonic() - started)
+        self.pacer.wait()
 
     def until(self, condition: Callable[[], bool], timeout_s: float, what: str) -> None:
         deadline = time.monotonic() + timeout_s

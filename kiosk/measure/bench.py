@@ -100,7 +100,7 @@ def _in_process(options: BenchOptions, config: Path, samples: list[Path]) -> dic
     finally:
         kiosk.close()
     # With the kiosk closed, nothing else competes for the two cores.
-    serial = measure_serial(camera_frames, last_render, kiosk.config.camera.mirror)
+    serial = measure_serial(camera_frames, last_render, kiosk.config)
     del camera_frames
     capture = measure_capture(options.driver_video, samples[0])
     out = pipeline_result(pipeline, baseline, capture, breakdown, background)

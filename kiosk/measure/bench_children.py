@@ -22,7 +22,7 @@ from kiosk.measure.bench_phases import open_kiosk, run_loop
 from kiosk.measure.bench_report import MEMORY_EXHIBITS
 from kiosk.measure.kiosk_folder import DISPLAY_FPS, write_kiosk_folder
 from kiosk.measure.process_stats import memory_mb
-from kiosk.renderer.engine import GeometricEngine
+from kiosk.renderer.engine import make_engine
 from kiosk.renderer.rig_store import fit_image
 from kiosk.runtime.loop import Kiosk
 
@@ -154,7 +154,7 @@ def _cold_build(kiosk: Kiosk, exhibit: LoadedExhibit) -> dict[str, Any]:
 
 def _warm_builds(kiosk: Kiosk, builds: list[dict[str, Any]], cache_dir: Path) -> None:
     """Each rig built again by a fresh engine from the faces the cold builds cached."""
-    engine = GeometricEngine(cache_dir=cache_dir)
+    engine = make_engine(kiosk.config.engine, cache_dir=cache_dir)
     try:
         for build, exhibit in zip(builds, kiosk.library.exhibits, strict=True):
             request = kiosk.scene.rig_request(exhibit)

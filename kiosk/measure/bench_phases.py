@@ -15,7 +15,7 @@ import numpy as np
 
 from kiosk.camera.frame import Frame
 from kiosk.camera.sources import FrameSource, SyntheticSource, iter_video_frames
-from kiosk.config import load_config
+from kiosk.config import KioskConfig, load_config
 from kiosk.director.director import Mode
 from kiosk.display import OverlayState
 from kiosk.display.pacing import FramePacer
@@ -23,7 +23,7 @@ from kiosk.exhibits.images import image_digest
 from kiosk.measure.bench_report import derive_stages
 from kiosk.measure.kiosk_folder import CAMERA_FPS, CAMERA_SIZE
 from kiosk.motion.live import LiveMotion
-from kiosk.renderer.engine import GeometricEngine
+from kiosk.renderer.engine import make_engine
 from kiosk.renderer.rig_store import RigRequest, fit_image
 from kiosk.runtime.loop import Kiosk
 from kiosk.runtime.options import RunOptions
@@ -193,7 +193,9 @@ def collect_frames(source: FrameSource | None, count: int, timeout_s: float = 20
     return frames
 
 
-def measure_serial(frames: list[Frame], last_render: tuple | None, mirror: bool) -> dict[str, Any]:
+def measure_serial(
+    frames: list[Frame], last_render: tuple | None, config: KioskConfig
+) -> dict[str, Any]:
     """The same stages on the same camera frames, back to back on one thread with the kiosk's
     other threads stopped, to set beside the loop's figures. The loop waits for each camera
     frame and for each display tick; on the development VM the stages run slower after such
@@ -201,8 +203,8 @@ def measure_serial(frames: list[Frame], last_render: tuple | None, mirror: bool)
     if not frames or last_render is None:
         return {}
     rig, motions, animation = last_render
-    live = LiveMotion(mirror=mirror)
-    engine = GeometricEngine()
+    live = LiveMotion(mirror=config.camera.mirror)
+    engine = make_engine(config.engine)
     times = StageTimes()
     motion = motions[0]
     try:
