@@ -23,7 +23,7 @@ log = logging.getLogger(__name__)
 # --------------------------------------------------------------------------- exit codes
 #
 # The one table of exit codes (kiosk.commands re-exports it for the other subcommands; README
-# "For operators" lists it, and tests/test_exit_codes.py checks that the two agree).
+# "For operators" lists it, and tests/system/test_exit_codes.py checks that the two agree).
 #
 # systemd restarts the kiosk after any of these (Restart=always). Exit 1 is deliberately NOT in
 # RestartPreventExitStatus=: Python itself exits 1 on an uncaught exception, so preventing
@@ -64,7 +64,7 @@ class Health:
 # --------------------------------------------------------------------------- signals
 #
 # What each catchable signal does to `kiosk run` (README "For operators" has the same table;
-# tests/test_exit_codes.py checks they agree). The handlers are installed first thing in
+# tests/system/test_exit_codes.py checks they agree). The handlers are installed first thing in
 # `kiosk run`, before the slow imports, so a stop during start-up is clean too.
 
 STOP = "stop"  # clean stop, exit 0: the loop ends after its frame, the run report is written

@@ -61,7 +61,7 @@ class Engine(Protocol):
 
     `render` returns a BGR uint8 image the size the painting is shown at, equal to the still
     painting outside the rig's animated regions (`FaceRig.region_mask`); the same inputs give
-    the same pixels (tests/test_engine_conformance.py checks every engine).
+    the same pixels (tests/renderer/test_engine_conformance.py checks every engine).
     """
 
     name: str  # the value of `engine.name` in config.yaml that makes this engine

@@ -14,7 +14,7 @@ from kiosk.cli import main
 from kiosk.ops import Health
 from kiosk.ops.status import StatusWriter
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 UNIT = REPO / "deploy" / "portrait-kiosk.service"
 SCRIPT = REPO / "deploy" / "install-service.sh"
 

@@ -10,7 +10,7 @@ from kiosk.exhibits.library import ExhibitLibrary
 from kiosk.exhibits.samples import ensure_sample_content
 from kiosk.exhibits.schema import parse_exhibit_file
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 
 
 def exhibit(id_: str, image: str = "a.png", **extra: object) -> str:

@@ -224,7 +224,7 @@ def _two_face_image() -> np.ndarray:
     """Two sample portraits side by side: a painting with two sitters."""
     from kiosk.exhibits.samples import ensure_sample_content
 
-    content = Path(__file__).resolve().parents[1] / "content"
+    content = Path(__file__).resolve().parents[2] / "content"
     ensure_sample_content(content)
     left = cv2.imread(str(content / "samples" / "grace_hopper.jpg"))
     right = cv2.imread(str(content / "samples" / "astronaut.png"))
@@ -236,7 +236,7 @@ def _two_face_image() -> np.ndarray:
                                                   ("all", {"left", "right"})])  # fmt: skip
 def test_two_face_painting_animates_the_chosen_face(choose: str, animated: set[str]) -> None:
     image = _two_face_image()
-    split = cv2.imread(str(Path(__file__).resolve().parents[1] / "content" / "samples" /
+    split = cv2.imread(str(Path(__file__).resolve().parents[2] / "content" / "samples" /
                            "grace_hopper.jpg")).shape[1]  # fmt: skip
     engine = GeometricEngine()
     try:

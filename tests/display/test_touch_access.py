@@ -7,7 +7,7 @@ import pygame
 import pytest
 
 from kiosk.display import Action, Display, OverlayState
-from tests.display_support import CTRL_SHIFT, blue_painting, open_display, post_key
+from tests.display.support import CTRL_SHIFT, blue_painting, open_display, post_key
 
 PIN = "4821"
 

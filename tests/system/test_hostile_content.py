@@ -7,11 +7,11 @@ must report the same problem and exit 1, without a traceback.
 
 Where the other cases of the report are tested:
 - 4 (folder deleted, recreated, swapped): here, `test_a_swapped_exhibits_folder_*`, and the
-  watcher itself in tests/test_watcher_swaps.py;
-- 7 and 13 (rig cache entries: FIFO, NaN, 1e30): here, and in tests/test_rig_cache.py;
+  watcher itself in tests/exhibits/test_watcher_swaps.py;
+- 7 and 13 (rig cache entries: FIFO, NaN, 1e30): here, and in tests/renderer/test_face_cache.py;
 - 8, 9, 10, 12 (signals, exit codes, folders the kiosk writes, display size):
-  tests/test_ops_signals.py and tests/test_exit_codes.py;
-- 11 (metrics connections): tests/test_ops_metrics.py.
+  tests/system/test_signals.py and tests/system/test_exit_codes.py;
+- 11 (metrics connections): tests/ops/test_metrics.py.
 """
 
 from __future__ import annotations
@@ -95,7 +95,7 @@ def _jpeg_bytes() -> bytes:
     return data.tobytes()
 
 
-REPO_SAMPLE = Path(__file__).resolve().parents[1] / "content" / "samples" / "grace_hopper.jpg"
+REPO_SAMPLE = Path(__file__).resolve().parents[2] / "content" / "samples" / "grace_hopper.jpg"
 
 
 def _truncated_with_end_marker(k: Kiosk) -> None:

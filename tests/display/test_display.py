@@ -25,7 +25,7 @@ from kiosk.display import (  # noqa: E402
     physical_to_logical,
 )
 from kiosk.stats import StageTimes  # noqa: E402
-from tests.display_support import CTRL_SHIFT, blue_painting, open_display, post_key  # noqa: E402
+from tests.display.support import CTRL_SHIFT, blue_painting, open_display, post_key  # noqa: E402
 
 # -- fit_rect --------------------------------------------------------------------------------
 

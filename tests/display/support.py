@@ -1,4 +1,4 @@
-"""Helpers for the tests of the kiosk window (test_display.py, test_display_touch_access.py)."""
+"""Helpers for the tests of the kiosk window (test_display.py, test_touch_access.py)."""
 
 from __future__ import annotations
 

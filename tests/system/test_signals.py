@@ -22,7 +22,7 @@ from kiosk.ops import (
     StopFlag,
     install_signal_handlers,
 )
-from tests.test_exit_codes import RUN_TIMEOUT_S, finish, kiosk_folder, start_kiosk
+from tests.system.test_exit_codes import RUN_TIMEOUT_S, finish, kiosk_folder, start_kiosk
 
 
 def test_exit_codes_are_distinct_and_not_argparse_usage() -> None:

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from kiosk.exhibits.watcher import ContentWatcher
-from tests.test_hot_reload import wait_for_poll
+from tests.exhibits.test_hot_reload import wait_for_poll
 
 SWAP_DEADLINE_S = 1.5
 # Long enough for any report still pending from the swap to come out (the follower's

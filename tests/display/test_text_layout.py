@@ -17,7 +17,7 @@ import yaml  # noqa: E402
 from kiosk.display.overlay import OverlayRenderer, OverlayState  # noqa: E402
 from kiosk.display.widgets.text_layout import wrap_text  # noqa: E402
 
-EXHIBITS = Path(__file__).resolve().parents[1] / "exhibits"
+EXHIBITS = Path(__file__).resolve().parents[2] / "exhibits"
 WIDTH = 584  # the label body's line at 1920 x 1080: a 640 px panel less its padding
 ENGLISH = (
     "Grace Hopper was an American computer scientist and U.S. Navy rear admiral. She worked "
