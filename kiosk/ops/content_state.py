@@ -48,6 +48,8 @@ class SyncState:
     last_fetch_ok: bool | None = None
     last_fetch_error: str | None = None
     current_since: float | None = None  # wall-clock time the current revision went live
+    # After a rollback: the revision rolled back from, kept off until the branch moves on.
+    held_from: str | None = None
 
     def record_check(self, revision: str, problems: list[str]) -> CheckResult:
         """Remember a check of `revision` (failed if `problems` is not empty)."""
@@ -70,6 +72,7 @@ class SyncState:
             last_fetch_ok=data.get("last_fetch_ok"),
             last_fetch_error=data.get("last_fetch_error"),
             current_since=data.get("current_since"),
+            held_from=data.get("held_from"),
         )
 
 
@@ -118,8 +121,9 @@ class ContentSyncCollector(Collector):
         if state.current_since is not None:
             yield GaugeMetricFamily(
                 "kiosk_content_revision_timestamp_seconds",
-                "When the revision on screen went live (Unix time)", value=state.current_since,
-            )  # fmt: skip
+                "When the revision on screen went live (Unix time)",
+                value=state.current_since,
+            )
         if state.last_check is not None:
             yield GaugeMetricFamily(
                 "kiosk_content_check_ok",
@@ -128,8 +132,9 @@ class ContentSyncCollector(Collector):
             )
             yield GaugeMetricFamily(
                 "kiosk_content_check_timestamp_seconds",
-                "When the content was last checked (Unix time)", value=state.last_check.at,
-            )  # fmt: skip
+                "When the content was last checked (Unix time)",
+                value=state.last_check.at,
+            )
         if state.last_fetch_ok is not None:
             yield GaugeMetricFamily(
                 "kiosk_content_fetch_ok",
