@@ -374,8 +374,9 @@ def _git(args: list[str]) -> str:
     except FileNotFoundError:
         raise SyncError("git is not installed (apt-get install git)") from None
     if done.returncode != 0:
-        words = done.stderr.strip().splitlines()[-1:] or [f"exit {done.returncode}"]
-        raise SyncError(f"git: {words[0]}")
+        lines = done.stderr.strip().splitlines()
+        said = [line for line in lines if line.startswith(("fatal:", "error:"))] or lines
+        raise SyncError(f"git: {said[0] if said else f'exit {done.returncode}'}")
     return done.stdout.strip()
 
 
