@@ -55,15 +55,16 @@ def run(command: list, tmp_path: Path, timeout: float = 300) -> subprocess.Compl
 
 
 @needs_ansible
-def test_the_playbook_passes_the_syntax_check(tmp_path: Path) -> None:
-    done = run([PLAYBOOK, "-i", "inventory.example.yml", "--syntax-check", "site.yml"], tmp_path)
+@pytest.mark.parametrize("playbook", ["site.yml", "monitoring.yml"])
+def test_the_playbooks_pass_the_syntax_check(tmp_path: Path, playbook: str) -> None:
+    done = run([PLAYBOOK, "-i", "inventory.example.yml", "--syntax-check", playbook], tmp_path)
     assert done.returncode == 0, done.stdout + done.stderr
 
 
 @pytest.mark.skipif(not LINT.exists(), reason="ansible-lint is not installed (pip install -e "
                     "'.[test]')")  # fmt: skip
 def test_the_playbook_passes_ansible_lint(tmp_path: Path) -> None:
-    done = run([LINT, "--offline", "site.yml"], tmp_path)
+    done = run([LINT, "--offline", "site.yml", "monitoring.yml"], tmp_path)
     assert done.returncode == 0, done.stdout + done.stderr
 
 
@@ -125,3 +126,26 @@ def test_the_playbook_sets_up_a_kiosk_for_real_into_a_prefix(tmp_path: Path) -> 
     assert again.returncode == 0, again.stdout + again.stderr
     assert re.search(r"localhost\s*: ok=\d+\s+changed=0\s", again.stdout), again.stdout
 
+
+
+@needs_ansible
+def test_the_monitoring_playbook_lists_the_inventorys_kiosks_for_prometheus(
+    tmp_path: Path,
+) -> None:
+    monitoring = tmp_path / "monitoring.yml"
+    local = {"ansible_connection": "local", "ansible_python_interpreter": sys.executable}
+    monitoring.write_text(yaml.safe_dump({"monitoring": {"hosts": {"localhost": local}}}))
+    targets = tmp_path / "prometheus" / "targets" / "kiosks.yml"
+    done = run([PLAYBOOK, "-i", "inventory.example.yml", "-i", monitoring, "monitoring.yml",
+                "-e", f"monitoring_targets_file={targets}", "-e", "monitoring_become=false"],
+               tmp_path)  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    written = yaml.safe_load(targets.read_text())
+    assert written == [
+        {"targets": ["10.20.0.11:9108"], "labels": {"kiosk": "gallery-1"}},
+        {"targets": ["10.20.0.12:9108"], "labels": {"kiosk": "gallery-2"}},
+        {"targets": ["10.20.0.13:9108"], "labels": {"kiosk": "touring-1"}},
+    ]
+    # The example list beside prometheus.yml is what the example inventory gives.
+    example = FLEET / "monitoring" / "targets" / "kiosks.yml"
+    assert yaml.safe_load(example.read_text()) == written
