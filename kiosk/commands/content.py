@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from datetime import datetime
 
 from kiosk.commands import EXIT_OK, EXIT_PROBLEMS, config_path
 
@@ -51,33 +50,6 @@ def _status(sync, as_json: bool) -> int:
     if as_json:
         print(json.dumps(state.to_json(), indent=2))
         return EXIT_OK
-    for line in describe_sync_state(state):
+    for line in state.describe():
         print(line)
     return EXIT_OK
-
-
-def describe_sync_state(state) -> list[str]:
-    """The content sync state in an operator's words (also used by `kiosk status`)."""
-    lines = [f"content revision: {state.current or 'none yet (run kiosk content sync)'}"]
-    if state.current_since:
-        lines.append(f"  live since {_when(state.current_since)}")
-    if state.held_from:
-        lines.append(f"  rolled back from {state.held_from[:10]}: held until a new commit")
-    check = state.last_check
-    if check is not None:
-        verdict = "passed" if check.ok else f"REFUSED ({check.problem_count} problems)"
-        lines.append(f"last check: {check.revision[:10]} {verdict} at {_when(check.at)}")
-        lines += [f"  {problem}" for problem in check.problems[:10]]
-    if state.last_fetch_ok is False:
-        lines.append(f"last fetch FAILED at {_when(state.last_fetch_at)}: {state.last_fetch_error}")
-    elif state.last_fetch_at:
-        lines.append(f"last fetch: {_when(state.last_fetch_at)}")
-    if state.history:
-        lines.append("kept for rollback: " + ", ".join(r[:10] for r in state.history))
-    return lines
-
-
-def _when(wall: float | None) -> str:
-    if wall is None:
-        return "never"
-    return datetime.fromtimestamp(wall).astimezone().isoformat(timespec="seconds")

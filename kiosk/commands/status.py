@@ -117,7 +117,6 @@ def _alive(pid: object) -> bool:
 
 
 def _describe(report: dict) -> list[str]:
-    from kiosk.commands.content import describe_sync_state
     from kiosk.ops.content_state import SyncState
 
     kiosk = report["kiosk"]
@@ -135,7 +134,7 @@ def _describe(report: dict) -> list[str]:
     else:
         lines.append("not running")
     if report["content"] is not None:
-        lines += describe_sync_state(SyncState.from_json(report["content"]))
+        lines += SyncState.from_json(report["content"]).describe()
     metrics = report["metrics"]
     if metrics["enabled"]:
         allow = ", ".join(metrics["allow"]) or "anyone on that address"

@@ -13,6 +13,7 @@ import json
 import time
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from prometheus_client.core import GaugeMetricFamily, InfoMetricFamily
@@ -57,6 +58,27 @@ class SyncState:
             revision, not problems, time.time(), problems[:_MAX_PROBLEMS_KEPT], len(problems)
         )
         return self.last_check
+
+    def describe(self) -> list[str]:
+        """The state in an operator's words (`kiosk content status`, `kiosk status`)."""
+        lines = [f"content revision: {self.current or 'none yet (run kiosk content sync)'}"]
+        if self.current_since:
+            lines.append(f"  live since {_when(self.current_since)}")
+        if self.held_from:
+            lines.append(f"  rolled back from {self.held_from[:10]}: held until a new commit")
+        check = self.last_check
+        if check is not None:
+            verdict = "passed" if check.ok else f"REFUSED ({check.problem_count} problems)"
+            lines.append(f"last check: {check.revision[:10]} {verdict} at {_when(check.at)}")
+            lines += [f"  {problem}" for problem in check.problems[:10]]
+        if self.last_fetch_ok is False:
+            failed_at = _when(self.last_fetch_at)
+            lines.append(f"last fetch FAILED at {failed_at}: {self.last_fetch_error}")
+        elif self.last_fetch_at:
+            lines.append(f"last fetch: {_when(self.last_fetch_at)}")
+        if self.history:
+            lines.append("kept for rollback: " + ", ".join(r[:10] for r in self.history))
+        return lines
 
     def to_json(self) -> dict:
         return {"schema_version": STATE_SCHEMA_VERSION, **asdict(self)}
@@ -141,3 +163,9 @@ class ContentSyncCollector(Collector):
                 "1 if the last fetch of the content repository worked",
                 value=1 if state.last_fetch_ok else 0,
             )
+
+
+def _when(wall: float | None) -> str:
+    if wall is None:
+        return "never"
+    return datetime.fromtimestamp(wall).astimezone().isoformat(timespec="seconds")
