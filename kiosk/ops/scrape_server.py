@@ -143,10 +143,14 @@ class ScrapeServer:
         except OSError as exc:  # e.g. EMFILE: leave it in the backlog, try again later
             log.debug("metrics accept failed: %s", exc)
             return
+        allowed = self._allows(peer[0])
         if len(self._connections) >= _MAX_CONNECTIONS:
-            self._drop(next(iter(self._connections.values())))
+            # The oldest refused peer goes first: a flood from elsewhere on the LAN must not
+            # push the allowed scraper out.
+            waiting = list(self._connections.values())
+            self._drop(next((c for c in waiting if not c.allowed), waiting[0]))
         sock.setblocking(False)
-        conn = _Connection(sock, time.monotonic() + _CONNECTION_TIMEOUT_S, self._allows(peer[0]))
+        conn = _Connection(sock, time.monotonic() + _CONNECTION_TIMEOUT_S, allowed)
         self._connections[sock.fileno()] = conn
         self._selector.register(sock, selectors.EVENT_READ, conn)
 

@@ -149,3 +149,23 @@ def test_content_sync_state_is_reported_once_the_file_exists(tmp_path: Path) -> 
     assert got[("kiosk_content_revision_info", (("revision", "a" * 40),))] == 1
     assert got[("kiosk_content_check_ok", ())] == 0
     assert got[("kiosk_content_check_timestamp_seconds", ())] == pytest.approx(time.time(), abs=60)
+
+
+def test_refused_peers_holding_connections_do_not_push_the_allowed_scraper_out(
+    allowlisted: KioskMetrics,
+) -> None:
+    def connect(source: str) -> socket.socket:
+        return socket.create_connection(("127.0.0.1", allowlisted.port), timeout=10,
+                                        source_address=(source, 0))  # fmt: skip
+
+    allowed = connect("127.0.0.2")
+    idle = [connect("127.0.0.3") for _ in range(4)]  # refused peers that never send
+    try:
+        # A full scrape after them: the server has accepted every earlier connection by then
+        # (one accept per wake-up, in order), so the limit has been reached twice over.
+        assert scrape_from("127.0.0.2", allowlisted.port)[0] == 200
+        allowed.sendall(b"GET /metrics HTTP/1.1\r\n\r\n")
+        assert allowed.recv(64).startswith(b"HTTP/1.1 200")
+    finally:
+        for sock in [allowed, *idle]:
+            sock.close()
