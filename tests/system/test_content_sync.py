@@ -28,7 +28,7 @@ from tests.ops.test_metrics_fleet import samples, scrape_from
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
 
-WAIT_S = 60.0  # a deadline for conditions polled below, never a sleep for timing
+WAIT_S = 120.0  # a deadline for conditions polled below, never a sleep for timing
 EXHIBIT = """schema_version: 1
 id: {id}
 title: {title}
