@@ -176,7 +176,7 @@ def test_a_commit_reaches_the_kiosk_a_broken_one_is_refused_and_rollback_restore
     done = kiosk_cli(kiosk_dir, "content", "sync")
     assert done.returncode == 1
     assert f"{broken[:10]} refused by kiosk check, still showing {second[:10]}" in done.stderr
-    assert "hopper.yaml" in done.stderr and "frame_colour" in done.stderr
+    assert "\n  exhibits/hopper.yaml: " in done.stderr and "frame_colour" in done.stderr
     assert os.readlink(kiosk_dir / "sync" / "current") == f"revisions/{second}"
     assert not (kiosk_dir / "sync" / "staging").exists()
 
