@@ -20,6 +20,7 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
+    ValidationInfo,
     field_validator,
 )
 
@@ -206,17 +207,56 @@ def check_loopback(address: str, error: type[ValueError] = ValueError) -> str:
         ip = None
     if ip is None or not ip.is_loopback:
         raise error(
-            f"metrics address {address!r} is not a loopback address; metrics are served only "
-            f"to this machine, use {DEFAULT_METRICS_ADDRESS} (read them remotely through an "
-            "SSH tunnel)"
+            f"metrics address {address!r} is not a loopback address; use "
+            f"{DEFAULT_METRICS_ADDRESS} (this machine only; read them remotely through an SSH "
+            "tunnel), or give ops.metrics_allow, the scrapers' addresses, with a LAN address"
         )
     return address
+
+
+def check_metrics_address(
+    address: str, allow: tuple[str, ...] = (), error: type[ValueError] = ValueError
+) -> str:
+    """The address to serve metrics on: loopback, or with a non-empty allowlist of scrapers
+    (`allow`), one named address of this machine (never 0.0.0.0 or ::, every interface)."""
+    if not allow:
+        return check_loopback(address, error)
+    if address == "localhost":
+        return DEFAULT_METRICS_ADDRESS
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        raise error(f"metrics address {address!r} is not an IP address; name this kiosk's "
+                    "LAN address, e.g. 10.20.0.11, or use 127.0.0.1") from None  # fmt: skip
+    if ip.is_unspecified:
+        raise error(f"metrics address {address!r} means every interface; name the one LAN "
+                    "address the fleet's Prometheus scrapes, e.g. 10.20.0.11")  # fmt: skip
+    return address
+
+
+def metrics_networks(
+    allow: tuple[str, ...], error: type[ValueError] = ValueError
+) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    """The allowlist as networks ("10.20.0.5" is the network of that one address)."""
+    networks = []
+    for entry in allow:
+        try:
+            networks.append(ipaddress.ip_network(entry, strict=False))
+        except ValueError:
+            raise error(f"metrics allowlist entry {entry!r} is not an IP address or network; "
+                        "write e.g. 10.20.0.5 or 10.20.0.0/28") from None  # fmt: skip
+    return tuple(networks)
 
 
 class OpsConfig(_Section):
     """Operations: local metrics, status file, logs."""
 
     metrics_enabled: bool = True
+    # Fleet (deploy/fleet): the scrapers allowed to read the metrics, as addresses or networks
+    # (10.20.0.5, 10.20.0.0/28), checked for every connection. Empty = anyone who can reach
+    # metrics_address, which must then be loopback; a LAN metrics_address needs this list.
+    # (Declared before metrics_address, whose check reads it.)
+    metrics_allow: tuple[str, ...] = ()
     metrics_address: str = DEFAULT_METRICS_ADDRESS
     metrics_port: int = Field(DEFAULT_METRICS_PORT, ge=1, le=65535)
     status_file: Path = Path("var/status.json")
@@ -226,10 +266,17 @@ class OpsConfig(_Section):
     log_max_bytes: int = Field(5_000_000, ge=10_000)
     log_backups: int = Field(5, ge=0, le=50)
 
+    @field_validator("metrics_allow")
+    @classmethod
+    def _allow(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        metrics_networks(v)  # ValueError names the entry
+        return v
+
     @field_validator("metrics_address")
     @classmethod
-    def _loopback(cls, v: str) -> str:
-        return check_loopback(v)
+    def _address(cls, v: str, info: ValidationInfo) -> str:
+        # Loopback, or a named LAN address together with metrics_allow.
+        return check_metrics_address(v, info.data.get("metrics_allow", ()))
 
 
 class OpeningHoursConfig(_Section):
@@ -246,6 +293,19 @@ class OpeningHoursConfig(_Section):
         return v
 
 
+class ContentSyncConfig(_Section):
+    """Fleet: exhibits and content pulled from the museum's git repository (`kiosk content
+    sync`, run by a systemd timer from deploy/fleet). Each revision is checked before it is
+    shown; paths.exhibits and paths.content then point into root/current/ (a symlink)."""
+
+    repository: str | None = None  # git URL or local path; None = no sync
+    branch: str = Field("main", pattern=r"^[A-Za-z0-9._/-]{1,100}$")
+    root: Path = Path("var/content-sync")  # revisions/, the current symlink, state.json
+    keep_revisions: int = Field(5, ge=2, le=50)  # checked revisions kept for rollback
+    check_timeout_s: float = Field(900.0, gt=0, le=7200)  # `kiosk check` of one revision
+    max_bytes: int = Field(4_000_000_000, gt=0)  # one revision's files, unpacked
+
+
 class KioskConfig(_Section):
     """Every setting of the kiosk. Build with load_config(); frozen once built."""
 
@@ -259,6 +319,7 @@ class KioskConfig(_Section):
     limits: LimitsConfig = LimitsConfig()
     ops: OpsConfig = OpsConfig()
     opening_hours: OpeningHoursConfig = OpeningHoursConfig()
+    content_sync: ContentSyncConfig = ContentSyncConfig()
 
     def resolved(self, base_dir: Path) -> KioskConfig:
         """A copy whose relative paths are made absolute against base_dir."""
@@ -280,7 +341,10 @@ class KioskConfig(_Section):
         ops = self.ops.model_copy(
             update={"status_file": fix(self.ops.status_file), "log_dir": log_dir}
         )
-        return self.model_copy(update={"paths": paths, "camera": camera, "ops": ops})
+        content_sync = self.content_sync.model_copy(update={"root": fix(self.content_sync.root)})
+        return self.model_copy(
+            update={"paths": paths, "camera": camera, "ops": ops, "content_sync": content_sync}
+        )
 
 
 def load_config(path: Path | None) -> KioskConfig:

@@ -201,7 +201,7 @@ class Kiosk:
         if latency_from is not None:
             self.times.add("end_to_end", (time.monotonic() - latency_from) * 1000.0)
         self.times.add("frame", (time.monotonic() - now) * 1000.0)
-        self.ops.tick(now, scene.mode.value, lambda fps: self._health(scene, fps))
+        self.ops.tick(now, scene.mode.value, lambda fps: self._health(scene, fps), scene.exhibit_id)
 
     def _handle_input(self, now: float) -> None:
         for action in self.display.poll_actions():
