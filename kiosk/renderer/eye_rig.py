@@ -188,7 +188,12 @@ def _lid_detail(
         image, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT
     ).astype(np.float32)
     smooth = cv2.GaussianBlur(mirrored, (0, 0), max(1.0, width * _DETAIL_SIGMA))
-    detail = np.clip(mirrored - smooth, -_DETAIL_LIMIT, _DETAIL_LIMIT) + DETAIL_ZERO
+    detail = mirrored - smooth
+    # Limited as a whole, not channel by channel: clipping one channel more than the others
+    # would give a grey or sepia painting's lid coloured specks.
+    peak = np.abs(detail).max(axis=2, keepdims=True)
+    detail *= np.minimum(1.0, _DETAIL_LIMIT / np.maximum(peak, 1e-6))
+    detail += DETAIL_ZERO
     return np.round(detail).astype(np.uint8)
 
 

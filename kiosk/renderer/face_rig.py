@@ -11,6 +11,7 @@ from kiosk.exhibits.corrections import GROUPS, Corrections
 from kiosk.motion.geometry import FaceFrame, face_frame
 from kiosk.motion.proportions import offset_scale, reference_face
 from kiosk.renderer.eye_rig import EyeRig, build_eye_rigs
+from kiosk.renderer.tone import face_tone
 from kiosk.renderer.warp import MeshWarp, Region
 from kiosk.tracking import landmarks as lm
 from kiosk.tracking.face_mesh import DetectedFace
@@ -161,6 +162,10 @@ def _palette(image: np.ndarray, points: np.ndarray) -> MouthPalette:
     depth = float(skin @ luma_w) / max(float(lip @ luma_w), 1.0)
     cavity = lip * min(0.22, 0.16 * depth) + np.array([3.0, 3.0, 6.0])
     tongue = lip * min(0.55, 0.4 * depth) * np.array([0.85, 0.85, 1.1])
+    # Invented colours stay within the face's own: ivory teeth and a red tongue in a grayscale
+    # photograph were up to 23 levels off grey.
+    tone = face_tone(image, points[lm.as_index(lm.FACE_OVAL), :2])
+    teeth, cavity, tongue = (tone.clamp(c) for c in (teeth, cavity, tongue))
     # Softness: the share of fine detail (sigma-1 high-pass) in the medium detail (sigma 3)
     # around the mouth; soft paint gets a softer interior.
     half = 0.9 * float(np.ptp(lips[:, 0])) + 4.0
