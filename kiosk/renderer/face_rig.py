@@ -10,6 +10,7 @@ import numpy as np
 from kiosk.exhibits.corrections import GROUPS, Corrections
 from kiosk.motion.geometry import FaceFrame, face_frame
 from kiosk.motion.proportions import offset_scale, reference_face
+from kiosk.renderer.detail import TextureSplit, split_texture
 from kiosk.renderer.eye_rig import EyeRig, build_eye_rigs
 from kiosk.renderer.tone import face_tone
 from kiosk.renderer.warp import MeshWarp, Region
@@ -71,6 +72,9 @@ class FaceRig:
     palette: MouthPalette
     offset_scale: np.ndarray  # (478, 3) reference-face offsets -> this face (proportions)
     eyes: tuple[EyeRig, ...] = ()  # bare eyeballs and irises, for gaze
+    # The region split into a smooth layer and the face's fine texture, so the warp keeps
+    # the texture sharp (kiosk.renderer.detail); None: the region is warped as painted.
+    texture: TextureSplit | None = None
 
     @property
     def region(self) -> Region:
@@ -254,6 +258,7 @@ def build_face_rig(image: np.ndarray, face: DetectedFace) -> FaceRig:
         palette=_palette(image, points),
         offset_scale=offset_scale(reference_face(), canonical),
         eyes=build_eye_rigs(image, face.landmarks.astype(np.float64)),
+        texture=split_texture(image, region, oval, frame.iod),
     )
 
 
