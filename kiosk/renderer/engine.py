@@ -217,7 +217,9 @@ class GeometricEngine:
                     )  # fmt: skip
             if animation.mouth_interior:
                 with step("mouth interior"):
-                    draw_mouth_interior(warped, targets, face.palette, origin)
+                    draw_mouth_interior(
+                        warped, targets, face.palette, origin, face.own_teeth
+                    )
             rows, cols = region.slices
             with step("paste"):
                 cv2.copyTo(warped, face.region_pixels, out[rows, cols])

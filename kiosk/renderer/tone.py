@@ -1,6 +1,7 @@
 """The painting's own range of colours, so that what the engine invents (teeth, tongue, the
 inside of the mouth) never has a colour the painting lacks: a grayscale photograph stays
-grayscale, a sepia print stays sepia, a painting keeps its palette.
+grayscale, a sepia print stays sepia, a painting keeps its palette. And its grain, so that
+what is drawn has the same film grain, canvas or craquelure as the paint around it.
 
 A colour is its brightness (the sum of its channels) and its chromaticity (each channel's share
 of that sum, minus a third: a point on a plane, zero for grey). The face's pixels make a cloud
@@ -73,3 +74,18 @@ def face_tone(image: np.ndarray, outline: np.ndarray) -> Tone:
     cv2.fillPoly(mask, [np.round(outline - (x0, y0)).astype(np.int32)], 255)
     pixels = crop[mask > 0]
     return tone_of(pixels if len(pixels) else crop.reshape(-1, 3))
+
+
+GRAIN_SIGMA = 1.0  # px: what a Gaussian of this sigma removes is grain
+
+
+def grain_sample(image: np.ndarray, centre: np.ndarray, size: tuple[int, int]) -> np.ndarray | None:
+    """The painting's fine grain (float32 BGR, mean 0) over a `size` (w, h) patch centred at
+    `centre`: the image minus its sigma-1 blur. None if the patch falls off the image."""
+    w, h = size
+    x0, y0 = int(round(centre[0] - w / 2)), int(round(centre[1] - h / 2))
+    if w < 4 or h < 4 or x0 < 0 or y0 < 0 or x0 + w > image.shape[1] or y0 + h > image.shape[0]:
+        return None
+    patch = image[y0 : y0 + h, x0 : x0 + w].astype(np.float32)
+    fine = patch - cv2.GaussianBlur(patch, (0, 0), GRAIN_SIGMA)
+    return fine - fine.reshape(-1, 3).mean(axis=0)
