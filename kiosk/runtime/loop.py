@@ -169,6 +169,8 @@ class Kiosk:
             exhibits=[e.id for e in self.library.exhibits],
             problems=self.problems(),
             exit_reason=self.quit_reason,
+            presented=self.display.counters,
+            present_path=self.display.present_path,
         )
 
     def close(self) -> None:
@@ -197,7 +199,7 @@ class Kiosk:
         with self.times.measure("render"):
             image = self.scene.render(scene, now, self.live.motion)
         with self.times.measure("display"):
-            self.display.present(image, self._overlay(scene))
+            self.display.present(image, self._overlay(scene), self.scene.damage)
         if latency_from is not None:
             self.times.add("end_to_end", (time.monotonic() - latency_from) * 1000.0)
         self.times.add("frame", (time.monotonic() - now) * 1000.0)
@@ -211,7 +213,8 @@ class Kiosk:
     def _overlay(self, scene: Scene) -> OverlayState:
         camera = self.live.camera_state if self.live.source is not None else None
         return self.panel.overlay(
-            scene, camera, lambda: self.stage_summary().get("frame", {}).get("median_ms", 0)
+            scene, camera, lambda: self.stage_summary().get("frame", {}).get("median_ms", 0),
+            self.scene.face_box(scene.exhibit_id),
         )
 
     def _health(self, scene: Scene | None, fps: float, asleep: bool = False) -> Health:
