@@ -9,7 +9,9 @@ import cv2
 import numpy as np
 import pygame
 
-__all__ = ["Wall", "blurred_wall"]
+from kiosk.wall_style import WallStyle, rgb
+
+__all__ = ["Wall", "blurred_wall", "make_wall"]
 
 RGB = tuple[int, int, int]
 
@@ -23,7 +25,15 @@ class Wall:
     frame_colour: RGB = (0, 0, 0)
     frame_px: int = 0
     image: pygame.Surface | None = None
+    pixels: np.ndarray | None = None  # `image` as BGR (the cross-fades are mixed over it)
     name: str = ""  # what the image was made from (part of `key`)
+
+    def backdrop(self, size: tuple[int, int]) -> np.ndarray:
+        """The wall (without the frame) as a BGR image of `size` (w, h)."""
+        if self.pixels is not None and self.pixels.shape[:2] == (size[1], size[0]):
+            return self.pixels
+        r, g, b = self.colour
+        return np.full((size[1], size[0], 3), (b, g, r), np.uint8)
 
     @property
     def key(self) -> tuple:
@@ -40,7 +50,7 @@ class Wall:
             pygame.draw.rect(canvas, self.frame_colour, frame, width=self.frame_px)
 
 
-def blurred_wall(painting_bgr: np.ndarray, size: tuple[int, int], darken: float) -> pygame.Surface:
+def blurred_wall(painting_bgr: np.ndarray, size: tuple[int, int], darken: float) -> np.ndarray:
     """The painting scaled to cover `size` (w, h), blurred beyond recognition and darkened to
     `darken` (0..1) of its brightness: a wall in the painting's own colours.
 
@@ -57,6 +67,32 @@ def blurred_wall(painting_bgr: np.ndarray, size: tuple[int, int], darken: float)
     sigma = max(small_w, small_h) / 12
     tiny = cv2.GaussianBlur(tiny, (0, 0), sigma, borderType=cv2.BORDER_REFLECT)
     tiny = cv2.convertScaleAbs(tiny, alpha=max(0.0, min(1.0, darken)))
-    full = cv2.resize(tiny, (w, h), interpolation=cv2.INTER_LINEAR)
-    # convert() copies into the screen's pixel format, so `full` need not outlive the call.
-    return pygame.image.frombuffer(full, (w, h), "BGR").convert()
+    return cv2.resize(tiny, (w, h), interpolation=cv2.INTER_LINEAR)
+
+
+def _surface(bgr: np.ndarray) -> pygame.Surface:
+    """A copy of a BGR image as a surface, in the screen's pixel format when there is a screen
+    (each blit of the wall is then a plain copy)."""
+    h, w = bgr.shape[:2]
+    surface = pygame.image.frombuffer(np.ascontiguousarray(bgr), (w, h), "BGR")
+    return surface.convert() if pygame.display.get_surface() is not None else surface.copy()
+
+
+def make_wall(
+    style: WallStyle, painting_bgr: np.ndarray | None, size: tuple[int, int], name: str = ""
+) -> Wall:
+    """The `Wall` a style asks for on a logical screen of `size`; a blurred wall needs the
+    painting (as shown, BGR), and is a plain one in the style's colour without it. `name`
+    tells walls made from different paintings apart."""
+    frame_px = round(style.frame_width * min(size) / 1080) if style.frame_width else 0
+    pixels = None
+    if style.fill == "blur" and painting_bgr is not None:
+        pixels = blurred_wall(painting_bgr, size, style.darken)
+    return Wall(
+        colour=rgb(style.colour),
+        frame_colour=rgb(style.frame_colour),
+        frame_px=frame_px,
+        image=_surface(pixels) if pixels is not None else None,
+        pixels=pixels,
+        name=f"{name} blurred {style.darken}" if pixels is not None else "",
+    )

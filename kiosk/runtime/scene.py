@@ -52,10 +52,13 @@ def _face_regions(rig: PaintingRig) -> tuple[tuple[int, int, int, int], ...]:
     return tuple(boxes)
 
 
-def place(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
-    """A painting centred on a black canvas of the screen's logical size (for cross-fades)."""
+def place(
+    image: np.ndarray, size: tuple[int, int], backdrop: np.ndarray | None = None
+) -> np.ndarray:
+    """A painting centred on the wall (`backdrop`, the screen's logical size; black if None),
+    for cross-fades."""
     w, h = size
-    canvas = np.zeros((h, w, 3), np.uint8)
+    canvas = backdrop.copy() if backdrop is not None else np.zeros((h, w, 3), np.uint8)
     ih, iw = image.shape[:2]
     x, y = (w - iw) // 2, (h - ih) // 2
     canvas[y : y + ih, x : x + iw] = image
@@ -102,6 +105,8 @@ class SceneRenderer:
         self._shown: np.ndarray | None = None  # the last frame rendered (compared by identity)
         self._black: np.ndarray | None = None  # the frame shown with no exhibit
         self._rig_shown: tuple[str, PaintingRig] | None = None  # the last rig animated
+        # The wall the cross-fades are mixed over (the exhibit's on screen; None: black).
+        self.backdrop: np.ndarray | None = None
 
     @property
     def exhibits_in_memory(self) -> set[str]:
@@ -133,8 +138,9 @@ class SceneRenderer:
         self._forget_all_but({exhibit.id, scene.previous_exhibit_id})
         if previous is not None and scene.exhibit_fade < 1.0:
             size = self._logical_size
+            wall = self.backdrop
             return cv2.addWeighted(
-                place(previous, size), 1.0 - scene.exhibit_fade, place(image, size),
+                place(previous, size, wall), 1.0 - scene.exhibit_fade, place(image, size, wall),
                 scene.exhibit_fade, 0.0,
             ), EVERYTHING  # fmt: skip
         return image, painted

@@ -15,8 +15,6 @@ import pytest  # noqa: E402
 from kiosk.display import OverlayRenderer, OverlayState, fit_rect  # noqa: E402
 from kiosk.display.curator_access import AccessView  # noqa: E402
 
-pygame.font.init()
-
 SCREENS = [(1920, 1080), (1080, 1920), (3840, 2160), (1280, 800), (800, 1280)]
 # Painting shapes (w, h) and where the face is in them, as fractions (x, y, w, h): a
 # head-and-shoulders portrait (Grace Hopper), a half-length with the face high (Mona Lisa),
@@ -39,6 +37,7 @@ STATUS = [
 
 
 def _draw(screen, painting_key, **state):
+    pygame.font.init()  # idempotent; another test's Display.close() shuts pygame down
     (pw, ph), (fx, fy, fw, fh) = PAINTINGS[painting_key]
     x, y, w, h = fit_rect((pw, ph), screen)
     face = (round(fx * w), round(fy * h), round(fw * w), round(fh * h))
