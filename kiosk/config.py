@@ -31,6 +31,7 @@ from kiosk.opening_hours import OpeningHours
 from kiosk.problems import ContentError, Problem, display_path, validation_problems  # noqa: F401
 from kiosk.problems import show_value as _show
 from kiosk.safe_yaml import read_yaml_mapping
+from kiosk.wall_style import WallStyle
 
 log = logging.getLogger(__name__)
 
@@ -80,6 +81,7 @@ class DisplayConfig(_Section):
     rotation: Literal[0, 90, 180, 270] = 0
     fps: int = Field(60, ge=10, le=240)
     show_notice: bool = True
+    wall: WallStyle = WallStyle()  # round every painting; an exhibit's own `wall` wins
 
 
 class CameraConfig(_Section):

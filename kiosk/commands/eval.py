@@ -14,8 +14,16 @@ DEFAULT_DATA = Path("..") / "shared" / "data"
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     ev = sub.add_parser("eval", help="render and measure animation quality (JSON + PNG)")
-    ev.add_argument("--portraits", default=str(DEFAULT_DATA / "portraits"))
-    ev.add_argument("--drivers", default=str(DEFAULT_DATA / "drivers"))
+    ev.add_argument(
+        "--portraits",
+        default=str(DEFAULT_DATA / "portraits"),
+        help="folder of portrait images to animate (default: the shared test data)",
+    )
+    ev.add_argument(
+        "--drivers",
+        default=str(DEFAULT_DATA / "drivers"),
+        help="folder of driver videos (default: the shared test data)",
+    )
     ev.add_argument("--out", default="eval-out", help="folder for eval.json and contact sheets")
     ev.add_argument("--max-frames", type=int, help="use at most this many frames per video")
     ev.add_argument("--skip-cross", action="store_true", help="skip cross-reenactment (slow)")

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from kiosk.problems import ContentError, display_path, validation_problems
 from kiosk.safe_yaml import DEFAULT_LIMITS, YamlLimits, read_yaml_mapping
+from kiosk.wall_style import WallStyle
 
 EXHIBIT_SCHEMA_VERSION = 1
 _SLUG = re.compile(r"[a-z0-9-]{1,64}")
@@ -116,6 +117,7 @@ class Exhibit(_Section):
     face: FaceChoice = FaceChoice()
     animation: Animation = Animation()
     idle: Idle = Idle()
+    wall: WallStyle | None = None  # this painting's wall; None: config.yaml's display.wall
     order: int = 100
     enabled: bool = True
 

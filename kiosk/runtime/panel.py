@@ -8,6 +8,7 @@ from collections.abc import Callable
 from kiosk.config import display_path
 from kiosk.director.director import Mode, Scene
 from kiosk.display import OverlayState
+from kiosk.display.widgets.privacy_notice import notice_text
 from kiosk.exhibits.library import ExhibitLibrary
 
 ATTRACT_HINT = "Swipe to see another painting"
@@ -48,9 +49,15 @@ class CuratorPanel:
         self.visible = not self.visible
 
     def overlay(
-        self, scene: Scene, camera_state: str | None, frame_median_ms: Callable[[], float]
+        self,
+        scene: Scene,
+        camera_state: str | None,
+        frame_median_ms: Callable[[], float],
+        face_box: tuple[int, int, int, int] | None = None,
     ) -> OverlayState:
-        """`camera_state` is None when the kiosk has no camera (the notice is then not shown)."""
+        """`camera_state` is None when the kiosk has no camera (the notice is then not shown);
+        otherwise the notice says what the camera does now. `face_box`: the painted faces'
+        bounds in the shown painting (the overlays keep clear of them)."""
         exhibit = self._library.get(scene.exhibit_id) if scene.exhibit_id else None
         spec = exhibit.spec if exhibit else None
         curator: list[str] = []
@@ -68,7 +75,10 @@ class CuratorPanel:
             label=spec.label if spec else "",
             credit=spec.credit if spec else "",
             show_label=scene.show_label,
+            show_title=scene.mode is Mode.ATTRACT,
             camera_on=camera_state is not None,
+            notice=notice_text(camera_state) if camera_state is not None else "",
+            face_box=face_box,
             curator_visible=self.visible,
             curator_lines=curator,
             status_hint=ATTRACT_HINT if scene.mode is Mode.ATTRACT else "",
