@@ -139,21 +139,25 @@ def mouth_track(phonemes: Sequence[TimedText], lead_s: float = 0.0) -> MouthTrac
         outside = np.maximum(starts[None] - tt, 0) + np.maximum(tt - ends[None], 0)
         dominance = alphas[None] * np.exp(-outside / FALL_OFF_S)
         values[lo : lo + 512] = dominance @ targets / dominance.sum(axis=1, keepdims=True)
-    closure = _closure(t, segments)
+    closure = _closure(t, segments, max(lead_s, 0.0))
     jaw = MOUTH_CONTROLS.index("jaw_open")
     values[:, jaw] *= 1.0 - closure
     return MouthTrack(values.astype(np.float32))
 
 
-def _closure(t: np.ndarray, segments: list[tuple[Viseme, float, float]]) -> np.ndarray:
+def _closure(
+    t: np.ndarray, segments: list[tuple[Viseme, float, float]], lead_s: float
+) -> np.ndarray:
     """1 where the lips must be shut (over each bilabial and CLOSURE_SPREAD_S around it
-    ramping off), else 0."""
+    ramping off), else 0. With the mouth leading the sound by `lead_s`, the lips stay shut
+    that much longer, so they are still shut while the bilabial is heard: they close ahead
+    of the sound and open with the burst, as a speaker's do."""
     closure = np.zeros_like(t)
     for vis, start, end in segments:
         if vis.name != "bilabial":
             continue
         # Shut over the middle of the phoneme at least, however short the voice made it.
         mid, half = (start + end) / 2, max((end - start) / 2, 0.015)
-        outside = np.maximum(np.abs(t - mid) - half, 0.0)
+        outside = np.maximum(mid - half - t, 0.0) + np.maximum(t - (mid + half + lead_s), 0.0)
         closure = np.maximum(closure, np.clip(1.0 - outside / CLOSURE_SPREAD_S, 0.0, 1.0))
     return closure

@@ -96,13 +96,21 @@ def test_pauses_close_the_mouth():
     assert _jaw_at(track, 0.5) < 0.05
 
 
-def test_lead_moves_the_mouth_earlier():
-    phonemes = timeline("pap", each_s=0.1, start_s=0.0)
+def test_lead_moves_the_mouth_earlier_and_keeps_bilabials_shut_while_heard():
+    phonemes = timeline("pauoip", each_s=0.1, start_s=0.0)
     plain, early = mouth_track(phonemes), mouth_track(phonemes, lead_s=0.05)
-    for t in np.arange(0.05, 0.3, 0.01):
-        assert early.controls_at(t)["jaw_open"] == pytest.approx(
-            plain.controls_at(t + 0.05)["jaw_open"], abs=1e-4
-        )
+    for t in np.arange(0.05, 0.5, 0.01):
+        for control in ("smile", "pucker"):
+            assert early.controls_at(t)[control] == pytest.approx(
+                plain.controls_at(t + 0.05)[control], abs=1e-4
+            )
+    # Away from the p's the jaw moves 50 ms early too; the p's lips are shut from 50 ms
+    # before it is heard until its centre.
+    assert early.controls_at(0.3)["jaw_open"] == pytest.approx(
+        plain.controls_at(0.35)["jaw_open"], abs=1e-4
+    )
+    assert early.controls_at(0.05)["jaw_open"] < 0.02
+    assert early.controls_at(0.5)["jaw_open"] < 0.02 and early.controls_at(0.55)["jaw_open"] < 0.02
 
 
 def test_outside_the_track_the_mouth_rests():
