@@ -118,6 +118,7 @@ class TimeoutsConfig(_Section):
     browse_hold_s: float = Field(60.0, ge=0, le=3600)  # after a swipe or tap, no auto-advance
     label_hide_s: float = Field(20.0, gt=0)
     crossfade_s: float = Field(0.8, ge=0)
+    speech_blend_s: float = Field(0.2, ge=0, le=10)  # speech takes the mouth over this fast
     clip_min_play_s: float = Field(6.0, ge=0, le=600)  # short idle clips repeat to this length
     # No new camera frame this long: the camera is reopened.
     camera_reopen_s: float = Field(

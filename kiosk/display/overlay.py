@@ -14,17 +14,21 @@ import pygame
 
 from kiosk.display.curator_access import AccessView
 from kiosk.display.gestures import Action
+from kiosk.display.widgets.captions import Captions
 from kiosk.display.widgets.chevrons import Chevrons
 from kiosk.display.widgets.curator_panel import CuratorPanel
 from kiosk.display.widgets.hold_ring import RING_FROM, HoldRing
 from kiosk.display.widgets.label_panel import LabelPanel, LabelText
+from kiosk.display.widgets.listen_controls import ListenControls, SpeechView
 from kiosk.display.widgets.pin_pad import PinPadPanel
 from kiosk.display.widgets.privacy_notice import PrivacyNotice
+from kiosk.display.widgets.speech_fonts import SpeechFonts
+from kiosk.display.widgets.speech_layout import speech_layout
 from kiosk.display.widgets.status_hint import StatusHint
 from kiosk.display.widgets.style import Style
 from kiosk.display.widgets.touch_targets import layout_touch_targets
 
-__all__ = ["OverlayRenderer", "OverlayState"]
+__all__ = ["OverlayRenderer", "OverlayState", "SpeechView"]
 
 
 @dataclass
@@ -42,6 +46,7 @@ class OverlayState:
     curator_lines: list[str] = field(default_factory=list)
     status_hint: str = ""  # e.g. "Swipe to see another painting" in attract mode
     fade: float = 1.0  # label panel opacity, 0..1
+    speech: SpeechView | None = None  # Listen/Stop/language buttons and captions; None = off
 
 
 class OverlayRenderer:
@@ -64,6 +69,10 @@ class OverlayRenderer:
         self._curator = CuratorPanel(style, targets.panel_buttons)
         self._ring = HoldRing(style, targets.access_zone)
         self._pad = PinPadPanel(style, targets.pin_pad)
+        fonts = SpeechFonts()
+        self._listen = ListenControls(style, fonts)
+        self._captions = Captions(style, fonts)
+        self.speech_targets: list[tuple[pygame.Rect, str]] = []  # as last drawn
 
     def draw(
         self,
@@ -89,6 +98,7 @@ class OverlayRenderer:
         if state.show_label and state.fade > 0 and (state.title or state.label):
             text = LabelText(state.title, state.artist, state.year, state.label, state.credit)
             self.rects["label"] = self._label.draw(surface, text, state.fade, painting, bottom)
+        self._draw_speech(surface, state, bottom)
         if state.status_hint:
             label = self.rects.get("label")
             self.rects["hint"] = self._hint.draw(surface, state.status_hint, bottom, label)
@@ -101,6 +111,25 @@ class OverlayRenderer:
             self.rects["hold_ring"] = self._ring.draw(surface, access.hold_progress)
         if access.pad_open:
             self.rects["pin_pad"] = self._pad.draw(surface, access)
+
+    def _draw_speech(self, surface: pygame.Surface, state: OverlayState, bottom: int) -> None:
+        """The speech buttons (with the label panel, or while speaking) and the caption."""
+        self.speech_targets = []
+        view = state.speech
+        if view is None:
+            return
+        layout = speech_layout(self._style, self.rects.get("label"), bottom)
+        if "label" in self.rects or view.speaking:
+            self.speech_targets = self._listen.draw(surface, view, layout.controls, layout.button_h)
+            self.rects["speech_controls"] = self.speech_targets[0][0].unionall(
+                [rect for rect, _ in self.speech_targets]
+            )
+        if view.caption_words:
+            self.rects["captions"] = self._captions.draw(surface, view, layout.captions)
+
+    def speech_button_at(self, point: tuple[float, float]) -> str | None:
+        """The speech button ("listen", "stop", "lang:CODE") at `point` as last drawn."""
+        return next((name for rect, name in self.speech_targets if rect.collidepoint(point)), None)
 
     def access_zone(self) -> pygame.Rect:
         """The top-left corner where a curator's long press starts (120 px, at least 48)."""

@@ -22,6 +22,7 @@ from kiosk.motion.motion import Motion, blend
 from kiosk.renderer.engine import Animation, Engine, animation_for
 from kiosk.renderer.face_rig import PaintingRig
 from kiosk.renderer.rig_store import RigRequest, RigResult, RigStore, fit_image
+from kiosk.speech.mouth import own_mouth
 from kiosk.stats import StageTimes
 
 FACE_TIME_OFFSET_S = 1.3  # idle-loop delay between the faces of a multi-face painting
@@ -90,12 +91,16 @@ class SceneRenderer:
         """The exhibit's last rendered frame, while it is kept (on screen or fading out)."""
         return self._last_frames.get(exhibit_id)
 
-    def render(self, scene: Scene, now: float, live_motion: Motion) -> np.ndarray:
+    def render(
+        self, scene: Scene, now: float, live_motion: Motion, mouth: dict[str, float] | None = None
+    ) -> np.ndarray:
+        """The painting for `scene`; `mouth` = speech's mouth controls, owning the mouth by
+        `scene.speech_weight` (head and eyes stay with the idle loop or the visitor)."""
         exhibit = self.library.get(scene.exhibit_id) if scene.exhibit_id else None
         if exhibit is None:
             w, h = self._logical_size
             return np.zeros((h, w, 3), np.uint8)
-        image = self._animated(exhibit, scene, now, live_motion)
+        image = self._animated(exhibit, scene, now, live_motion, mouth)
         self._last_frames[exhibit.id] = image
         previous = self._last_frames.get(scene.previous_exhibit_id or "")
         self._forget_all_but({exhibit.id, scene.previous_exhibit_id})
@@ -108,7 +113,12 @@ class SceneRenderer:
         return image
 
     def _animated(
-        self, exhibit: LoadedExhibit, scene: Scene, now: float, live_motion: Motion
+        self,
+        exhibit: LoadedExhibit,
+        scene: Scene,
+        now: float,
+        live_motion: Motion,
+        mouth: dict[str, float] | None,
     ) -> np.ndarray:
         still, result = self.still_and_rig(exhibit)
         if result is None or result.rig is None:
@@ -120,6 +130,8 @@ class SceneRenderer:
             blend(player.motion_at(now - i * FACE_TIME_OFFSET_S), live_motion, scene.live_weight)
             for i in range(len(rig.faces))
         ]
+        if mouth is not None and scene.speech_weight > 0:
+            motions = [own_mouth(m, mouth, scene.speech_weight) for m in motions]
         animation = animation_for(exhibit.spec.animation, self._engine_config)
         key = (id(rig), animation)
         last = self._last_render
