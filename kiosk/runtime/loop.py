@@ -18,7 +18,7 @@ import numpy as np
 
 from kiosk.clips.clip import Clip
 from kiosk.config import KioskConfig
-from kiosk.director.director import Director, Scene
+from kiosk.director.director import Director, Mode, Scene
 from kiosk.display import Action, Display, OverlayState
 from kiosk.display.pacing import FramePacer
 from kiosk.display.wall import make_wall
@@ -33,6 +33,7 @@ from kiosk.runtime.live import LiveInput
 from kiosk.runtime.options import RunOptions, RunReport
 from kiosk.runtime.panel import CuratorPanel, ProblemList
 from kiosk.runtime.scene import SceneRenderer
+from kiosk.runtime.speech import KioskSpeech, SpeechTick
 from kiosk.stats import StageTimes
 
 log = logging.getLogger(__name__)
@@ -59,6 +60,7 @@ class Stages:
     panel: CuratorPanel
     watcher: ContentWatcher
     ops: Operations
+    speech: KioskSpeech | None = None  # None: the kiosk does not speak (speech.enabled false)
 
 
 class Kiosk:
@@ -74,6 +76,7 @@ class Kiosk:
         self.live, self.scene, self.panel, self.watcher, self.ops = (
             s.live, s.scene, s.panel, s.watcher, s.ops,
         )  # fmt: skip
+        self.speech = s.speech
         self.last_touch: float | None = None
         self._wall_key: tuple | None = None  # the style and painting of the wall hung
         self.asleep = False
@@ -86,6 +89,7 @@ class Kiosk:
             Action.RELOAD: lambda now: self.content.request(),
             Action.ACTIVITY: self.director.touched,
             Action.QUIT: lambda now: self.request_stop("curator quit"),
+            Action.SPEECH: self._speech_tapped,
         }
 
     # -- what callers read ----------------------------------------------------------------
@@ -180,6 +184,8 @@ class Kiosk:
         self.watcher.close()
         self.content.close()
         self.rigs.close()
+        if self.speech is not None:
+            self.speech.close()
         self.engine.close()
         self.display.close()
         # Drop references to rendered paintings and the last camera-derived motion.
@@ -197,9 +203,10 @@ class Kiosk:
         if report is not None:
             self._apply_reload(report, now)
         latency_from = self.live.update()
+        speech = self._speech_step(now)
         scene = self.director.update(now, self.live.visitor_present)
         with self.times.measure("render"):
-            image = self.scene.render(scene, now, self.live.motion)
+            image = self.scene.render(scene, now, self.live.motion, speech.mouth)
         self._hang_wall(scene.exhibit_id)
         with self.times.measure("display"):
             self.display.present(image, self._overlay(scene), self.scene.damage)
@@ -230,11 +237,28 @@ class Kiosk:
             self.last_touch = now
             self._actions[action](now)
 
+    def _speech_step(self, now: float) -> SpeechTick:
+        """Speech's part of the frame: what it says for the painting shown, the mouth."""
+        if self.speech is None:
+            return SpeechTick(None, False)
+        exhibit = self.library.get(self.director.current) if self.director.current else None
+        tick = self.speech.update(now, exhibit, self.director.mode is Mode.LIVE)
+        self.director.speaking(tick.speaking, now)
+        return tick
+
+    def _speech_tapped(self, now: float) -> None:
+        if self.speech is not None:
+            self.director.touched(now)
+            self.speech.tap(self.display.speech_tapped, now)
+
     def _overlay(self, scene: Scene) -> OverlayState:
         camera = self.live.camera_state if self.live.source is not None else None
         return self.panel.overlay(
-            scene, camera, lambda: self.stage_summary().get("frame", {}).get("median_ms", 0),
+            scene,
+            camera,
+            lambda: self.stage_summary().get("frame", {}).get("median_ms", 0),
             self.scene.face_box(scene.exhibit_id),
+            self.speech.view() if self.speech is not None else None,
         )
 
     def _health(self, scene: Scene | None, fps: float, asleep: bool = False) -> Health:
@@ -270,6 +294,8 @@ class Kiosk:
             log.info("outside opening hours: sleeping")
             self.asleep = True
             self.live.stop()
+            if self.speech is not None:
+                self.speech.stop()
             w, h = self.display.logical_size
             self.display.present(np.zeros((h, w, 3), np.uint8), OverlayState())
         for action in self.display.poll_actions():

@@ -23,6 +23,7 @@ from kiosk.motion.motion import Motion, blend
 from kiosk.renderer.engine import Animation, Engine, animation_for
 from kiosk.renderer.face_rig import PaintingRig
 from kiosk.renderer.rig_store import RigRequest, RigResult, RigStore, fit_image
+from kiosk.speech.mouth import own_mouth
 from kiosk.stats import StageTimes
 
 FACE_TIME_OFFSET_S = 1.3  # idle-loop delay between the faces of a multi-face painting
@@ -117,22 +118,28 @@ class SceneRenderer:
         """The exhibit's last rendered frame, while it is kept (on screen or fading out)."""
         return self._last_frames.get(exhibit_id)
 
-    def render(self, scene: Scene, now: float, live_motion: Motion) -> np.ndarray:
-        """This frame's painting; `damage` then says what changed since the last one."""
-        image, painted = self._render(scene, now, live_motion)
+    def render(
+        self, scene: Scene, now: float, live_motion: Motion, mouth: dict[str, float] | None = None
+    ) -> np.ndarray:
+        """This frame's painting; `damage` then says what changed since the last one. `mouth` =
+        speech's mouth controls, owning the mouth by `scene.speech_weight` (head and eyes stay
+        with the idle loop or the visitor)."""
+        image, painted = self._render(scene, now, live_motion, mouth)
         # A different array than last time is a different picture, whatever was painted.
         self.damage = painted if image is self._shown else EVERYTHING
         self._shown = image
         return image
 
-    def _render(self, scene: Scene, now: float, live_motion: Motion) -> tuple[np.ndarray, Damage]:
+    def _render(
+        self, scene: Scene, now: float, live_motion: Motion, mouth: dict[str, float] | None
+    ) -> tuple[np.ndarray, Damage]:
         exhibit = self.library.get(scene.exhibit_id) if scene.exhibit_id else None
         if exhibit is None:
             w, h = self._logical_size
             if self._black is None or self._black.shape[:2] != (h, w):
                 self._black = np.zeros((h, w, 3), np.uint8)
             return self._black, NOTHING
-        image, painted = self._animated(exhibit, scene, now, live_motion)
+        image, painted = self._animated(exhibit, scene, now, live_motion, mouth)
         self._last_frames[exhibit.id] = image
         previous = self._last_frames.get(scene.previous_exhibit_id or "")
         self._forget_all_but({exhibit.id, scene.previous_exhibit_id})
@@ -161,7 +168,12 @@ class SceneRenderer:
         return (round(x0 * sx), round(y0 * sy), round((x1 - x0) * sx), round((y1 - y0) * sy))
 
     def _animated(
-        self, exhibit: LoadedExhibit, scene: Scene, now: float, live_motion: Motion
+        self,
+        exhibit: LoadedExhibit,
+        scene: Scene,
+        now: float,
+        live_motion: Motion,
+        mouth: dict[str, float] | None,
     ) -> tuple[np.ndarray, Damage]:
         still, result = self.still_and_rig(exhibit)
         if result is None or result.rig is None:
@@ -174,6 +186,8 @@ class SceneRenderer:
             blend(player.motion_at(now - i * FACE_TIME_OFFSET_S), live_motion, scene.live_weight)
             for i in range(len(rig.faces))
         ]
+        if mouth is not None and scene.speech_weight > 0:
+            motions = [own_mouth(m, mouth, scene.speech_weight) for m in motions]
         animation = animation_for(exhibit.spec.animation, self._engine_config)
         key = (id(rig), animation)
         last = self._last_render
