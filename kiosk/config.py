@@ -155,7 +155,7 @@ class AttentionConfig(_Section):
     camera_hfov_deg: float = Field(60.0, ge=20, le=170)  # horizontal field of view
     # Engaged: a face this close, turned at most this far from the camera, moving slower than
     # this (face heights a second), for timeouts.visitor_enter_s. Passers-by are only noticed.
-    engage_distance_m: float = Field(0.8, gt=0, le=10)
+    engage_distance_m: float = Field(1.0, gt=0, le=10)
     engage_max_yaw_deg: float = Field(25.0, ge=0, le=90)
     engage_max_speed: float = Field(0.6, gt=0, le=20)
     # The full-range face finder (faces too small or too many for the face mesh) runs on one

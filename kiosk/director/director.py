@@ -81,11 +81,11 @@ class Director:
     def __init__(
         self,
         timings: DirectorTimings = DirectorTimings(),
-        attention: AttentionTimings = AttentionTimings(),
+        attention: AttentionTimings | None = None,
         rng: random.Random | None = None,
     ) -> None:
         self.t = timings
-        self.a = attention
+        self.a = attention if attention is not None else AttentionTimings()
         self._rng = rng if rng is not None else random.Random()
         self.mode = Mode.ATTRACT
         self.exhibit_ids: list[str] = []
@@ -107,7 +107,7 @@ class Director:
         self._attention = Ramp(timings.crossfade_s)
         self._reaction = Ramp(REACTION_FADE_S)
         self._reaction_clip: tuple[str, float] | None = None  # clip, started at
-        self._glances = GlancePlan(attention, self._rng)
+        self._glances = GlancePlan(self.a, self._rng)
 
     # -- inputs ---------------------------------------------------------------------------
 

@@ -193,9 +193,9 @@ class Kiosk:
         if report is not None:
             self._apply_reload(report, now)
         latency_from = self.live.update()
-        scene = self.director.update(now, self.live.visitor_present)
+        scene = self.director.update(now, self.live.visitor_present, self.live.people_in_view)
         with self.times.measure("render"):
-            image = self.scene.render(scene, now, self.live.motion)
+            image = self.scene.render(scene, now, self.live.motion, self.live.gaze)
         with self.times.measure("display"):
             self.display.present(image, self._overlay(scene))
         if latency_from is not None:

@@ -18,10 +18,12 @@ from kiosk.clips.playlist import PlaylistEntry, PlaylistPlayer
 from kiosk.config import EngineConfig
 from kiosk.director.director import Scene
 from kiosk.exhibits.library import ExhibitLibrary, LoadedExhibit
-from kiosk.motion.motion import Motion, blend
+from kiosk.motion.eye_contact import CameraGeometry, VisitorGaze
+from kiosk.motion.motion import Motion
 from kiosk.renderer.engine import Animation, Engine, animation_for
 from kiosk.renderer.face_rig import PaintingRig
 from kiosk.renderer.rig_store import RigRequest, RigResult, RigStore, fit_image
+from kiosk.runtime.face_motion import FaceMotions
 from kiosk.stats import StageTimes
 
 FACE_TIME_OFFSET_S = 1.3  # idle-loop delay between the faces of a multi-face painting
@@ -59,6 +61,7 @@ class SceneRenderer:
         logical_size: tuple[int, int],
         fitted_still: FittedStill,
         times: StageTimes,
+        camera: CameraGeometry | None = None,
     ) -> None:
         self.library = library
         self.clips = clips
@@ -70,6 +73,8 @@ class SceneRenderer:
         self._logical_size = logical_size
         self._fitted_still = fitted_still
         self._times = times
+        # The motion sources blended per face; `camera` corrects the visitor's gaze.
+        self.face_motions = FaceMotions(clips, camera, lambda: self._logical_size)
         self._players: dict[str, tuple[object, PlaylistPlayer]] = {}
         self._fitted: dict[str, tuple[str, np.ndarray]] = {}
         self._last_frames: dict[str, np.ndarray] = {}
@@ -90,12 +95,14 @@ class SceneRenderer:
         """The exhibit's last rendered frame, while it is kept (on screen or fading out)."""
         return self._last_frames.get(exhibit_id)
 
-    def render(self, scene: Scene, now: float, live_motion: Motion) -> np.ndarray:
+    def render(
+        self, scene: Scene, now: float, live_motion: Motion, gaze: VisitorGaze | None = None
+    ) -> np.ndarray:
         exhibit = self.library.get(scene.exhibit_id) if scene.exhibit_id else None
         if exhibit is None:
             w, h = self._logical_size
             return np.zeros((h, w, 3), np.uint8)
-        image = self._animated(exhibit, scene, now, live_motion)
+        image = self._animated(exhibit, scene, now, live_motion, gaze)
         self._last_frames[exhibit.id] = image
         previous = self._last_frames.get(scene.previous_exhibit_id or "")
         self._forget_all_but({exhibit.id, scene.previous_exhibit_id})
@@ -108,7 +115,12 @@ class SceneRenderer:
         return image
 
     def _animated(
-        self, exhibit: LoadedExhibit, scene: Scene, now: float, live_motion: Motion
+        self,
+        exhibit: LoadedExhibit,
+        scene: Scene,
+        now: float,
+        live_motion: Motion,
+        gaze: VisitorGaze | None,
     ) -> np.ndarray:
         still, result = self.still_and_rig(exhibit)
         if result is None or result.rig is None:
@@ -116,10 +128,13 @@ class SceneRenderer:
         rig = result.rig
         player = self.player(exhibit)
         # Several animated faces each run a little behind the last, never in lockstep.
+        shown = self._fit((exhibit.image.shape[1], exhibit.image.shape[0]))
+        faces = self.face_motions
         motions = [
-            blend(player.motion_at(now - i * FACE_TIME_OFFSET_S), live_motion, scene.live_weight)
+            faces.motion(scene, player, now - i * FACE_TIME_OFFSET_S, live_motion, gaze,
+                         faces.eyes_m(rig, i, shown) if gaze is not None else None)
             for i in range(len(rig.faces))
-        ]
+        ]  # fmt: skip
         animation = animation_for(exhibit.spec.animation, self._engine_config)
         key = (id(rig), animation)
         last = self._last_render

@@ -14,12 +14,14 @@ import numpy as np
 from kiosk.camera.sources import FrameSource, SyntheticSource, open_source
 from kiosk.clips.library import load_clip_library
 from kiosk.config import KioskConfig
+from kiosk.director.attention import AttentionTimings
 from kiosk.director.director import Director, DirectorTimings
 from kiosk.display import Display
 from kiosk.exhibits.library import ExhibitLibrary
 from kiosk.exhibits.loader import ContentLoader
 from kiosk.exhibits.samples import ensure_sample_content
 from kiosk.exhibits.watcher import ContentWatcher
+from kiosk.motion.eye_contact import CameraGeometry
 from kiosk.motion.live import LiveMotion
 from kiosk.ops.operations import Operations
 from kiosk.renderer.engine import make_engine
@@ -70,6 +72,7 @@ def build_kiosk(
     scene = SceneRenderer(
         library, clips, rigs, engine, config.engine, config.timeouts.crossfade_s,
         display.fit, display.logical_size, content.fitted_still, times,
+        camera=CameraGeometry.from_config(config.attention),
     )  # fmt: skip
     problems = ProblemList(library, clip_problems, lambda: scene.rig_errors)
     live = LiveInput(
@@ -79,7 +82,9 @@ def build_kiosk(
         times=times,
     )
     live.open()
-    director = Director(DirectorTimings.from_config(config.timeouts))
+    director = Director(
+        DirectorTimings.from_config(config.timeouts), AttentionTimings.from_config(config.attention)
+    )
     stages = Stages(
         config=config, options=options, times=times, library=library, content=content,
         clips=clips, clip_problems=clip_problems, director=director,
