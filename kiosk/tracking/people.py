@@ -113,9 +113,9 @@ class PeopleFinder:
 
 
 def _covers(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
-    """Whether box `b`'s centre lies inside box `a` (the same face, seen by both)."""
-    cx, cy = (b[0] + b[2]) / 2.0, (b[1] + b[3]) / 2.0
-    return a[0] <= cx <= a[2] and a[1] <= cy <= a[3]
+    """Whether boxes `a` and `b` overlap: the same face, seen by both (the detector's box may
+    be a few frames old, and the face has moved since)."""
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
 class Engagement:
