@@ -19,6 +19,7 @@ from contextlib import nullcontext
 from dataclasses import replace
 from pathlib import Path
 
+import cv2
 import numpy as np
 import pygame
 
@@ -212,6 +213,12 @@ class Display:
         if self.rotation:
             self._screen.blit(pygame.transform.rotate(self._canvas, self.rotation), (0, 0))
         pygame.display.flip()
+
+    def screen_pixels(self) -> np.ndarray:
+        """What is on screen now, as a BGR image (a rendered painting, never a camera frame)."""
+        rgb = np.frombuffer(pygame.image.tobytes(self._screen, "RGB"), np.uint8)
+        w, h = self._screen.get_size()
+        return cv2.cvtColor(rgb.reshape(h, w, 3), cv2.COLOR_RGB2BGR)
 
     def screenshot(self, path: str | Path) -> None:
         """Save what is on screen (a rendered painting, never a camera frame)."""

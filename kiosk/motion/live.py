@@ -94,7 +94,8 @@ class LiveMotion:
             faces = self._detector.detect(image)
             visitor = self._selector.choose(faces, wh)
         people = self._find_people(image, visitor, times)
-        if visitor is not None and self._engagement is not None:
+        if self._engagement is not None:
+            # Every frame, a face lost included: engagement is judged on an unbroken watch.
             followed = people[0] if people and people[0].followed else None
             if not self._engagement.update(followed, frame.timestamp, wh[0] / wh[1]):
                 visitor = None  # seen, not engaged: noticed, not followed

@@ -21,6 +21,7 @@ from kiosk.config import KioskConfig
 from kiosk.director.director import Director, Scene
 from kiosk.display import Action, Display, OverlayState
 from kiosk.display.pacing import FramePacer
+from kiosk.display.recorder import ScreenRecorder
 from kiosk.exhibits.library import ExhibitLibrary, ReloadReport
 from kiosk.exhibits.loader import ContentLoader
 from kiosk.exhibits.watcher import ContentWatcher
@@ -58,6 +59,7 @@ class Stages:
     panel: CuratorPanel
     watcher: ContentWatcher
     ops: Operations
+    recorder: ScreenRecorder | None = None  # `kiosk run --record`
 
 
 class Kiosk:
@@ -177,6 +179,8 @@ class Kiosk:
         self.content.close()
         self.rigs.close()
         self.engine.close()
+        if self.stages.recorder is not None:
+            self.stages.recorder.close()
         self.display.close()
         # Drop references to rendered paintings and the last camera-derived motion.
         self.scene.clear()
@@ -198,6 +202,8 @@ class Kiosk:
             image = self.scene.render(scene, now, self.live.motion, self.live.gaze)
         with self.times.measure("display"):
             self.display.present(image, self._overlay(scene))
+        if self.stages.recorder is not None:
+            self.stages.recorder.add(self.display.screen_pixels(), now)
         if latency_from is not None:
             self.times.add("end_to_end", (time.monotonic() - latency_from) * 1000.0)
         self.times.add("frame", (time.monotonic() - now) * 1000.0)

@@ -17,6 +17,7 @@ from kiosk.config import KioskConfig
 from kiosk.director.attention import AttentionTimings
 from kiosk.director.director import Director, DirectorTimings
 from kiosk.display import Display
+from kiosk.display.recorder import ScreenRecorder, check_recording_allowed
 from kiosk.exhibits.library import ExhibitLibrary
 from kiosk.exhibits.loader import ContentLoader
 from kiosk.exhibits.samples import ensure_sample_content
@@ -49,6 +50,8 @@ def build_kiosk(
     replaces config's cache folder for rigs (the bench's cold and warm starts).
     """
     options = options if options is not None else RunOptions()
+    if options.record is not None:
+        check_recording_allowed(options.live_camera and source_factory is None)
     paths = config.paths
     times = times if times is not None else StageTimes()
     ensure_sample_content(paths.content)
@@ -93,6 +96,7 @@ def build_kiosk(
         watcher=ContentWatcher([paths.exhibits, paths.content]),
         # Headless runs (tests, benchmarks) never claim the metrics port.
         ops=Operations(config, metrics=not options.headless),
+        recorder=ScreenRecorder(options.record, config.display.fps) if options.record else None,
     )  # fmt: skip
     return Kiosk(stages)
 

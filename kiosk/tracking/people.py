@@ -120,53 +120,62 @@ def _covers(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
 
 class Engagement:
     """Whether the followed face is an engaged visitor: close, facing the camera and nearly
-    still (a passer-by walks on). Once engaged, a visitor stays engaged while they stay
-    roughly in place: a step back or a look aside does not drop them."""
+    still (a passer-by walks on), all unbroken for `HOLD_S`. Once engaged, a visitor stays
+    engaged while they stay roughly in place: a step back or a look aside does not drop them.
+
+    Speed is measured between tracked frames no more than `MAX_GAP_S` apart: across a longer
+    gap (a camera or tracker that stalled; a video file then resumes where it stopped) a
+    walker would look still, so a gap starts the watch again.
+    """
 
     KEEP_DISTANCE = 1.3  # engaged visitors may step back to this multiple of the distance
     KEEP_EXTRA_YAW_DEG = 20.0
     SPEED_SMOOTHING_S = 0.3
+    MAX_GAP_S = 0.2
+    HOLD_S = 0.4
 
     def __init__(self, distance_m: float, max_yaw_deg: float, max_speed: float) -> None:
         self.distance_m, self.max_yaw_deg, self.max_speed = distance_m, max_yaw_deg, max_speed
         self.engaged = False
-        self._seen_since: float | None = None
-        self._last: tuple[float, tuple[float, float], float] | None = None  # t, centre, height
+        self._still_since: float | None = None
+        self._last: tuple[float, tuple[float, float]] | None = None  # t, centre
         self._speed: float | None = None
 
     def update(self, person: PersonInView | None, timestamp: float, aspect: float) -> bool:
         """`aspect`: the camera image's width over its height (boxes are in fractions)."""
         if person is None or person.yaw_deg is None:
-            self.engaged, self._seen_since, self._last, self._speed = False, None, None, None
+            self.engaged, self._still_since, self._last, self._speed = False, None, None, None
             return False
-        if self._seen_since is None:
-            self._seen_since = timestamp
-        self._track_speed(person, timestamp, aspect)
+        unbroken = self._track_speed(person, timestamp, aspect)
         yaw = abs(person.yaw_deg)
         if self.engaged:
             self.engaged = (
                 person.distance_m <= self.distance_m * self.KEEP_DISTANCE
                 and yaw <= self.max_yaw_deg + self.KEEP_EXTRA_YAW_DEG
             )
-        else:
-            # Speed is known only after a moment of watching: a passer-by's first frame is
-            # not a still visitor.
-            watched = timestamp - self._seen_since >= self.SPEED_SMOOTHING_S
-            self.engaged = (
-                watched
-                and person.distance_m <= self.distance_m
-                and yaw <= self.max_yaw_deg
-                and self._speed is not None
-                and self._speed <= self.max_speed
-            )
+            return self.engaged
+        candidate = (
+            unbroken
+            and person.distance_m <= self.distance_m
+            and yaw <= self.max_yaw_deg
+            and self._speed is not None
+            and self._speed <= self.max_speed
+        )
+        if not candidate:
+            self._still_since = None
+        elif self._still_since is None:
+            self._still_since = timestamp
+        self.engaged = candidate and timestamp - self._still_since >= self.HOLD_S
         return self.engaged
 
-    def _track_speed(self, person: PersonInView, t: float, aspect: float) -> None:
-        """Face heights a second, smoothed over about SPEED_SMOOTHING_S (any frame rate)."""
+    def _track_speed(self, person: PersonInView, t: float, aspect: float) -> bool:
+        """Face heights a second, smoothed over about SPEED_SMOOTHING_S (any frame rate);
+        False after a gap (the speed is then unknown until the next frame)."""
         last = self._last
-        self._last = (t, person.centre, person.height)
-        if last is None or t <= last[0]:
-            return
+        self._last = (t, person.centre)
+        if last is None or not 0.0 < t - last[0] <= self.MAX_GAP_S:
+            self._speed = None
+            return False
         dt = t - last[0]
         dx = (person.centre[0] - last[1][0]) * aspect
         dy = person.centre[1] - last[1][1]
@@ -175,3 +184,4 @@ class Engagement:
             self._speed = speed
         else:
             self._speed += min(1.0, dt / self.SPEED_SMOOTHING_S) * (speed - self._speed)
+        return True

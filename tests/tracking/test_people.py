@@ -63,11 +63,15 @@ def test_engagement_needs_close_facing_and_still() -> None:
     assert not engaged_after(0.0, yaw=40.0)  # side-on
 
 
-def test_a_face_is_watched_before_it_counts_as_still() -> None:
+def test_a_face_is_watched_unbroken_before_it_engages() -> None:
     e = Engagement(distance_m=1.0, max_yaw_deg=25.0, max_speed=0.6)
-    assert not e.update(_person(0.3), 0.0, 4 / 3)  # one frame says nothing about speed
-    assert not e.update(_person(0.3), 0.1, 4 / 3)
-    assert e.update(_person(0.3), 0.35, 4 / 3)
+    steps = [e.update(_person(0.3), i / 30, 4 / 3) for i in range(16)]
+    first = steps.index(True)
+    assert first / 30 == pytest.approx(Engagement.HOLD_S + 1 / 30, abs=1 / 30)
+    # A stalling video file: each frame a quarter of a second late, the walker moved on by
+    # one frame of the video. Across such gaps a walker would look still: never engaged.
+    e = Engagement(distance_m=1.0, max_yaw_deg=25.0, max_speed=0.6)
+    assert not any(e.update(_person(0.1 + 0.012 * i), 0.25 * i, 4 / 3) for i in range(20))
 
 
 def test_an_engaged_visitor_stays_engaged_stepping_back_or_looking_aside() -> None:
