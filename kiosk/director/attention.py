@@ -42,6 +42,22 @@ class AttentionTimings:
         )
 
 
+def missing_reaction_clips(timings: AttentionTimings, clip_names: set[str]) -> list[str]:
+    """Problems for reaction clips config.yaml names that the clip library lacks (those
+    reactions are skipped: the painting goes on without them)."""
+    problems = []
+    for key, names in (("greeting_clips", timings.greeting_clips),
+                       ("farewell_clips", timings.farewell_clips)):  # fmt: skip
+        for name in names:
+            if name not in clip_names:
+                known = ", ".join(sorted(clip_names))
+                problems.append(
+                    f"config.yaml: attention.{key}: no clip named {name!r}; name one of the "
+                    f"built-in clips or a file in content/drivers/ ({known})"
+                )
+    return problems
+
+
 class Ramp:
     """A weight that moves linearly towards its target over `duration` seconds, always from
     where it is now: a new target mid-fade never makes it jump."""

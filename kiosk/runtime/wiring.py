@@ -14,7 +14,7 @@ import numpy as np
 from kiosk.camera.sources import FrameSource, SyntheticSource, open_source
 from kiosk.clips.library import load_clip_library
 from kiosk.config import KioskConfig
-from kiosk.director.attention import AttentionTimings
+from kiosk.director.attention import AttentionTimings, missing_reaction_clips
 from kiosk.director.director import Director, DirectorTimings
 from kiosk.display import Display
 from kiosk.display.recorder import ScreenRecorder, check_recording_allowed
@@ -65,6 +65,8 @@ def build_kiosk(
     # Reloads off the display thread; big images are fitted to the screen there too.
     content = ContentLoader(library, fit_to_screen)
     clips, clip_problems = load_clip_library(paths.content / "drivers")
+    attention = AttentionTimings.from_config(config.attention)
+    clip_problems += missing_reaction_clips(attention, set(clips))
     rigs = RigStore(
         cache_dir=rig_cache_dir or paths.cache / "rigs",
         max_face_pixels=config.engine.max_face_pixels,
@@ -85,9 +87,7 @@ def build_kiosk(
         times=times,
     )
     live.open()
-    director = Director(
-        DirectorTimings.from_config(config.timeouts), AttentionTimings.from_config(config.attention)
-    )
+    director = Director(DirectorTimings.from_config(config.timeouts), attention)
     stages = Stages(
         config=config, options=options, times=times, library=library, content=content,
         clips=clips, clip_problems=clip_problems, director=director,

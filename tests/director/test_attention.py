@@ -9,7 +9,12 @@ import numpy as np
 import pytest
 
 from kiosk.config import KioskConfig
-from kiosk.director.attention import GLANCE_GAZE, GLANCE_MOVE_S, AttentionTimings
+from kiosk.director.attention import (
+    GLANCE_GAZE,
+    GLANCE_MOVE_S,
+    AttentionTimings,
+    missing_reaction_clips,
+)
 from kiosk.director.director import Director, DirectorTimings, Mode, Scene
 
 TIMINGS = DirectorTimings(visitor_enter_s=0.3, visitor_leave_s=2.0, crossfade_s=0.8)
@@ -62,6 +67,14 @@ def test_attention_timings_come_from_config() -> None:
     assert timings.greeting_s == attention.greeting_s
     assert timings.glance_every_s == tuple(attention.glance_every_s)
     assert timings.farewell_clips == tuple(attention.farewell_clips)
+
+
+def test_reaction_clips_missing_from_the_library_are_problems() -> None:
+    problems = missing_reaction_clips(ATTENTION, {"nod", "breathing"})
+    assert len(problems) == 1
+    assert "attention.farewell_clips" in problems[0] and "'wave'" in problems[0]
+    assert "breathing, nod" in problems[0]
+    assert missing_reaction_clips(ATTENTION, {"nod", "wave"}) == []
 
 
 def test_a_passer_by_is_noticed_and_the_idle_loop_returns_when_they_go() -> None:
