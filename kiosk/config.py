@@ -149,6 +149,40 @@ class EngineConfig(_Section):
     max_face_pixels: int = Field(600_000, ge=0)
 
 
+class AttentionConfig(_Section):
+    """Eye contact: who is in view, when a visitor counts as engaged, and where the camera sits
+    relative to the screen (the live gaze correction). Lengths in metres; x to the visitor's
+    right as they face the screen, y down."""
+
+    # The camera's lens relative to the screen's centre (default: on the top edge, centred).
+    camera_offset_m: tuple[float, float] = (0.0, -0.36)
+    screen_size_m: tuple[float, float] = (1.21, 0.68)  # the visible picture, width x height
+    camera_hfov_deg: float = Field(60.0, ge=20, le=170)  # horizontal field of view
+    # Engaged: a face this close, turned at most this far from the camera, moving slower than
+    # this (face heights a second), for timeouts.visitor_enter_s. Passers-by are only noticed.
+    engage_distance_m: float = Field(1.0, gt=0, le=10)
+    engage_max_yaw_deg: float = Field(25.0, ge=0, le=90)
+    engage_max_speed: float = Field(0.6, gt=0, le=20)
+    # The full-range face finder (faces too small or too many for the face mesh) runs on one
+    # camera frame in this many: its cost is spread, and a newcomer is seen within 0.2 s.
+    people_every_frames: int = Field(6, ge=1, le=120)
+    # Noticed: now and then the eyes glance away and come back.
+    glance_every_s: tuple[float, float] = (4.0, 9.0)  # a random pause between glances
+    glance_hold_s: float = Field(0.6, ge=0, le=10)
+    # The reactions, from the clip library: the first seconds of a clip, one after another.
+    greeting_clips: tuple[str, ...] = ("nod", "surprise", "gentle_smile")
+    greeting_s: float = Field(2.5, ge=0, le=30)
+    farewell_clips: tuple[str, ...] = ("nod",)
+    farewell_s: float = Field(2.0, ge=0, le=30)
+
+    @field_validator("glance_every_s")
+    @classmethod
+    def _interval(cls, v: tuple[float, float]) -> tuple[float, float]:
+        if not 0 < v[0] <= v[1]:
+            raise ValueError("give [shortest, longest] seconds, 0 < shortest <= longest")
+        return v
+
+
 class CuratorConfig(_Section):
     exit_keys: str = "ctrl+shift+q"
     overlay_keys: str = "ctrl+shift+c"
@@ -371,6 +405,7 @@ class KioskConfig(_Section):
     camera: CameraConfig = CameraConfig()
     timeouts: TimeoutsConfig = TimeoutsConfig()
     engine: EngineConfig = EngineConfig()
+    attention: AttentionConfig = AttentionConfig()
     curator: CuratorConfig = CuratorConfig()
     limits: LimitsConfig = LimitsConfig()
     ops: OpsConfig = OpsConfig()

@@ -18,6 +18,7 @@ from contextlib import nullcontext
 from dataclasses import astuple, replace
 from pathlib import Path
 
+import cv2
 import numpy as np
 import pygame
 
@@ -261,6 +262,12 @@ class Display:
         )
         if hotspots != self._gestures.hotspots:
             self._gestures.hotspots = hotspots
+
+    def screen_pixels(self) -> np.ndarray:
+        """What is on screen now, as a BGR image (a rendered painting, never a camera frame)."""
+        rgb = np.frombuffer(pygame.image.tobytes(self._screen, "RGB"), np.uint8)
+        w, h = self._screen.get_size()
+        return cv2.cvtColor(rgb.reshape(h, w, 3), cv2.COLOR_RGB2BGR)
 
     def screenshot(self, path: str | Path) -> None:
         """Save what is on screen (a rendered painting, never a camera frame)."""

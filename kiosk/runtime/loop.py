@@ -21,6 +21,7 @@ from kiosk.config import KioskConfig
 from kiosk.director.director import Director, Mode, Scene
 from kiosk.display import Action, Display, OverlayState
 from kiosk.display.pacing import FramePacer
+from kiosk.display.recorder import ScreenRecorder
 from kiosk.display.wall import make_wall
 from kiosk.exhibits.library import ExhibitLibrary, ReloadReport
 from kiosk.exhibits.loader import ContentLoader
@@ -61,6 +62,7 @@ class Stages:
     watcher: ContentWatcher
     ops: Operations
     speech: KioskSpeech | None = None  # None: the kiosk does not speak (speech.enabled false)
+    recorder: ScreenRecorder | None = None  # `kiosk run --record`
 
 
 class Kiosk:
@@ -187,6 +189,8 @@ class Kiosk:
         if self.speech is not None:
             self.speech.close()
         self.engine.close()
+        if self.stages.recorder is not None:
+            self.stages.recorder.close()
         self.display.close()
         # Drop references to rendered paintings and the last camera-derived motion.
         self.scene.clear()
@@ -204,12 +208,14 @@ class Kiosk:
             self._apply_reload(report, now)
         latency_from = self.live.update()
         speech = self._speech_step(now)
-        scene = self.director.update(now, self.live.visitor_present)
+        scene = self.director.update(now, self.live.visitor_present, self.live.people_in_view)
         with self.times.measure("render"):
-            image = self.scene.render(scene, now, self.live.motion, speech.mouth)
+            image = self.scene.render(scene, now, self.live.motion, self.live.gaze, speech.mouth)
         self._hang_wall(scene.exhibit_id)
         with self.times.measure("display"):
             self.display.present(image, self._overlay(scene), self.scene.damage)
+        if self.stages.recorder is not None:
+            self.stages.recorder.add(self.display.screen_pixels(), now)
         if latency_from is not None:
             self.times.add("end_to_end", (time.monotonic() - latency_from) * 1000.0)
         self.times.add("frame", (time.monotonic() - now) * 1000.0)

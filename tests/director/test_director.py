@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from kiosk.config import KioskConfig, TimeoutsConfig
+from kiosk.director.attention import AttentionTimings
 from kiosk.director.director import Director, DirectorTimings, Mode, Scene
 
 TIMINGS = DirectorTimings(
@@ -18,6 +19,9 @@ TIMINGS = DirectorTimings(
     label_hide_s=20.0,
     browse_hold_s=60.0,
 )
+
+
+NO_REACTIONS = AttentionTimings(greeting_s=0.0, farewell_s=0.0)
 
 
 def test_the_timings_come_from_config_timeouts() -> None:
@@ -31,7 +35,9 @@ def test_the_timings_come_from_config_timeouts() -> None:
 
 
 def make_director(ids: tuple[str, ...] = ("a", "b", "c"), **overrides: float) -> Director:
-    director = Director(replace(TIMINGS, **overrides))
+    # These tests are about attract and live alone: no greeting or farewell in between (those
+    # are in test_attention.py).
+    director = Director(replace(TIMINGS, **overrides), NO_REACTIONS)
     director.set_exhibits(list(ids), 0.0)
     return director
 
