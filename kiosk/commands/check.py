@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 from pathlib import Path
 
 from kiosk.commands import EXIT_OK, EXIT_PROBLEMS, config_path, face_args
@@ -23,6 +24,20 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    # `kiosk check` prints each problem itself, once; the libraries also log what they find
+    # (for the running kiosk's log), which here printed every problem twice more.
+    loggers = [logging.getLogger(name) for name in ("kiosk.exhibits", "kiosk.clips")]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.ERROR)
+    try:
+        return _check(args)
+    finally:
+        for logger, level in zip(loggers, levels, strict=True):
+            logger.setLevel(level)
+
+
+def _check(args: argparse.Namespace) -> int:
     from kiosk.clips.library import load_clip_library
     from kiosk.config import ConfigError, Problem, load_config
     from kiosk.exhibits.check import check_content

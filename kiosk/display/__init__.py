@@ -3,12 +3,13 @@
 from kiosk.display.fit import fit_rect
 from kiosk.display.gestures import Action, GestureRecognizer, Hotspot
 from kiosk.display.keys import KeyCombo, parse_key_combo
-from kiosk.display.overlay import OverlayRenderer, OverlayState
+from kiosk.display.overlay import OverlayRenderer, OverlayState, SpeechView
 from kiosk.display.widgets.privacy_notice import PRIVACY_NOTICE
 from kiosk.display.window import Display, physical_to_logical
 
 __all__ = [
     "PRIVACY_NOTICE",
+    "SpeechView",
     "Action",
     "Display",
     "GestureRecognizer",

@@ -16,6 +16,13 @@ class RunOptions:
     no_camera: bool = False
     max_frames: int | None = None
     report: Path | None = None
+    record: Path | None = None  # an MP4 of what the screen showed (never with a live camera)
+
+    @property
+    def live_camera(self) -> bool:
+        """A camera that may film visitors: anything but a video file, the synthetic sample or
+        no camera at all."""
+        return not (self.driver_video is not None or self.synthetic_camera or self.no_camera)
 
 
 @dataclass
@@ -29,13 +36,24 @@ class RunReport:
     exhibits: list = field(default_factory=list)
     problems: list = field(default_factory=list)
     exit_reason: str = ""
+    # The display's counters (Display.counters): frames pushed to the screen, of them whole
+    # frames, and frames that showed a new painting (animation); and how frames are pushed.
+    presented: tuple[int, int, int] = (0, 0, 0)
+    present_path: str = ""
 
     def to_json(self) -> dict:
-        fps = self.frames / self.elapsed_s if self.elapsed_s > 0 else 0.0
+        def per_s(n: int) -> float:
+            return round(n / self.elapsed_s, 2) if self.elapsed_s > 0 else 0.0
+
+        presented, whole, new_paintings = self.presented
         return {
             "frames": self.frames,
             "elapsed_s": round(self.elapsed_s, 3),
-            "fps": round(fps, 2),
+            "fps": per_s(self.frames),  # the loop's rate: ticks a second
+            "presented_fps": per_s(presented),  # frames that changed the screen, a second
+            "whole_frames_fps": per_s(whole),
+            "new_frames_fps": per_s(new_paintings),  # new animation frames shown, a second
+            "present_path": self.present_path,
             "camera_frames_processed": self.camera_frames,
             "frames_with_visitor": self.frames_with_visitor,
             "stages_ms": self.stages,
