@@ -6,7 +6,6 @@ every other file a curator or operator edits; the file is read by kiosk.safe_yam
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 import os
 import re
@@ -26,6 +25,16 @@ from pydantic import (
 )
 
 from kiosk.language_codes import check_language_code
+
+# Where metrics may be served (loopback, or a LAN address with an allowlist of scrapers); the
+# checks live below config so that config.yaml is validated without the operations stage.
+from kiosk.metrics_address import (  # noqa: F401 (check_loopback re-exported)
+    DEFAULT_METRICS_ADDRESS,
+    DEFAULT_METRICS_PORT,
+    check_loopback,
+    check_metrics_address,
+    metrics_networks,
+)
 from kiosk.opening_hours import DAYS, OpeningHours
 
 # The vocabulary of every file a person edits lives below this module; Problem, ContentError,
@@ -230,63 +239,6 @@ class LimitsConfig(_Section):
     max_file_load_s: float = Field(2.0, gt=0, le=60)  # reading one YAML file
 
 
-# Metrics are served to this machine only (kiosk.ops.metrics); the check lives here so that
-# config.yaml is validated without importing the operations stage.
-DEFAULT_METRICS_ADDRESS = "127.0.0.1"
-DEFAULT_METRICS_PORT = 9108
-
-
-def check_loopback(address: str, error: type[ValueError] = ValueError) -> str:
-    """The address if it is a loopback IP (or "localhost", read as 127.0.0.1); else `error`."""
-    if address == "localhost":
-        return DEFAULT_METRICS_ADDRESS
-    try:
-        ip = ipaddress.ip_address(address)
-    except ValueError:
-        ip = None
-    if ip is None or not ip.is_loopback:
-        raise error(
-            f"metrics address {address!r} is not a loopback address; use "
-            f"{DEFAULT_METRICS_ADDRESS} (this machine only; read them remotely through an SSH "
-            "tunnel), or give ops.metrics_allow, the scrapers' addresses, with a LAN address"
-        )
-    return address
-
-
-def check_metrics_address(
-    address: str, allow: tuple[str, ...] = (), error: type[ValueError] = ValueError
-) -> str:
-    """The address to serve metrics on: loopback, or with a non-empty allowlist of scrapers
-    (`allow`), one named address of this machine (never 0.0.0.0 or ::, every interface)."""
-    if not allow:
-        return check_loopback(address, error)
-    if address == "localhost":
-        return DEFAULT_METRICS_ADDRESS
-    try:
-        ip = ipaddress.ip_address(address)
-    except ValueError:
-        raise error(f"metrics address {address!r} is not an IP address; name this kiosk's "
-                    "LAN address, e.g. 10.20.0.11, or use 127.0.0.1") from None  # fmt: skip
-    if ip.is_unspecified:
-        raise error(f"metrics address {address!r} means every interface; name the one LAN "
-                    "address the fleet's Prometheus scrapes, e.g. 10.20.0.11")  # fmt: skip
-    return address
-
-
-def metrics_networks(
-    allow: tuple[str, ...], error: type[ValueError] = ValueError
-) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
-    """The allowlist as networks ("10.20.0.5" is the network of that one address)."""
-    networks = []
-    for entry in allow:
-        try:
-            networks.append(ipaddress.ip_network(entry, strict=False))
-        except ValueError:
-            raise error(f"metrics allowlist entry {entry!r} is not an IP address or network; "
-                        "write e.g. 10.20.0.5 or 10.20.0.0/28") from None  # fmt: skip
-    return tuple(networks)
-
-
 class OpsConfig(_Section):
     """Operations: local metrics, status file, logs."""
 
@@ -343,6 +295,8 @@ class ContentSyncConfig(_Section):
     keep_revisions: int = Field(5, ge=2, le=50)  # checked revisions kept for rollback
     check_timeout_s: float = Field(900.0, gt=0, le=7200)  # `kiosk check` of one revision
     max_bytes: int = Field(4_000_000_000, gt=0)  # one revision's files, unpacked
+
+
 class SpeechConfig(_Section):
     """The painting speaks its label (kiosk.speech): languages, voices, volume, when."""
 
