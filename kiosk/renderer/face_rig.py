@@ -62,6 +62,9 @@ class MouthPalette:
     # The painting's grain from the skin below the mouth (tone.grain_sample), added to the
     # drawn interior; None: none found.
     grain: np.ndarray | None = None
+    # Where the light comes from across the face: -1 the image's left (the sitter's right
+    # cheek is the brighter), +1 its right, 0 even.
+    light: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,6 +143,10 @@ def _ring(frame: FaceFrame, oval: np.ndarray, scale: float) -> np.ndarray:
     return frame.to_image(pushed)
 
 
+# The sitter's left cheek: the mirror image of the right cheek _palette samples.
+_LEFT_CHEEK = lm.as_index((425, 280, 411, 376, 352, 345, 346, 347, 330, 266, 426))
+
+
 def _palette(image: np.ndarray, points: np.ndarray) -> MouthPalette:
     """Mouth-interior colours and softness from the paint of the lips and cheeks."""
     luma_w = np.array([0.114, 0.587, 0.299])  # BGR
@@ -162,6 +169,12 @@ def _palette(image: np.ndarray, points: np.ndarray) -> MouthPalette:
     skin_px = pixels(points[cheek, :2])
     skin_px = skin_px if len(skin_px) >= 8 else lip[None]
     skin = skin_px.mean(axis=0)
+    # Which side the light comes from: the sitter's left cheek against the right one.
+    other_px = pixels(points[_LEFT_CHEEK, :2])
+    light = 0.0
+    if len(other_px) >= 8 and len(skin_px) >= 8:
+        right, left = float(skin_px.mean()), float(other_px.mean())
+        light = float(np.clip((left - right) / max(left + right, 1.0) * 2.0, -1.0, 1.0))
     luma = skin_px @ luma_w
     highlight = skin_px[luma >= np.percentile(luma, 85)].mean(axis=0)
     # Teeth: the skin's highlight, half desaturated, mixed with ivory, darker than that highlight
@@ -191,6 +204,7 @@ def _palette(image: np.ndarray, points: np.ndarray) -> MouthPalette:
     chin = 0.5 * (points[lm.CHIN, :2] + points[lm.LIPS_OUTER_LOWER[4], :2])
     size = (int(np.ptp(lips[:, 0])) + 4, int(np.ptp(lips[:, 1])) + 4)
     return MouthPalette(
+        light=light,
         grain=grain_sample(image, chin, size),
         cavity=cavity,
         teeth=teeth,
