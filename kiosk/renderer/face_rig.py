@@ -183,7 +183,10 @@ def _palette(image: np.ndarray, points: np.ndarray) -> MouthPalette:
     tint = 0.25 * (highlight + h_luma) / h_luma + 0.5 * ivory / float(ivory @ luma_w)
     teeth = tint * min(0.86 * h_luma, 0.9 * float(np.percentile(image[..., 1], 99)), 215.0)
     depth = float(skin @ luma_w) / max(float(lip @ luma_w), 1.0)
-    cavity = lip * min(0.3, 0.22 * depth) + np.array([3.0, 3.0, 6.0])
+    # Dark: a mouth photographed or painted is nearly black at the back, and the face tracker
+    # reads a lighter opening as closed lips (the old woman's mouth followed d10 at 0.23 with
+    # twice this, 0.53 with it).
+    cavity = lip * min(0.15, 0.11 * depth) + np.array([3.0, 3.0, 6.0])
     tongue = lip * min(0.6, 0.45 * depth) * np.array([0.85, 0.85, 1.1])
     # Invented colours stay within the face's own: ivory teeth and a red tongue in a grayscale
     # photograph were up to 23 levels off grey.
@@ -271,6 +274,7 @@ def build_face_rig(image: np.ndarray, face: DetectedFace) -> FaceRig:
     hull = cv2.convexHull(np.round(outer).astype(np.int32))
     cv2.fillConvexPoly(mask, hull, 255)
     canonical = frame.to_canonical(points).astype(np.float32)
+    palette = _palette(image, points)
     return FaceRig(
         landmarks=points.astype(np.float32),
         frame=frame,
@@ -279,11 +283,11 @@ def build_face_rig(image: np.ndarray, face: DetectedFace) -> FaceRig:
         outer_ring=outer,
         warp=warp,
         region_pixels=np.ascontiguousarray(mask[region.slices]),
-        palette=_palette(image, points),
+        palette=palette,
         offset_scale=offset_scale(reference_face(), canonical),
         eyes=build_eye_rigs(image, face.landmarks.astype(np.float64)),
         texture=split_texture(image, region, oval, frame.iod),
-        own_teeth=painted_mouth(image, points, lips_parted(points)),
+        own_teeth=painted_mouth(image, points, palette.rest_gap, palette.lip),
     )
 
 
