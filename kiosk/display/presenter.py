@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import pygame
 
-__all__ = ["EVERYTHING", "NOTHING", "Damage", "Presenter", "rotated_rect"]
+__all__ = ["EVERYTHING", "NOTHING", "Damage", "Presenter", "physical_to_logical", "rotated_rect"]
 
 Box = tuple[int, int, int, int]  # x, y, w, h
 
@@ -41,6 +41,21 @@ class Damage:
 
 EVERYTHING = Damage(True)
 NOTHING = Damage(False)
+
+
+def physical_to_logical(u: float, v: float, rotation: int) -> tuple[float, float]:
+    """Map a normalised physical-screen point to the logical (unrotated) surface.
+
+    The logical surface is shown rotated counter-clockwise by `rotation` degrees
+    (pygame.transform.rotate), so this applies the inverse rotation.
+    """
+    if rotation == 90:
+        return 1.0 - v, u
+    if rotation == 180:
+        return 1.0 - u, 1.0 - v
+    if rotation == 270:
+        return v, 1.0 - u
+    return u, v
 
 
 def rotated_rect(rect: pygame.Rect, logical: tuple[int, int], rotation: int) -> pygame.Rect:

@@ -26,11 +26,13 @@ from kiosk.display.fit import fit_rect
 from kiosk.display.gestures import LONG_PRESS_S, Action, GestureRecognizer, Hotspot, LongPress
 from kiosk.display.keys import KeyCombo
 from kiosk.display.overlay import OverlayRenderer, OverlayState
-from kiosk.display.presenter import EVERYTHING, Damage, Presenter
+from kiosk.display.presenter import EVERYTHING, Damage, Presenter, physical_to_logical
 from kiosk.display.wall import Wall
 from kiosk.stats import StageTimes
 
 log = logging.getLogger(__name__)
+
+__all__ = ["Display", "physical_to_logical"]
 
 RELOAD_KEYS = "ctrl+r"
 _ROTATIONS = (0, 90, 180, 270)
@@ -48,21 +50,6 @@ _PAD_DIGIT_KEYS = {
     **{getattr(pygame, f"K_{d}"): str(d) for d in range(10)},
     **{getattr(pygame, f"K_KP{d}"): str(d) for d in range(10)},
 }
-
-
-def physical_to_logical(u: float, v: float, rotation: int) -> tuple[float, float]:
-    """Map a normalised physical-screen point to the logical (unrotated) surface.
-
-    The logical surface is shown rotated counter-clockwise by `rotation` degrees
-    (pygame.transform.rotate), so this applies the inverse rotation.
-    """
-    if rotation == 90:
-        return 1.0 - v, u
-    if rotation == 180:
-        return 1.0 - u, 1.0 - v
-    if rotation == 270:
-        return v, 1.0 - u
-    return u, v
 
 
 class Display:
