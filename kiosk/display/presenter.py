@@ -78,7 +78,7 @@ DrawOverlays = Callable[[pygame.Surface], None]
 class Presenter:
     """Composes painting + wall + overlays on a logical canvas and pushes what changed."""
 
-    def __init__(self, screen: pygame.Surface, rotation: int) -> None:
+    def __init__(self, screen: pygame.Surface, rotation: int, framebuffer: str = "") -> None:
         self._screen = screen
         self.rotation = rotation
         pw, ph = screen.get_size()
@@ -90,7 +90,7 @@ class Presenter:
         self.painting_frames = 0  # frames whose painting changed (new animation shown)
         self.path = "window surface, changed regions" + (
             f", each rotated {rotation}°" if rotation else ""
-        )
+        ) + (f"; framebuffer: {framebuffer}" if framebuffer else "")
 
     def invalidate(self) -> None:
         """The screen's content was lost (window exposed, mode change): redraw all next time."""

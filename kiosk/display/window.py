@@ -23,6 +23,7 @@ import pygame
 
 from kiosk.display.curator_access import CANCEL, OK, AccessView, ConfirmTap, PinPad
 from kiosk.display.fit import fit_rect
+from kiosk.display.framebuffer import open_fastest
 from kiosk.display.gestures import LONG_PRESS_S, Action, GestureRecognizer, Hotspot, LongPress
 from kiosk.display.keys import KeyCombo
 from kiosk.display.overlay import OverlayRenderer, OverlayState
@@ -118,10 +119,12 @@ class Display:
         pygame.font.init()
         pygame.display.set_caption("Portrait Kiosk")
         # Fullscreen takes the desktop's own resolution, whatever size the config names.
-        self._screen = pygame.display.set_mode(
-            (0, 0) if fullscreen else size, pygame.FULLSCREEN if fullscreen else 0
+        self._screen, framebuffer = open_fastest(
+            lambda: pygame.display.set_mode(
+                (0, 0) if fullscreen else size, pygame.FULLSCREEN if fullscreen else 0
+            )
         )
-        self._presenter = Presenter(self._screen, self.rotation)
+        self._presenter = Presenter(self._screen, self.rotation, framebuffer)
         self._logical_size = self._presenter.logical_size
         log.info("display: %dx%d via %s", *self._screen.get_size(), self._presenter.path)
         if self.kiosk_mode:
