@@ -45,6 +45,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     source.add_argument("--no-camera", action="store_true", help="idle loops only")
     run.add_argument("--frames", type=int, help="stop after this many displayed frames")
     run.add_argument("--report", help="write a JSON run report here")
+    run.add_argument("--record", metavar="OUT.mp4",
+                     help="write what the screen shows to an MP4 at the display rate (only "
+                          "with --driver-video, --synthetic-camera or --no-camera)")  # fmt: skip
     run.set_defaults(func=cmd_run)
 
 
@@ -84,7 +87,13 @@ def _start_and_run(args: argparse.Namespace, stop: StopFlag) -> int:
         no_camera=args.no_camera,
         max_frames=args.frames,
         report=Path(args.report) if args.report else None,
+        record=Path(args.record) if args.record else None,
     )
+    if options.record is not None and options.live_camera:
+        from kiosk.display.recorder import REFUSED_WITH_LIVE_CAMERA
+
+        print(f"cannot record:\n{REFUSED_WITH_LIVE_CAMERA}", file=sys.stderr)
+        return EXIT_CONFIG
     if stop:  # asked to stop while starting: nothing is built, nothing to close
         report = RunReport(exit_reason=stop.reason)
         if options.report is not None:

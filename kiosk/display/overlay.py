@@ -23,17 +23,21 @@ from kiosk.display.layout import (
     panel_buttons,
     panel_status_area,
 )
+from kiosk.display.widgets.captions import Captions
 from kiosk.display.widgets.chevrons import Chevrons
 from kiosk.display.widgets.curator_panel import CuratorPanel
 from kiosk.display.widgets.hold_ring import RING_FROM, HoldRing
 from kiosk.display.widgets.label_panel import LabelPanel, LabelText
+from kiosk.display.widgets.listen_controls import ListenControls, SpeechView
 from kiosk.display.widgets.pin_pad import PinPadPanel
 from kiosk.display.widgets.privacy_notice import PRIVACY_NOTICE, PrivacyNotice
+from kiosk.display.widgets.speech_fonts import SpeechFonts
+from kiosk.display.widgets.speech_layout import speech_layout
 from kiosk.display.widgets.status_hint import StatusHint
 from kiosk.display.widgets.style import Style
 from kiosk.display.widgets.touch_targets import layout_touch_targets
 
-__all__ = ["OverlayRenderer", "OverlayState"]
+__all__ = ["OverlayRenderer", "OverlayState", "SpeechView"]
 
 Box = tuple[int, int, int, int]  # x, y, w, h
 
@@ -56,6 +60,7 @@ class OverlayState:
     status_hint: str = ""  # e.g. "Swipe to see another painting" in attract mode
     fade: float = 1.0  # label panel opacity, 0..1
     face_box: Box | None = None  # the painted faces' bounds, in the fitted painting's pixels
+    speech: SpeechView | None = None  # Listen/Stop/language buttons and captions; None = off
 
 
 class OverlayRenderer:
@@ -81,6 +86,10 @@ class OverlayRenderer:
         self._buttons = targets.panel_buttons
         self._active = {action for _, action in targets.chevrons}
         self._face_box: Box | None = None
+        fonts = SpeechFonts()
+        self._listen = ListenControls(style, fonts)
+        self._captions = Captions(style, fonts)
+        self.speech_targets: list[tuple[pygame.Rect, str]] = []  # as last drawn
         self.layout = self.layout_for(pygame.Rect((0, 0), size), None)
 
     def layout_for(self, painting: pygame.Rect, face_box: Box | None) -> ScreenLayout:
@@ -122,7 +131,6 @@ class OverlayRenderer:
         self._chevrons.draw(surface, self._active)
         self._draw_access(surface, access or AccessView())
 
-
     def _draw_panels(
         self, surface: pygame.Surface, state: OverlayState, layout: ScreenLayout,
         access: AccessView,
@@ -142,10 +150,11 @@ class OverlayRenderer:
         elif state.show_title and state.title:
             title_only = LabelText(state.title, state.artist, state.year, "", "")
             self.rects["title"] = self._label.draw(surface, title_only, 1.0, layout.label)
+        self._draw_speech(surface, state, bottom)
         if state.status_hint:
             beside = self.rects.get("label") or self.rects.get("title")
             self.rects["hint"] = self._hint.draw(surface, state.status_hint, bottom, beside)
-        panels = [self.rects[k] for k in ("label", "title") if k in self.rects]
+        panels = [self.rects[k] for k in ("label", "title", "speech_controls") if k in self.rects]
         if state.curator_visible:
             row, area = self._curator_places(layout)
             buttons, box = self._curator.draw(
@@ -176,6 +185,25 @@ class OverlayRenderer:
     def label_placement(self) -> LabelPlacement:
         """Where the label panel goes on the current layout (speech widgets sit by it)."""
         return self.layout.label
+
+    def _draw_speech(self, surface: pygame.Surface, state: OverlayState, bottom: int) -> None:
+        """The speech buttons (with the label panel, or while speaking) and the caption."""
+        self.speech_targets = []
+        view = state.speech
+        if view is None:
+            return
+        layout = speech_layout(self._style, self.rects.get("label"), bottom)
+        if "label" in self.rects or view.speaking:
+            self.speech_targets = self._listen.draw(surface, view, layout.controls, layout.button_h)
+            self.rects["speech_controls"] = self.speech_targets[0][0].unionall(
+                [rect for rect, _ in self.speech_targets]
+            )
+        if view.caption_words:
+            self.rects["captions"] = self._captions.draw(surface, view, layout.captions)
+
+    def speech_button_at(self, point: tuple[float, float]) -> str | None:
+        """The speech button ("listen", "stop", "lang:CODE") at `point` as last drawn."""
+        return next((name for rect, name in self.speech_targets if rect.collidepoint(point)), None)
 
     def access_zone(self) -> pygame.Rect:
         """The top-left corner where a curator's long press starts (120 px, at least 48)."""

@@ -18,6 +18,7 @@ from contextlib import nullcontext
 from dataclasses import astuple, replace
 from pathlib import Path
 
+import cv2
 import numpy as np
 import pygame
 
@@ -107,6 +108,10 @@ class Display:
         self._quit_confirm = ConfirmTap()
         self._curator_visible = False  # from the OverlayState last presented
         self._pressed: str | Action | None = None  # the pad key or panel button pressed
+        self._speech_pressed: str | None = None  # the speech button pressed
+        # The speech button of the last Action.SPEECH: "listen", "stop", "lang:CODE", or
+        # "toggle" (the L key: listen, or stop while speaking).
+        self.speech_tapped: str | None = None
         self._fingers: set[int] = set()
         self._primary_finger: int | None = None
         self._closed = False
@@ -248,6 +253,12 @@ class Display:
         if hotspots != self._gestures.hotspots:
             self._gestures.hotspots = hotspots
 
+    def screen_pixels(self) -> np.ndarray:
+        """What is on screen now, as a BGR image (a rendered painting, never a camera frame)."""
+        rgb = np.frombuffer(pygame.image.tobytes(self._screen, "RGB"), np.uint8)
+        w, h = self._screen.get_size()
+        return cv2.cvtColor(rgb.reshape(h, w, 3), cv2.COLOR_RGB2BGR)
+
     def screenshot(self, path: str | Path) -> None:
         """Save what is on screen (a rendered painting, never a camera frame)."""
         pygame.image.save(self._screen, str(path))
@@ -304,7 +315,13 @@ class Display:
             pygame.K_RIGHT: Action.NEXT,
             pygame.K_LEFT: Action.PREVIOUS,
             pygame.K_SPACE: Action.TOGGLE_LABEL,
-        }.get(key)
+        }.get(key) or self._speech_key(key)
+
+    def _speech_key(self, key: int) -> Action | None:
+        if key != pygame.K_l:
+            return None
+        self.speech_tapped = "toggle"
+        return Action.SPEECH
 
     def _pad_typed(self, key: int) -> Action | None:
         """A keyboard, if any, types into the open pad; Escape only cancels it."""
@@ -326,7 +343,7 @@ class Display:
                 self._primary_finger = event.finger_id
                 self._pointer_down(u, v)
             else:  # multi-finger touches are not gestures here
-                self._pressed = None
+                self._pressed = self._speech_pressed = None
                 self._gestures.cancel()
                 self._long_press.cancel()
             self._fingers.add(event.finger_id)
@@ -362,7 +379,10 @@ class Display:
             self._pressed = self._pad_key_at(u, v)
             return
         self._pressed = self._panel_button_at(u, v) if self._curator_visible else None
+        self._speech_pressed = None
         if self._pressed is None:
+            self._speech_pressed = self._overlay.speech_button_at(self._logical_px(u, v))
+        if self._pressed is None and self._speech_pressed is None:
             self._gestures.down(u, v, now)
             if not self._curator_visible:
                 self._long_press.down(u, v, now)
@@ -379,6 +399,12 @@ class Display:
             return None
         if isinstance(pressed, Action):
             return self._panel_button(pressed) if pressed is self._panel_button_at(u, v) else None
+        speech, self._speech_pressed = self._speech_pressed, None
+        if speech is not None:  # a speech button acts when released on itself
+            if speech != self._overlay.speech_button_at(self._logical_px(u, v)):
+                return None
+            self.speech_tapped = speech
+            return Action.SPEECH
         if self._long_press.up(u, v, now):
             return self._long_press_done(now)
         return self._gestures.up(u, v, now)

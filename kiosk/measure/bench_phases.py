@@ -203,7 +203,7 @@ def measure_serial(
     if not frames or last_render is None:
         return {}
     rig, motions, animation = last_render
-    live = LiveMotion(mirror=config.camera.mirror)
+    live = LiveMotion.from_config(config)  # with the attract tracker, as the kiosk runs
     engine = make_engine(config.engine)
     times = StageTimes()
     motion = motions[0]
@@ -219,7 +219,7 @@ def measure_serial(
     return {
         stage: summarize(samples[SERIAL_SKIP:])
         for stage, samples in times.samples().items()
-        if stage in ("tracking", "motion", "warp")
+        if stage in ("tracking", "motion", "people", "warp")
     }
 
 

@@ -23,6 +23,7 @@ CONTROLS: dict[str, tuple[float, float, str]] = {
     "jaw_open": (0.0, 1.0, "mouth opening, 1 = wide open"),
     "smile": (-0.5, 1.0, "smile, 1 = broad smile; negative turns the corners down"),
     "pucker": (0.0, 1.0, "lips pushed together and forward"),
+    "lip_tuck": (0.0, 1.0, "lower lip rolled up under the upper teeth (f, v)"),
     "brow_raise": (0.0, 1.0, "both eyebrows up"),
     "brow_frown": (0.0, 1.0, "inner eyebrows down and together"),
     "blink": (0.0, 1.0, "both eyes closed, 1 = fully shut"),
@@ -127,6 +128,17 @@ def _pucker(ref: np.ndarray) -> np.ndarray:
     return pucker
 
 
+def _lip_tuck(ref: np.ndarray) -> np.ndarray:
+    """The lower lip rolls in under the upper teeth (speech's f and v): its outer edge comes
+    up towards its inner line and the whole lip goes back; the upper lip stays."""
+    tuck = np.zeros((len(ref), 3))
+    rows = LOWER_LIP_COLUMNS  # inner line first, outer edge last
+    for depth, row in enumerate(rows):
+        tuck[row, 1] = -0.012 * depth  # 0 on the inner line, most on the outer edge
+        tuck[row, 2] = 0.05
+    return tuck
+
+
 def _brow_raise(ref: np.ndarray) -> np.ndarray:
     brows = np.zeros((len(ref), 3))
     brow_idx = list(lm.RIGHT_EYEBROW + lm.LEFT_EYEBROW)
@@ -179,6 +191,7 @@ def control_basis() -> dict[str, np.ndarray]:
         "jaw_open": _jaw_open(ref),
         "smile": _smile(ref),
         "pucker": _pucker(ref),
+        "lip_tuck": _lip_tuck(ref),
         "brow_raise": _brow_raise(ref),
         "brow_frown": _brow_frown(ref),
         **_blinks(ref),

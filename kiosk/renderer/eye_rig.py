@@ -39,6 +39,9 @@ class EyeRig:
     # the skin below the eye mirrored up over it, high-passed. Same box as `plate`; None if too
     # small.
     lid_detail: np.ndarray | None = None
+    # The skin a closed lid has, without its fine texture (uint8 BGR, same box as `plate`):
+    # the same mirrored skin as `lid_detail`, smoothed. None if too small.
+    lid_base: np.ndarray | None = None
 
 
 def build_eye_rigs(image: np.ndarray, points: np.ndarray) -> tuple[EyeRig, ...]:
@@ -96,6 +99,7 @@ def build_eye_rig(
     alpha = np.clip((radius * 1.05 - dist) / max(radius * 0.18, 0.8), 0.0, 1.0)
     upper, lower, ring = lids
     skin, lash = _lid_colours(image, points, upper, ring)
+    lid_skin = _lid_skin(image, points, corners, lower, (x0, y0, x1, y1), eye_w)
     return EyeRig(
         contour=np.asarray(contour, dtype=np.intp),
         upper=np.asarray(upper, dtype=np.intp),
@@ -112,7 +116,8 @@ def build_eye_rig(
         carry_weights=_carry_weights(eye, c),
         corners=corners,
         near_skin=_neutral_near_skin(image, points, upper, lower, ring, eye_w),
-        lid_detail=_lid_detail(image, points, corners, lower, (x0, y0, x1, y1), eye_w),
+        lid_base=lid_skin[0] if lid_skin is not None else None,
+        lid_detail=lid_skin[1] if lid_skin is not None else None,
     )
 
 
@@ -151,20 +156,20 @@ _DETAIL_LIMIT = 40.0  # levels: the texture's strongest strokes, so a shadow nev
 DETAIL_ZERO = 128
 
 
-def _lid_detail(
+def _lid_skin(
     image: np.ndarray,
     points: np.ndarray,
     corners: tuple[int, int],
     lower: tuple[int, ...],
     box: tuple[int, int, int, int],
     width: float,
-) -> np.ndarray | None:
-    """The painting's fine texture for a closed lid over the box (x0, y0, x1, y1).
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """The painting's own skin for a closed lid over the box (x0, y0, x1, y1): its smooth part
+    (uint8 BGR) and its fine texture (uint8 BGR around DETAIL_ZERO); None if too small.
 
     A flat lid reads as plaster on a cracked, brushed or photographed face. Lid skin looks like
     the skin under the eye, so that is mirrored up across a line just below the lower lid (along
-    the eye's own tilt) and high-passed: the texture without its light and shade, which the lid
-    colour brings.
+    the eye's own tilt): the texture at full strength, its light and shade smoothed.
     """
     x0, y0, x1, y1 = box
     if x1 - x0 < 3 or y1 - y0 < 3:
@@ -188,8 +193,14 @@ def _lid_detail(
         image, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT
     ).astype(np.float32)
     smooth = cv2.GaussianBlur(mirrored, (0, 0), max(1.0, width * _DETAIL_SIGMA))
-    detail = np.clip(mirrored - smooth, -_DETAIL_LIMIT, _DETAIL_LIMIT) + DETAIL_ZERO
-    return np.round(detail).astype(np.uint8)
+    detail = mirrored - smooth
+    # Limited as a whole, not channel by channel: clipping one channel more than the others
+    # would give a grey or sepia painting's lid coloured specks.
+    peak = np.abs(detail).max(axis=2, keepdims=True)
+    detail *= np.minimum(1.0, _DETAIL_LIMIT / np.maximum(peak, 1e-6))
+    detail += DETAIL_ZERO
+    base = np.clip(np.round(smooth), 0, 255).astype(np.uint8)
+    return base, np.round(detail).astype(np.uint8)
 
 
 def _neutral_near_skin(

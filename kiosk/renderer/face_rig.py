@@ -10,7 +10,10 @@ import numpy as np
 from kiosk.exhibits.corrections import GROUPS, Corrections
 from kiosk.motion.geometry import FaceFrame, face_frame
 from kiosk.motion.proportions import offset_scale, reference_face
+from kiosk.renderer.detail import TextureSplit, split_texture
 from kiosk.renderer.eye_rig import EyeRig, build_eye_rigs
+from kiosk.renderer.own_teeth import PaintedMouth, painted_mouth
+from kiosk.renderer.tone import face_tone, grain_sample
 from kiosk.renderer.warp import MeshWarp, Region
 from kiosk.tracking import landmarks as lm
 from kiosk.tracking.face_mesh import DetectedFace
@@ -56,6 +59,9 @@ class MouthPalette:
     tongue: np.ndarray
     softness: float
     rest_gap: float
+    # The painting's grain from the skin below the mouth (tone.grain_sample), added to the
+    # drawn interior; None: none found.
+    grain: np.ndarray | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +76,11 @@ class FaceRig:
     palette: MouthPalette
     offset_scale: np.ndarray  # (478, 3) reference-face offsets -> this face (proportions)
     eyes: tuple[EyeRig, ...] = ()  # bare eyeballs and irises, for gaze
+    # The region split into a smooth layer and the face's fine texture, so the warp keeps
+    # the texture sharp (kiosk.renderer.detail); None: the region is warped as painted.
+    texture: TextureSplit | None = None
+    # What shows between the lips at rest, when they are parted (own_teeth); None: closed.
+    own_teeth: PaintedMouth | None = None
 
     @property
     def region(self) -> Region:
@@ -159,8 +170,12 @@ def _palette(image: np.ndarray, points: np.ndarray) -> MouthPalette:
     tint = 0.25 * (highlight + h_luma) / h_luma + 0.5 * ivory / float(ivory @ luma_w)
     teeth = tint * min(0.86 * h_luma, 0.9 * float(np.percentile(image[..., 1], 99)), 215.0)
     depth = float(skin @ luma_w) / max(float(lip @ luma_w), 1.0)
-    cavity = lip * min(0.22, 0.16 * depth) + np.array([3.0, 3.0, 6.0])
-    tongue = lip * min(0.55, 0.4 * depth) * np.array([0.85, 0.85, 1.1])
+    cavity = lip * min(0.3, 0.22 * depth) + np.array([3.0, 3.0, 6.0])
+    tongue = lip * min(0.6, 0.45 * depth) * np.array([0.85, 0.85, 1.1])
+    # Invented colours stay within the face's own: ivory teeth and a red tongue in a grayscale
+    # photograph were up to 23 levels off grey.
+    tone = face_tone(image, points[lm.as_index(lm.FACE_OVAL), :2])
+    teeth, cavity, tongue = (tone.clamp(c) for c in (teeth, cavity, tongue))
     # Softness: the share of fine detail (sigma-1 high-pass) in the medium detail (sigma 3)
     # around the mouth; soft paint gets a softer interior.
     half = 0.9 * float(np.ptp(lips[:, 0])) + 4.0
@@ -172,7 +187,11 @@ def _palette(image: np.ndarray, points: np.ndarray) -> MouthPalette:
         fine = float(np.mean(np.abs(grey - cv2.GaussianBlur(grey, (0, 0), 1.0))))
         medium = float(np.mean(np.abs(grey - cv2.GaussianBlur(grey, (0, 0), 3.0))))
         softness = float(np.interp(fine / max(medium, 1e-3), [0.25, 0.5], [1.6, 0.5]))
+    # Grain from the skin between the lower lip and the chin: the same paint, film or canvas.
+    chin = 0.5 * (points[lm.CHIN, :2] + points[lm.LIPS_OUTER_LOWER[4], :2])
+    size = (int(np.ptp(lips[:, 0])) + 4, int(np.ptp(lips[:, 1])) + 4)
     return MouthPalette(
+        grain=grain_sample(image, chin, size),
         cavity=cavity,
         teeth=teeth,
         skin=skin,
@@ -249,6 +268,8 @@ def build_face_rig(image: np.ndarray, face: DetectedFace) -> FaceRig:
         palette=_palette(image, points),
         offset_scale=offset_scale(reference_face(), canonical),
         eyes=build_eye_rigs(image, face.landmarks.astype(np.float64)),
+        texture=split_texture(image, region, oval, frame.iod),
+        own_teeth=painted_mouth(image, points, lips_parted(points)),
     )
 
 

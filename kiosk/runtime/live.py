@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable
 
 from kiosk.camera.sources import FrameSource
+from kiosk.motion.eye_contact import VisitorGaze
 from kiosk.motion.live import LiveMotion
 from kiosk.motion.motion import Motion
 from kiosk.runtime.tracking import TrackingWorker
@@ -38,6 +39,8 @@ class LiveInput:
         self.tracking: TrackingWorker | None = None
         self.motion = Motion()  # the visitor's last motion (kept while they are in view)
         self.visitor_present = False
+        self.people_in_view = 0  # faces seen in the newest tracked frame, engaged or not
+        self.gaze: VisitorGaze | None = None  # where the engaged visitor looks
         self.camera_frames = 0  # camera frames whose tracking result the loop took
         self.frames_with_visitor = 0
         self._last_sequence = -1
@@ -63,6 +66,7 @@ class LiveInput:
             self.source.close()
             self.source = None
         self.visitor_present = False
+        self.people_in_view = 0
 
     @property
     def new_results(self) -> threading.Event | None:
@@ -78,21 +82,25 @@ class LiveInput:
         """Take the tracker's newest result, if new; returns its frame's capture time."""
         if self.tracking is None:
             self.visitor_present = False
+            self.people_in_view = 0
             return None
         result = self.tracking.latest()
         now = time.monotonic()
         fresh = result is not None and now - result.frame_timestamp < self._visitor_gone_s
         # A frozen or vanished camera stops producing results: the visitor is then "gone".
         self.visitor_present = fresh and result.motion is not None
+        self.people_in_view = len(result.people) if fresh else 0
         if result is None or result.frame_sequence == self._last_sequence:
             return None
         self._last_sequence = result.frame_sequence
         self.camera_frames += 1
         if result.motion is not None:
             self.motion = result.motion
+            self.gaze = result.gaze
             self.frames_with_visitor += 1
         return result.frame_timestamp
 
     def forget(self) -> None:
         """Drop the last camera-derived motion (at close)."""
         self.motion = Motion()
+        self.gaze = None

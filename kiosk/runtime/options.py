@@ -16,6 +16,13 @@ class RunOptions:
     no_camera: bool = False
     max_frames: int | None = None
     report: Path | None = None
+    record: Path | None = None  # an MP4 of what the screen showed (never with a live camera)
+
+    @property
+    def live_camera(self) -> bool:
+        """A camera that may film visitors: anything but a video file, the synthetic sample or
+        no camera at all."""
+        return not (self.driver_video is not None or self.synthetic_camera or self.no_camera)
 
 
 @dataclass

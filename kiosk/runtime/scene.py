@@ -19,10 +19,13 @@ from kiosk.config import EngineConfig
 from kiosk.director.director import Scene
 from kiosk.display.presenter import EVERYTHING, NOTHING, Damage
 from kiosk.exhibits.library import ExhibitLibrary, LoadedExhibit
-from kiosk.motion.motion import Motion, blend
+from kiosk.motion.eye_contact import CameraGeometry, VisitorGaze
+from kiosk.motion.motion import Motion
 from kiosk.renderer.engine import Animation, Engine, animation_for
 from kiosk.renderer.face_rig import PaintingRig
 from kiosk.renderer.rig_store import RigRequest, RigResult, RigStore, fit_image
+from kiosk.runtime.face_motion import FaceMotions
+from kiosk.speech.mouth import own_mouth
 from kiosk.stats import StageTimes
 
 FACE_TIME_OFFSET_S = 1.3  # idle-loop delay between the faces of a multi-face painting
@@ -80,6 +83,7 @@ class SceneRenderer:
         logical_size: tuple[int, int],
         fitted_still: FittedStill,
         times: StageTimes,
+        camera: CameraGeometry | None = None,
     ) -> None:
         self.library = library
         self.clips = clips
@@ -91,6 +95,8 @@ class SceneRenderer:
         self._logical_size = logical_size
         self._fitted_still = fitted_still
         self._times = times
+        # The motion sources blended per face; `camera` corrects the visitor's gaze.
+        self.face_motions = FaceMotions(clips, camera, lambda: self._logical_size)
         self._players: dict[str, tuple[object, PlaylistPlayer]] = {}
         self._fitted: dict[str, tuple[str, np.ndarray]] = {}
         self._last_frames: dict[str, np.ndarray] = {}
@@ -117,22 +123,38 @@ class SceneRenderer:
         """The exhibit's last rendered frame, while it is kept (on screen or fading out)."""
         return self._last_frames.get(exhibit_id)
 
-    def render(self, scene: Scene, now: float, live_motion: Motion) -> np.ndarray:
-        """This frame's painting; `damage` then says what changed since the last one."""
-        image, painted = self._render(scene, now, live_motion)
+    def render(
+        self,
+        scene: Scene,
+        now: float,
+        live_motion: Motion,
+        gaze: VisitorGaze | None = None,
+        mouth: dict[str, float] | None = None,
+    ) -> np.ndarray:
+        """This frame's painting; `damage` then says what changed since the last one. `gaze`:
+        the visitor's gaze for eye contact; `mouth` = speech's mouth controls, owning the mouth
+        by `scene.speech_weight` (head and eyes stay with the idle loop or the visitor)."""
+        image, painted = self._render(scene, now, live_motion, gaze, mouth)
         # A different array than last time is a different picture, whatever was painted.
         self.damage = painted if image is self._shown else EVERYTHING
         self._shown = image
         return image
 
-    def _render(self, scene: Scene, now: float, live_motion: Motion) -> tuple[np.ndarray, Damage]:
+    def _render(
+        self,
+        scene: Scene,
+        now: float,
+        live_motion: Motion,
+        gaze: VisitorGaze | None,
+        mouth: dict[str, float] | None,
+    ) -> tuple[np.ndarray, Damage]:
         exhibit = self.library.get(scene.exhibit_id) if scene.exhibit_id else None
         if exhibit is None:
             w, h = self._logical_size
             if self._black is None or self._black.shape[:2] != (h, w):
                 self._black = np.zeros((h, w, 3), np.uint8)
             return self._black, NOTHING
-        image, painted = self._animated(exhibit, scene, now, live_motion)
+        image, painted = self._animated(exhibit, scene, now, live_motion, gaze, mouth)
         self._last_frames[exhibit.id] = image
         previous = self._last_frames.get(scene.previous_exhibit_id or "")
         self._forget_all_but({exhibit.id, scene.previous_exhibit_id})
@@ -161,7 +183,13 @@ class SceneRenderer:
         return (round(x0 * sx), round(y0 * sy), round((x1 - x0) * sx), round((y1 - y0) * sy))
 
     def _animated(
-        self, exhibit: LoadedExhibit, scene: Scene, now: float, live_motion: Motion
+        self,
+        exhibit: LoadedExhibit,
+        scene: Scene,
+        now: float,
+        live_motion: Motion,
+        gaze: VisitorGaze | None,
+        mouth: dict[str, float] | None,
     ) -> tuple[np.ndarray, Damage]:
         still, result = self.still_and_rig(exhibit)
         if result is None or result.rig is None:
@@ -170,10 +198,15 @@ class SceneRenderer:
         self._rig_shown = (exhibit.id, rig)
         player = self.player(exhibit)
         # Several animated faces each run a little behind the last, never in lockstep.
+        shown = self._fit((exhibit.image.shape[1], exhibit.image.shape[0]))
+        faces = self.face_motions
         motions = [
-            blend(player.motion_at(now - i * FACE_TIME_OFFSET_S), live_motion, scene.live_weight)
+            faces.motion(scene, player, now - i * FACE_TIME_OFFSET_S, live_motion, gaze,
+                         faces.eyes_m(rig, i, shown) if gaze is not None else None)
             for i in range(len(rig.faces))
-        ]
+        ]  # fmt: skip
+        if mouth is not None and scene.speech_weight > 0:
+            motions = [own_mouth(m, mouth, scene.speech_weight) for m in motions]
         animation = animation_for(exhibit.spec.animation, self._engine_config)
         key = (id(rig), animation)
         last = self._last_render

@@ -14,12 +14,15 @@ import numpy as np
 from kiosk.camera.sources import FrameSource, SyntheticSource, open_source
 from kiosk.clips.library import load_clip_library
 from kiosk.config import KioskConfig
+from kiosk.director.attention import AttentionTimings, missing_reaction_clips
 from kiosk.director.director import Director, DirectorTimings
 from kiosk.display import Display
+from kiosk.display.recorder import ScreenRecorder, check_recording_allowed
 from kiosk.exhibits.library import ExhibitLibrary
 from kiosk.exhibits.loader import ContentLoader
 from kiosk.exhibits.samples import ensure_sample_content
 from kiosk.exhibits.watcher import ContentWatcher
+from kiosk.motion.eye_contact import CameraGeometry
 from kiosk.motion.live import LiveMotion
 from kiosk.ops.operations import Operations
 from kiosk.renderer.engine import make_engine
@@ -29,6 +32,7 @@ from kiosk.runtime.loop import Kiosk, Stages
 from kiosk.runtime.options import RunOptions
 from kiosk.runtime.panel import CuratorPanel, ProblemList
 from kiosk.runtime.scene import SceneRenderer
+from kiosk.runtime.speech import KioskSpeech
 from kiosk.stats import StageTimes
 
 
@@ -47,6 +51,8 @@ def build_kiosk(
     replaces config's cache folder for rigs (the bench's cold and warm starts).
     """
     options = options if options is not None else RunOptions()
+    if options.record is not None:
+        check_recording_allowed(options.live_camera and source_factory is None)
     paths = config.paths
     times = times if times is not None else StageTimes()
     ensure_sample_content(paths.content)
@@ -60,6 +66,8 @@ def build_kiosk(
     # Reloads off the display thread; big images are fitted to the screen there too.
     content = ContentLoader(library, fit_to_screen)
     clips, clip_problems = load_clip_library(paths.content / "drivers")
+    attention = AttentionTimings.from_config(config.attention)
+    clip_problems += missing_reaction_clips(attention, set(clips))
     rigs = RigStore(
         cache_dir=rig_cache_dir or paths.cache / "rigs",
         max_face_pixels=config.engine.max_face_pixels,
@@ -70,8 +78,13 @@ def build_kiosk(
     scene = SceneRenderer(
         library, clips, rigs, engine, config.engine, config.timeouts.crossfade_s,
         display.fit, display.logical_size, content.fitted_still, times,
+        camera=CameraGeometry.from_config(config.attention),
     )  # fmt: skip
-    problems = ProblemList(library, clip_problems, lambda: scene.rig_errors)
+    speech = KioskSpeech.from_config(config) if config.speech.enabled else None
+    problems = ProblemList(
+        library, clip_problems, lambda: scene.rig_errors,
+        speech.problems if speech is not None else None,
+    )  # fmt: skip
     live = LiveInput(
         source_factory or (lambda: open_camera(config, options)),
         lambda: LiveMotion.from_config(config),
@@ -79,7 +92,7 @@ def build_kiosk(
         times=times,
     )
     live.open()
-    director = Director(DirectorTimings.from_config(config.timeouts))
+    director = Director(DirectorTimings.from_config(config.timeouts), attention)
     stages = Stages(
         config=config, options=options, times=times, library=library, content=content,
         clips=clips, clip_problems=clip_problems, director=director,
@@ -88,6 +101,8 @@ def build_kiosk(
         watcher=ContentWatcher([paths.exhibits, paths.content]),
         # Headless runs (tests, benchmarks) never claim the metrics port.
         ops=Operations(config, metrics=not options.headless),
+        speech=speech,
+        recorder=ScreenRecorder(options.record, config.display.fps) if options.record else None,
     )  # fmt: skip
     return Kiosk(stages)
 

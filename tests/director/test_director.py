@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from kiosk.config import KioskConfig, TimeoutsConfig
+from kiosk.director.attention import AttentionTimings
 from kiosk.director.director import Director, DirectorTimings, Mode, Scene
 
 TIMINGS = DirectorTimings(
@@ -18,6 +19,9 @@ TIMINGS = DirectorTimings(
     label_hide_s=20.0,
     browse_hold_s=60.0,
 )
+
+
+NO_REACTIONS = AttentionTimings(greeting_s=0.0, farewell_s=0.0)
 
 
 def test_the_timings_come_from_config_timeouts() -> None:
@@ -31,7 +35,9 @@ def test_the_timings_come_from_config_timeouts() -> None:
 
 
 def make_director(ids: tuple[str, ...] = ("a", "b", "c"), **overrides: float) -> Director:
-    director = Director(replace(TIMINGS, **overrides))
+    # These tests are about attract and live alone: no greeting or farewell in between (those
+    # are in test_attention.py).
+    director = Director(replace(TIMINGS, **overrides), NO_REACTIONS)
     director.set_exhibits(list(ids), 0.0)
     return director
 
@@ -279,3 +285,31 @@ def test_transitions_deque_is_bounded() -> None:
     last = director.transitions[-1]
     assert (last.before, last.after, last.at) == ("live", "attract", t - 0.5)
     assert director.transitions[0].at == pytest.approx(t - maxlen / 2)
+
+
+def test_speech_owns_the_mouth_with_blends_in_and_out_and_never_jumps():
+    d = Director(DirectorTimings(speech_blend_s=0.2))
+    d.set_exhibits(["a"], 0.0)
+    assert d.update(1.0, False).speech_weight == 0.0
+    d.speaking(True, 1.0)
+    assert d.update(1.1, False).speech_weight == pytest.approx(0.5)
+    assert d.update(1.3, False).speech_weight == 1.0
+    d.speaking(False, 2.0)
+    assert d.update(2.1, False).speech_weight == pytest.approx(0.5)
+    # Speech starting again half-way through the blend out goes back up from there.
+    d.speaking(True, 2.1)
+    assert d.update(2.1, False).speech_weight == pytest.approx(0.5)
+    assert d.update(2.2, False).speech_weight == pytest.approx(1.0)
+    d.speaking(False, 3.0)
+    assert d.update(3.5, False).speech_weight == 0.0
+
+
+def test_an_open_label_stays_open_while_it_is_spoken():
+    d = Director(DirectorTimings(label_hide_s=5.0))
+    d.set_exhibits(["a"], 0.0)
+    d.toggle_label(0.0)
+    d.speaking(True, 1.0)
+    assert d.update(30.0, False).show_label
+    d.speaking(False, 30.0)
+    assert d.update(34.0, False).show_label
+    assert not d.update(35.5, False).show_label
