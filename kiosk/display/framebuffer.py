@@ -5,10 +5,11 @@ SDL backs a window surface either with the video driver's own framebuffer (on X1
 memory, XShmPutImage of just the changed rects) or with a texture of its OpenGL renderer,
 presented whole on every update. Which is faster depends on the machine: with a GPU driver the
 texture may win; under Xvfb, or with Mesa's software OpenGL (llvmpipe), SDL's default chose the
-texture and every update, however small, cost a full-frame present (measured in this run's
-bench: `kiosk bench --display-path`). So the kiosk opens the window both ways, times a few
-face-sized updates on each and keeps the faster (SDL reads the choice from
-SDL_FRAMEBUFFER_ACCELERATION when the window is made). Set that variable to skip the probe.
+texture and every update, however small, cost a full-frame present (`kiosk bench
+--display-path` shows both). So the kiosk opens the window both ways, times a few face-sized
+updates on each and keeps the faster. SDL reads SDL_FRAMEBUFFER_ACCELERATION once per start of
+its video subsystem (when the first window surface is made), so each try starts the display
+afresh. Set that variable to skip the probe.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ FRAMEBUFFER_HINT = "SDL_FRAMEBUFFER_ACCELERATION"
 _PATHS = {"1": "SDL's OpenGL texture", "0": "the video driver's framebuffer"}
 _PROBE_UPDATES = 6
 _NO_PROBE_DRIVERS = ("dummy", "offscreen")
+_REOPEN_TRIES = 5
 # What the last probe chose (and left in the environment, where SDL reads it): a later window
 # of this process (the bench opens several sizes) is probed again, not taken as the operator's.
 _chosen: str | None = None
@@ -84,9 +86,20 @@ def open_fastest(open_window: Callable[[], pygame.Surface]) -> tuple[pygame.Surf
 
 
 def _reopen_display() -> None:
-    """Close the window and start pygame's display again (fonts, events and the mixer stay)."""
+    """Close the window and start pygame's display again (fonts, events and the mixer stay).
+
+    A display server under heavy load sometimes refuses the new connection ("x11 not
+    available", seen under Xvfb at a load average of 10 on 2 cores): it is tried again."""
     caption = pygame.display.get_caption()
     pygame.display.quit()
-    pygame.display.init()
+    for attempt in range(_REOPEN_TRIES):
+        try:
+            pygame.display.init()
+            break
+        except pygame.error:
+            if attempt == _REOPEN_TRIES - 1:
+                raise
+            log.info("display server refused a connection; trying again")
+            time.sleep(0.2 * (attempt + 1))
     if caption:
         pygame.display.set_caption(caption[0])
