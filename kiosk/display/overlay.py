@@ -167,8 +167,9 @@ class OverlayRenderer:
     def _curator_places(self, layout: ScreenLayout) -> tuple[pygame.Rect, pygame.Rect]:
         """Move the buttons off the face if need be; where they are and the status area."""
         default = self._targets.panel_buttons
+        bottom = self.size[1] - 2 * self.gap - self._notice.height() - self.gap
         moved = panel_buttons([r for r, _ in default], layout.screen, layout.keep_clear,
-                              self.margin, self.gap)  # fmt: skip
+                              self.margin, self.gap, bottom)  # fmt: skip
         self._buttons = tuple((r, a) for r, (_, a) in zip(moved, default, strict=True))
         row = moved[0].unionall(moved)
         return row, panel_status_area(layout.screen, row, layout.keep_clear, self.margin,
