@@ -99,7 +99,7 @@ class OverlayRenderer:
             text = LabelText(state.title, state.artist, state.year, state.label, state.credit)
             self.rects["label"] = self._label.draw(surface, text, state.fade, painting, bottom)
         self._draw_speech(surface, state, bottom)
-        if state.status_hint:
+        if state.status_hint and "captions" not in self.rects:  # a caption says enough
             label = self.rects.get("label")
             self.rects["hint"] = self._hint.draw(surface, state.status_hint, bottom, label)
         access = access or AccessView()
