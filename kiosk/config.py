@@ -24,6 +24,7 @@ from pydantic import (
     model_validator,
 )
 
+from kiosk.language_codes import check_language_code
 from kiosk.opening_hours import DAYS, OpeningHours
 
 # The vocabulary of every file a person edits lives below this module; Problem, ContentError,
@@ -271,8 +272,6 @@ class SpeechConfig(_Section):
     @field_validator("languages")
     @classmethod
     def _languages(cls, v: tuple[str, ...]) -> tuple[str, ...]:
-        from kiosk.exhibits.languages import check_language_code
-
         for code in v:
             check_language_code(code)
         if len(set(v)) != len(v):
