@@ -24,6 +24,7 @@ CONTROLS: dict[str, tuple[float, float, str]] = {
     "smile": (-0.5, 1.0, "smile, 1 = broad smile; negative turns the corners down"),
     "pucker": (0.0, 1.0, "lips pushed together and forward"),
     "lip_tuck": (0.0, 1.0, "lower lip rolled up under the upper teeth (f, v)"),
+    "lips_press": (0.0, 1.0, "lips pressed together: a painted open mouth shuts (p, b, m)"),
     "brow_raise": (0.0, 1.0, "both eyebrows up"),
     "brow_frown": (0.0, 1.0, "inner eyebrows down and together"),
     "blink": (0.0, 1.0, "both eyes closed, 1 = fully shut"),
@@ -142,6 +143,20 @@ def _lip_tuck(ref: np.ndarray) -> np.ndarray:
     return tuck
 
 
+def _lips_press(ref: np.ndarray) -> np.ndarray:
+    """The lips move towards each other far enough to shut a painted mouth that is open about
+    half its width; the retargeting stops them where they meet (never crossed), so a
+    closed mouth stays as it is but for its lips pressing a little thinner."""
+    press = np.zeros((len(ref), 3))
+    press[lm.as_index(lm.LIPS_INNER_UPPER), 1] = 0.2
+    press[lm.as_index(lm.LIPS_OUTER_UPPER), 1] = 0.02
+    for share, row in zip((1.0, 0.25, 0.1, 0.0), LOWER_LIP_COLUMNS, strict=True):
+        press[row, 1] = -0.2 * share  # the inner line most, the outer edge not at all
+    corners = [lm.MOUTH_LEFT, lm.MOUTH_RIGHT, lm.INNER_MOUTH_RIGHT, lm.INNER_MOUTH_LEFT]
+    press[corners, 1] = 0.0
+    return press
+
+
 def _brow_raise(ref: np.ndarray) -> np.ndarray:
     brows = np.zeros((len(ref), 3))
     brow_idx = list(lm.RIGHT_EYEBROW + lm.LEFT_EYEBROW)
@@ -195,6 +210,7 @@ def control_basis() -> dict[str, np.ndarray]:
         "smile": _smile(ref),
         "pucker": _pucker(ref),
         "lip_tuck": _lip_tuck(ref),
+        "lips_press": _lips_press(ref),
         "brow_raise": _brow_raise(ref),
         "brow_frown": _brow_frown(ref),
         **_blinks(ref),
