@@ -152,25 +152,24 @@ def largest_free_rect(
 
 def panel_buttons(
     buttons: list[pygame.Rect], screen: pygame.Rect, keep_clear: pygame.Rect | None,
-    margin: int, gap: int,
+    margin: int, gap: int, bottom: int,
 ) -> list[pygame.Rect]:  # fmt: skip
     """The curator panel's buttons, laid out in a row along the top as given, or moved clear
-    of the face: a row along the bottom, else a column down the left or the right side."""
+    of the face: a column down the left or the right side, else a row ending at `bottom`
+    (above the privacy notice)."""
     row = buttons[0].unionall(buttons)
     column_h = sum(b.h for b in buttons) + gap * (len(buttons) - 1)
     top = (screen.h - column_h) // 2
     layouts = [
         list(buttons),
-        [b.move(0, screen.bottom - margin - row.bottom) for b in buttons],
         *[
             [pygame.Rect(x, top + i * (b.h + gap), b.w, b.h) for i, b in enumerate(buttons)]
             for x in (margin, screen.right - margin - buttons[0].w)
         ],
+        [b.move(0, bottom - row.bottom) for b in buttons],
     ]
     for layout in layouts:
-        if keep_clear is None or pygame.Rect(layout[0]).unionall(layout).collidelist(
-            [keep_clear]
-        ) < 0:
+        if keep_clear is None or not layout[0].unionall(layout).colliderect(keep_clear):
             return layout
     return list(buttons)  # no place misses the face: a curator at work, the top as always
 

@@ -151,7 +151,7 @@ class OverlayRenderer:
             title_only = LabelText(state.title, state.artist, state.year, "", "")
             self.rects["title"] = self._label.draw(surface, title_only, 1.0, layout.label)
         self._draw_speech(surface, state, bottom)
-        if state.status_hint:
+        if state.status_hint and "captions" not in self.rects:  # a caption says enough
             beside = self.rects.get("label") or self.rects.get("title")
             self.rects["hint"] = self._hint.draw(surface, state.status_hint, bottom, beside)
         panels = [self.rects[k] for k in ("label", "title", "speech_controls") if k in self.rects]
@@ -167,8 +167,9 @@ class OverlayRenderer:
     def _curator_places(self, layout: ScreenLayout) -> tuple[pygame.Rect, pygame.Rect]:
         """Move the buttons off the face if need be; where they are and the status area."""
         default = self._targets.panel_buttons
+        bottom = self.size[1] - 2 * self.gap - self._notice.height() - self.gap
         moved = panel_buttons([r for r, _ in default], layout.screen, layout.keep_clear,
-                              self.margin, self.gap)  # fmt: skip
+                              self.margin, self.gap, bottom)  # fmt: skip
         self._buttons = tuple((r, a) for r, (_, a) in zip(moved, default, strict=True))
         row = moved[0].unionall(moved)
         return row, panel_status_area(layout.screen, row, layout.keep_clear, self.margin,

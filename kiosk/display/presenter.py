@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import pygame
 
-__all__ = ["EVERYTHING", "NOTHING", "Damage", "Presenter", "rotated_rect"]
+__all__ = ["EVERYTHING", "NOTHING", "Damage", "Presenter", "physical_to_logical", "rotated_rect"]
 
 Box = tuple[int, int, int, int]  # x, y, w, h
 
@@ -41,6 +41,21 @@ class Damage:
 
 EVERYTHING = Damage(True)
 NOTHING = Damage(False)
+
+
+def physical_to_logical(u: float, v: float, rotation: int) -> tuple[float, float]:
+    """Map a normalised physical-screen point to the logical (unrotated) surface.
+
+    The logical surface is shown rotated counter-clockwise by `rotation` degrees
+    (pygame.transform.rotate), so this applies the inverse rotation.
+    """
+    if rotation == 90:
+        return 1.0 - v, u
+    if rotation == 180:
+        return 1.0 - u, 1.0 - v
+    if rotation == 270:
+        return v, 1.0 - u
+    return u, v
 
 
 def rotated_rect(rect: pygame.Rect, logical: tuple[int, int], rotation: int) -> pygame.Rect:
@@ -63,7 +78,7 @@ DrawOverlays = Callable[[pygame.Surface], None]
 class Presenter:
     """Composes painting + wall + overlays on a logical canvas and pushes what changed."""
 
-    def __init__(self, screen: pygame.Surface, rotation: int) -> None:
+    def __init__(self, screen: pygame.Surface, rotation: int, framebuffer: str = "") -> None:
         self._screen = screen
         self.rotation = rotation
         pw, ph = screen.get_size()
@@ -75,7 +90,7 @@ class Presenter:
         self.painting_frames = 0  # frames whose painting changed (new animation shown)
         self.path = "window surface, changed regions" + (
             f", each rotated {rotation}°" if rotation else ""
-        )
+        ) + (f"; framebuffer: {framebuffer}" if framebuffer else "")
 
     def invalidate(self) -> None:
         """The screen's content was lost (window exposed, mode change): redraw all next time."""

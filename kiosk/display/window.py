@@ -24,14 +24,17 @@ import pygame
 
 from kiosk.display.curator_access import CANCEL, OK, AccessView, ConfirmTap, PinPad
 from kiosk.display.fit import fit_rect
+from kiosk.display.framebuffer import open_fastest
 from kiosk.display.gestures import LONG_PRESS_S, Action, GestureRecognizer, Hotspot, LongPress
 from kiosk.display.keys import KeyCombo
 from kiosk.display.overlay import OverlayRenderer, OverlayState
-from kiosk.display.presenter import EVERYTHING, Damage, Presenter
+from kiosk.display.presenter import EVERYTHING, Damage, Presenter, physical_to_logical
 from kiosk.display.wall import Wall
 from kiosk.stats import StageTimes
 
 log = logging.getLogger(__name__)
+
+__all__ = ["Display", "physical_to_logical"]
 
 RELOAD_KEYS = "ctrl+r"
 _ROTATIONS = (0, 90, 180, 270)
@@ -49,21 +52,6 @@ _PAD_DIGIT_KEYS = {
     **{getattr(pygame, f"K_{d}"): str(d) for d in range(10)},
     **{getattr(pygame, f"K_KP{d}"): str(d) for d in range(10)},
 }
-
-
-def physical_to_logical(u: float, v: float, rotation: int) -> tuple[float, float]:
-    """Map a normalised physical-screen point to the logical (unrotated) surface.
-
-    The logical surface is shown rotated counter-clockwise by `rotation` degrees
-    (pygame.transform.rotate), so this applies the inverse rotation.
-    """
-    if rotation == 90:
-        return 1.0 - v, u
-    if rotation == 180:
-        return 1.0 - u, 1.0 - v
-    if rotation == 270:
-        return v, 1.0 - u
-    return u, v
 
 
 class Display:
@@ -136,10 +124,12 @@ class Display:
         pygame.font.init()
         pygame.display.set_caption("Portrait Kiosk")
         # Fullscreen takes the desktop's own resolution, whatever size the config names.
-        self._screen = pygame.display.set_mode(
-            (0, 0) if fullscreen else size, pygame.FULLSCREEN if fullscreen else 0
+        self._screen, framebuffer = open_fastest(
+            lambda: pygame.display.set_mode(
+                (0, 0) if fullscreen else size, pygame.FULLSCREEN if fullscreen else 0
+            )
         )
-        self._presenter = Presenter(self._screen, self.rotation)
+        self._presenter = Presenter(self._screen, self.rotation, framebuffer)
         self._logical_size = self._presenter.logical_size
         log.info("display: %dx%d via %s", *self._screen.get_size(), self._presenter.path)
         if self.kiosk_mode:

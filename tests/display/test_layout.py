@@ -72,6 +72,7 @@ def test_the_curator_panel_never_covers_the_face(screen, painting):
     assert pygame.Rect((0, 0), screen).contains(overlay.rects["curator"])
     for rect, _ in overlay.panel_buttons():  # the touch targets are where they are drawn
         assert overlay.rects["panel_buttons"].contains(rect)
+    assert not overlay.rects["panel_buttons"].colliderect(overlay.rects["notice"])
 
 
 @pytest.mark.parametrize("screen", SCREENS)
