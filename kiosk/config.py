@@ -153,6 +153,11 @@ class EngineConfig(_Section):
     one_euro_beta: float = Field(100.0, ge=0)
     one_euro_d_cutoff: float = Field(1.0, gt=0)
     mouth_interior: bool = True
+    # Keep the face's finest texture (craquelure, grain) sharp as it moves (renderer/detail.py):
+    # costs about 1 ms a frame, and the texture steps by whole pixels, which shimmers faintly
+    # under a visitor standing still (stillness 0.36 px against 0.25 px). Off: it softens a
+    # little when the face moves.
+    sharp_texture: bool = False
     # The largest animated area (the faces' head-and-neck regions, in screen pixels) rendered
     # at full screen resolution; a bigger close-up is rendered smaller and scaled up, so it
     # stays in the frame budget on a 2-core PC. 0: no limit (for a faster machine).
