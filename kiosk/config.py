@@ -167,6 +167,9 @@ class AttentionConfig(_Section):
     # The full-range face finder (faces too small or too many for the face mesh) runs on one
     # camera frame in this many: its cost is spread, and a newcomer is seen within 0.2 s.
     people_every_frames: int = Field(6, ge=1, le=120)
+    # While a visitor is engaged the others only matter once they leave (the painting notices
+    # whoever is still there): the finder runs on one frame in this many (a second at 30 fps).
+    people_every_frames_engaged: int = Field(30, ge=1, le=600)
     # Noticed: now and then the eyes glance away and come back.
     glance_every_s: tuple[float, float] = (4.0, 9.0)  # a random pause between glances
     glance_hold_s: float = Field(0.6, ge=0, le=10)

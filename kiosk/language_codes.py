@@ -1,14 +1,11 @@
-"""Language codes, the vocabulary config.yaml (speech.languages) and the exhibits' texts share;
-below both, so config imports nothing above it."""
+"""Language codes ("en", "de", "pt-BR"): the one check, shared by config.yaml's speech section
+and the exhibit files below both. Imports nothing of the kiosk."""
 
 from __future__ import annotations
 
 import re
-from typing import Annotated
 
-from pydantic import AfterValidator
-
-# "en", "de", "pt-BR", "zh-Hant", "en_US": ISO 639 codes with an optional region or script.
+# ISO 639 codes with an optional region or script: "en", "de", "pt-BR", "zh-Hant", "en_US".
 LANGUAGE_CODE = re.compile(r"[a-z]{2,3}([-_][A-Za-z0-9]{2,8})?")
 
 
@@ -17,6 +14,3 @@ def check_language_code(code: str) -> str:
     if not LANGUAGE_CODE.fullmatch(code):
         raise ValueError(f"{code!r} is not a language code; write e.g. 'en', 'de' or 'pt-BR'")
     return code
-
-
-LanguageCode = Annotated[str, AfterValidator(check_language_code)]

@@ -60,6 +60,7 @@ def _check(args: argparse.Namespace) -> int:
     ensure_sample_content(config.paths.content)
     clips, clip_problems = load_clip_library(config.paths.content / "drivers")
     problems: list[Problem | str] = [*check_content(config, set(clips)), *clip_problems]
+    problems += _speech_problems(config, path)
     if args.sheet:
         problems += _sheet_problems(config, Path(args.sheet))
     elif not args.no_faces:
@@ -93,6 +94,17 @@ def _face_problems(config) -> list[str]:
     finally:
         engine.close()
     return problems
+
+
+def _speech_problems(config, config_file: Path) -> list:
+    """Languages without a voice, voices that do not load, text a voice cannot say."""
+    from kiosk.config import display_path
+    from kiosk.exhibits.library import ExhibitLibrary
+    from kiosk.speech.check import check_speech
+
+    library = ExhibitLibrary(config.paths.exhibits, config.paths.content, config.limits)
+    library.reload()
+    return check_speech(config, display_path(config_file), library.exhibits)
 
 
 def _sheet_problems(config, out_dir: Path) -> list[str]:

@@ -63,7 +63,8 @@ def synthesize_for(
     if cached is not None:
         return cached, 0.0
     started = time.perf_counter()
-    utterance = PiperSynthesizer(voice).synthesize(request.text, request.rate)
+    synth = PiperSynthesizer(voice, config.paths.cache / "speech-voices")
+    utterance = synth.synthesize(request.text, request.rate)
     took = time.perf_counter() - started
     cache.put(key, utterance)
     return utterance, took

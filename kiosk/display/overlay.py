@@ -151,7 +151,7 @@ class OverlayRenderer:
             title_only = LabelText(state.title, state.artist, state.year, "", "")
             self.rects["title"] = self._label.draw(surface, title_only, 1.0, layout.label)
         self._draw_speech(surface, state, bottom)
-        if state.status_hint:
+        if state.status_hint and "captions" not in self.rects:  # a caption says enough
             beside = self.rects.get("label") or self.rects.get("title")
             self.rects["hint"] = self._hint.draw(surface, state.status_hint, bottom, beside)
         panels = [self.rects[k] for k in ("label", "title", "speech_controls") if k in self.rects]

@@ -12,10 +12,12 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from kiosk.language_codes import LanguageCode
+from kiosk.language_codes import check_language_code
 
 MAX_LANGUAGES = 32
 MAX_SPOKEN_CHARS = 3_000  # about three minutes of speech: a wall label, not a book
+
+LanguageCode = Annotated[str, AfterValidator(check_language_code)]
 
 
 def _check_languages(value: str | dict[str, str]) -> str | dict[str, str]:

@@ -78,7 +78,10 @@ class LiveMotion:
             FilterSettings.from_config(config.engine),
             mirror=config.camera.mirror,
             forget_after_s=config.timeouts.visitor_forget_s,
-            people=PeopleFinder(camera.hfov_deg, attention.people_every_frames),
+            people=PeopleFinder(
+                camera.hfov_deg, attention.people_every_frames,
+                attention.people_every_frames_engaged,
+            ),
             engagement=Engagement(
                 attention.engage_distance_m, attention.engage_max_yaw_deg,
                 attention.engage_max_speed,
@@ -99,6 +102,8 @@ class LiveMotion:
             followed = people[0] if people and people[0].followed else None
             if not self._engagement.update(followed, frame.timestamp, wh[0] / wh[1]):
                 visitor = None  # seen, not engaged: noticed, not followed
+            if self._people is not None:
+                self._people.engaged = self._engagement.engaged
         motion = gaze = None
         with times.measure("motion"):
             if visitor is not None:

@@ -269,6 +269,9 @@ class ContentSync:
             for line in done.stdout.splitlines()
             if line.startswith("PROBLEM ")
         ]
+        # Name files as the curator knows them: in the repository, not in staging/.
+        for prefix in {f"{staging}{os.sep}", f"{os.path.relpath(staging)}{os.sep}"}:
+            problems = [problem.replace(prefix, "") for problem in problems]
         if done.returncode != 0 and not problems:
             tail = (done.stderr or done.stdout).strip().splitlines()[-3:]
             problems = [f"kiosk check failed (exit {done.returncode}): {' | '.join(tail)}"]

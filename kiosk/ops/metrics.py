@@ -30,6 +30,9 @@ from kiosk.ops.scrape_server import ScrapeServer
 log = logging.getLogger(__name__)
 
 LIVE_MODE = "live"
+# The director's modes while a visitor is engaged: its greeting, then following them. An
+# engaged visitor is counted on entering the first, their stay timed until they leave both.
+ENGAGED_MODES = frozenset({"greeting", LIVE_MODE})
 _MAX_LABEL_VALUES = 16  # modes and camera states are small fixed sets; never grow without bound
 _MAX_EXHIBIT_LABELS = 200  # exhibit ids as labels: a museum's collection, never without bound
 # Dwell time: a glance, a look, a conversation with the painting, a long stay.
@@ -87,16 +90,16 @@ class KioskMetrics:
         # What a museum wants to know, anonymously: how many visitors each painting engaged
         # (live mode entered while it was shown) and how long they stayed with it.
         self.engaged = Counter(
-            "kiosk_visitors_engaged", "Visitors engaged (live mode entered), by exhibit shown",
+            "kiosk_visitors_engaged", "Visitors engaged (greeted, then followed), by exhibit shown",
             ["exhibit"], registry=r,
         )  # fmt: skip
         self.dwell_seconds = Histogram(
-            "kiosk_visitor_dwell_seconds", "How long each engaged visitor stayed (live mode)",
+            "kiosk_visitor_dwell_seconds", "How long engaged visitors stayed (greeting to leaving)",
             buckets=DWELL_BUCKETS_S, registry=r,
         )  # fmt: skip
         if content_state is not None:
             r.register(ContentSyncCollector(content_state))
-        self._live_since: float | None = None
+        self._engaged_since: float | None = None
         self._exhibit_labels: set[str] = set()
         self._last_mode: str | None = None
         self._camera_states: set[str] = set()
@@ -147,18 +150,20 @@ class KioskMetrics:
     # -- updates from the loop ------------------------------------------------------------
 
     def set_mode(self, mode: str, exhibit: str | None = None, now: float | None = None) -> None:
-        """Call every tick with the exhibit shown; counts a visitor session (and an engaged
-        visitor of `exhibit`) on entering live mode, and their dwell time on leaving it."""
+        """Call every tick with the exhibit shown; counts a visitor session on entering live
+        mode, an engaged visitor of `exhibit` on entering ENGAGED_MODES and their dwell time
+        on leaving them."""
         if mode == self._last_mode:
             return
         now = time.monotonic() if now is None else now
         if mode == LIVE_MODE:
             self.visitor_sessions.inc()
+        if mode in ENGAGED_MODES and self._engaged_since is None:
             self.engaged.labels(self._exhibit_label(exhibit)).inc()
-            self._live_since = now
-        elif self._live_since is not None:
-            self.dwell_seconds.observe(max(0.0, now - self._live_since))
-            self._live_since = None
+            self._engaged_since = now
+        elif mode not in ENGAGED_MODES and self._engaged_since is not None:
+            self.dwell_seconds.observe(max(0.0, now - self._engaged_since))
+            self._engaged_since = None
         self._last_mode = mode
         _one_hot(self.mode, self._modes, mode)
         self._updates += 1

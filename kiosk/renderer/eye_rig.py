@@ -98,7 +98,7 @@ def build_eye_rig(
     dist = np.sqrt(xx**2 + yy**2)
     alpha = np.clip((radius * 1.05 - dist) / max(radius * 0.18, 0.8), 0.0, 1.0)
     upper, lower, ring = lids
-    skin, lash = _lid_colours(image, points, upper, ring)
+    skin, lash, band = _lid_colours(image, points, upper, ring)
     lid_skin = _lid_skin(image, points, corners, lower, (x0, y0, x1, y1), eye_w)
     return EyeRig(
         contour=np.asarray(contour, dtype=np.intp),
@@ -116,22 +116,23 @@ def build_eye_rig(
         carry_weights=_carry_weights(eye, c),
         corners=corners,
         near_skin=_neutral_near_skin(image, points, upper, lower, ring, eye_w),
-        lid_base=lid_skin[0] if lid_skin is not None else None,
+        lid_base=_toned(lid_skin[0], eye - (x0, y0), band) if lid_skin is not None else None,
         lid_detail=lid_skin[1] if lid_skin is not None else None,
     )
 
 
 def _lid_colours(
     image: np.ndarray, points: np.ndarray, upper: tuple[int, ...], ring: tuple[int, ...]
-) -> tuple[np.ndarray, np.ndarray]:
-    """Skin of the upper lid (its brighter half: no lashes, no crease shadow) and the lashes."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Skin of the upper lid (its brighter half: no lashes, no crease shadow, leaning on the
+    cheek's tone), the lashes, and the lid's own paint (its brighter half alone)."""
     mask = np.zeros(image.shape[:2], np.uint8)
     poly = np.concatenate([points[list(upper), :2], points[list(ring)[::-1], :2]])
     cv2.fillPoly(mask, [np.round(poly).astype(np.int32)], 255)
     pixels = image[mask > 0].astype(np.float32)
     if len(pixels) < 4:
         grey = np.array([128.0, 128.0, 128.0])
-        return grey, grey * 0.3
+        return grey, grey * 0.3, grey
     brightness = pixels.sum(axis=1)
     lid = pixels[brightness >= np.percentile(brightness, 50)].mean(axis=0)
     # Painted lids are often in shadow or grey with lashes; lean on the cheek's skin tone.
@@ -143,7 +144,7 @@ def _lid_colours(
     cv2.polylines(line, [np.round(points[list(upper), :2]).astype(np.int32)], False, 255, 2)
     lash_px = image[line > 0].astype(np.float32)
     lash = lash_px[lash_px.sum(axis=1) <= np.percentile(lash_px.sum(axis=1), 30)].mean(axis=0)
-    return skin, np.minimum(0.6 * lash + 0.4 * skin * 0.45, skin * 0.6)
+    return skin, np.minimum(0.6 * lash + 0.4 * skin * 0.45, skin * 0.6), lid
 
 
 # How far below the lowest point of the lower lid the mirror line sits, in eye widths: the
@@ -201,6 +202,24 @@ def _lid_skin(
     detail += DETAIL_ZERO
     base = np.clip(np.round(smooth), 0, 255).astype(np.uint8)
     return base, np.round(detail).astype(np.uint8)
+
+
+def _toned(base: np.ndarray, opening: np.ndarray, lid: np.ndarray) -> np.ndarray:
+    """`base` (the mirrored skin's light and shade) scaled per channel so that over the eye
+    `opening` (plate pixels) it has the upper lid's own colour `lid`: the skin under an eye
+    is often lighter, darker or redder than its lid, and a closed eye read as a pale, dark or
+    tinted patch."""
+    mask = np.zeros(base.shape[:2], np.uint8)
+    cv2.fillPoly(mask, [np.round(opening).astype(np.int32)], 255)
+    if not mask.any():
+        return base
+    mean = base[mask > 0].reshape(-1, 3).mean(axis=0)
+    luma = np.array([0.114, 0.587, 0.299])  # BGR
+    # Brightness all the way, hue half way: the lid's paint is measured among lashes and
+    # shadow, and taken whole it tinted some lids grey-green.
+    same_hue = mean * (float(lid @ luma) / max(float(mean @ luma), 1.0))
+    gain = np.clip(0.5 * (lid + same_hue) / np.maximum(mean, 1.0), 0.5, 2.0)
+    return np.clip(base * gain + 0.5, 0, 255).astype(np.uint8)
 
 
 def _neutral_near_skin(

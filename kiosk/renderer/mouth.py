@@ -35,6 +35,7 @@ UPPER_TEETH_OF_GAP = 0.62  # ... and at most this fraction of the gap between th
 LOWER_TEETH_MAX = 0.07
 LOWER_TEETH_FROM = (0.16, 0.30)  # gap/width over which the lower teeth appear
 TONGUE_FROM = (0.15, 0.4)
+LIGHT_ACROSS = 0.6  # how much brighter the lit side of the interior is, per unit of light
 # Boundaries between visible teeth along t: central incisors, laterals, canines, premolars,
 # narrowing towards the corners as the dental arch turns away.
 _TOOTH_EDGES = np.array([-0.84, -0.72, -0.56, -0.34, 0.0, 0.34, 0.56, 0.72, 0.84], np.float32)
@@ -228,7 +229,9 @@ def _interior(
     wet = 0.6 * palette.lip
     layers.over(wet, one, 0.7 * np.exp(-np.maximum(d_lo, 0.0) / rim) * (1.0 - a_up))
     layers.over(wet, one, 0.35 * np.exp(-np.maximum(d_up, 0.0) / (0.5 * rim)))
-    corners = (1.0 - 0.45 * _smoothstep(0.4, 1.0, at))[f.bin]
+    # Darker into the corners, and lit from the side the painting's light comes from.
+    side_light = np.clip(1.0 + LIGHT_ACROSS * palette.light * t, 0.5, 1.5)
+    corners = ((1.0 - 0.45 * _smoothstep(0.4, 1.0, at)) * side_light)[f.bin]
     colour = layers.colour(corners)
     if palette.softness * f.scale > 0.3:
         colour = cv2.GaussianBlur(colour, (0, 0), palette.softness * f.scale)

@@ -84,7 +84,8 @@ class KioskSpeech:
         audio, why = open_audio()
         if audio is None:
             log.warning("%s", why)
-        return cls(config.speech, SpeechStage(config.speech.voices_dir, cache), audio, why)
+        stage = SpeechStage(config.speech.voices_dir, cache, config.paths.cache / "speech-voices")
+        return cls(config.speech, stage, audio, why)
 
     # -- input ----------------------------------------------------------------------------
 

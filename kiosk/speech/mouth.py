@@ -19,7 +19,7 @@ def mouth_landmarks() -> np.ndarray:
     lip-tuck controls move (the lower face). The smile's reach into the cheeks stays out."""
     basis = control_basis()
     moved = np.zeros(len(next(iter(basis.values()))), bool)
-    for name in ("jaw_open", "pucker", "lip_tuck"):
+    for name in ("jaw_open", "pucker", "lip_tuck", "lips_press"):
         moved |= np.abs(basis[name]).max(axis=1) > 1e-6
     moved[list(set(lm.LIPS_INNER) | set(lm.LIPS_OUTER))] = True
     moved.setflags(write=False)

@@ -15,7 +15,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
-from kiosk.speech.cache import SpeechCache, cache_key, voice_identity
+from kiosk.speech.cache import SpeechCache, cache_key
 from kiosk.speech.synth import PiperSynthesizer, engine_version
 from kiosk.speech.utterance import Utterance
 from kiosk.speech.voices import VoiceError, find_voice
@@ -39,8 +39,10 @@ class SpeechRequest:
 class SpeechStage:
     """Synthesises requests off the display thread; `ready` and `error` report the outcome."""
 
-    def __init__(self, voices_dir: Path, cache: SpeechCache) -> None:
+    def __init__(self, voices_dir: Path, cache: SpeechCache, models_dir: Path) -> None:
+        """`models_dir` keeps the voices' patched models (voice_model.py)."""
         self._voices_dir = voices_dir
+        self._models_dir = models_dir
         self._cache = cache
         self._engine = engine_version()
         self._queue: queue.Queue[SpeechRequest | None] = queue.Queue(_QUEUE)
@@ -111,7 +113,7 @@ class SpeechStage:
 
     def _make(self, request: SpeechRequest) -> Utterance:
         synth = self._synth(request.voice)
-        key = cache_key(request.text, voice_identity(synth.voice), self._engine, request.rate)
+        key = cache_key(request.text, synth.identity, self._engine, request.rate)
         cached = self._cache.get(key)
         if cached is not None:
             return cached
@@ -123,7 +125,7 @@ class SpeechStage:
         known = self._synths.get(name)
         if known is None:
             try:
-                known = PiperSynthesizer(find_voice(name, self._voices_dir))
+                known = PiperSynthesizer(find_voice(name, self._voices_dir), self._models_dir)
             except VoiceError as exc:
                 known = str(exc)  # remembered: a broken voice is not reloaded per request
             self._synths[name] = known

@@ -9,30 +9,46 @@ from __future__ import annotations
 
 import re
 from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
 
 import numpy as np
 
+from kiosk.speech.cache import voice_identity
 from kiosk.speech.utterance import Sentence, TimedText, Utterance
 from kiosk.speech.visemes import WORD_BREAK
+from kiosk.speech.voice_model import patched_model
 from kiosk.speech.voices import VoiceError, VoiceFile, unsayable
 
-_SENTENCE_END = re.compile(r"(?<=[.!?;…。])\s+|\n+")
+_SENTENCE_END = re.compile(r"(?<=[.!?;…。])\s+")
+# A full stop that ends an abbreviation ("U.S. Navy", "Dr. Smith", "c. 1503") ends no sentence.
+_ABBREVIATION = re.compile(
+    r"(?:\b(?:[A-Za-z]\.)+|\b(?:Mr|Mrs|Ms|Dr|St|Jr|Sr|Prof|No|ca|c|vol|fig|cf|vs)\.)$"
+)
 _MAX_SENTENCE_CHARS = 400  # longer "sentences" (no full stops) are cut at a comma or space
 _SILENT = frozenset(".,;:!?…—–-\"'()[]«»“”„ ")
 
 
+# Bump when what this module makes of the voice's output changes (sentences, word times):
+# it is part of every cache key, so older cached speech is made again.
+UTTERANCE_FORMAT = 2
+
+
 def engine_version() -> str:
-    """The synthesis engine and its version (part of every cache key)."""
+    """The synthesis engine, its version and this module's format (part of every cache key)."""
     try:
-        return f"piper-tts {version('piper-tts')}"
+        engine = f"piper-tts {version('piper-tts')}"
     except PackageNotFoundError:
-        return "piper-tts (not installed)"
+        engine = "piper-tts (not installed)"
+    return f"{engine}; utterance format {UTTERANCE_FORMAT}"
 
 
 def split_sentences(text: str) -> list[str]:
     """Caption-sized sentences: at sentence ends and line breaks, long runs cut at a comma."""
     out: list[str] = []
-    for part in _SENTENCE_END.split(text):
+    parts = [
+        p for line in text.splitlines() for p in _join_abbreviations(_SENTENCE_END.split(line))
+    ]
+    for part in parts:
         part = " ".join(part.split())
         while len(part) > _MAX_SENTENCE_CHARS:
             cut = max(part.rfind(", ", 0, _MAX_SENTENCE_CHARS), part.rfind(" ", 0, 300))
@@ -44,18 +60,27 @@ def split_sentences(text: str) -> list[str]:
     return out
 
 
+def _join_abbreviations(parts: list[str]) -> list[str]:
+    joined: list[str] = []
+    for part in parts:
+        if joined and _ABBREVIATION.search(joined[-1]):
+            joined[-1] += " " + part
+        else:
+            joined.append(part)
+    return joined
+
+
 class PiperSynthesizer:
     """One loaded Piper voice; `synthesize` makes an utterance of any text it can say."""
 
-    def __init__(self, voice: VoiceFile) -> None:
-        from piper import PiperVoice
-
+    def __init__(self, voice: VoiceFile, models_dir: Path, threads: int = 1) -> None:
+        """`models_dir`: where the voice's patched model is kept (cache/speech-voices)."""
         self.voice = voice
+        self.identity = voice_identity(voice)
+        model = patched_model(voice, self.identity, models_dir)
         try:
-            # include_alignments patches the model in memory (needs `onnx`) so that it also
-            # returns how many audio samples each phoneme lasts.
-            self._piper = PiperVoice.load(voice.model, voice.config, include_alignments=True)
-        except Exception as exc:  # ONNX Runtime raises its own types for a corrupt model
+            self._piper = _load_piper(voice, model, threads)
+        except Exception as exc:  # ONNX and ONNX Runtime raise their own types for a bad model
             raise VoiceError(
                 f"{voice.model}: the voice does not load ({type(exc).__name__}: "
                 f"{str(exc)[:200]}); replace the file"
@@ -111,6 +136,26 @@ class PiperSynthesizer:
                 out.append(TimedText(symbol, at / rate, (at + count) / rate))
             at += count
         return out
+
+
+def _load_piper(voice: VoiceFile, model: Path, threads: int) -> object:
+    """A PiperVoice on the patched `model` (voice_model.py), running on `threads` cores.
+    PiperVoice.load gives ONNX Runtime every core, and synthesis on both cores of a 2-core
+    kiosk PC starves the display thread; one thread leaves it a core."""
+    import json
+
+    import onnxruntime
+    from piper import PiperVoice
+    from piper.config import PiperConfig
+
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = threads
+    options.inter_op_num_threads = 1
+    session = onnxruntime.InferenceSession(
+        str(model), sess_options=options, providers=["CPUExecutionProvider"]
+    )
+    config = PiperConfig.from_dict(json.loads(voice.config.read_text(encoding="utf-8")))
+    return PiperVoice(session=session, config=config)
 
 
 def word_times(

@@ -18,7 +18,7 @@ import numpy as np
 
 from kiosk.speech.utterance import TimedText
 
-MOUTH_CONTROLS = ("jaw_open", "smile", "pucker", "lip_tuck")
+MOUTH_CONTROLS = ("jaw_open", "smile", "pucker", "lip_tuck", "lips_press")
 TRACK_RATE_HZ = 100.0  # mouth controls are sampled every 10 ms and interpolated between
 FALL_OFF_S = 0.045  # a phoneme's dominance falls to 1/e this far outside it
 CLOSURE_SPREAD_S = 0.02  # the lips are shut over a bilabial and this long either side of it
@@ -142,6 +142,8 @@ def mouth_track(phonemes: Sequence[TimedText], lead_s: float = 0.0) -> MouthTrac
     closure = _closure(t, segments, max(lead_s, 0.0))
     jaw = MOUTH_CONTROLS.index("jaw_open")
     values[:, jaw] *= 1.0 - closure
+    # Pressed together as well: a painting whose own mouth is open shuts it too.
+    values[:, MOUTH_CONTROLS.index("lips_press")] = closure
     return MouthTrack(values.astype(np.float32))
 
 

@@ -2,7 +2,8 @@
 
 The face mesh follows one face; a full-range face detector (MediaPipe's BlazeFace, the model
 for faces up to about 5 m) finds the others and the ones too small for the mesh, on one camera
-frame in `every_frames`, so its cost is spread over several frames. Distances come from face
+frame in `every_frames` (in `every_frames_engaged` while a visitor is followed), so its cost is
+spread over several frames. Distances come from face
 size and the camera's field of view (a pinhole camera; faces about the same size).
 """
 
@@ -64,18 +65,21 @@ class PeopleFinder:
     """The people in view from the followed mesh face and a full-range detector run now and
     then; boxes from the detector's last run are kept until its next."""
 
-    def __init__(self, hfov_deg: float, every_frames: int) -> None:
+    def __init__(self, hfov_deg: float, every_frames: int, every_frames_engaged: int) -> None:
         self.hfov_deg = hfov_deg
         self.every_frames = max(1, every_frames)
+        self.every_frames_engaged = max(1, every_frames_engaged)
+        self.engaged = False  # a visitor is followed: the detector runs less often
         self._detector = mp.solutions.face_detection.FaceDetection(
             model_selection=1, min_detection_confidence=MIN_CONFIDENCE
         )
-        self._frames = 0
+        self._frames = 1 << 30  # the first frame runs it
         self._boxes: list[tuple[float, float, float, float]] = []
 
     def due(self) -> bool:
         """Whether this frame runs the detector (the caller times it)."""
-        return self._frames % self.every_frames == 0
+        every = self.every_frames_engaged if self.engaged else self.every_frames
+        return self._frames >= every
 
     def find(
         self, image_bgr: np.ndarray, followed: DetectedFace | None
@@ -84,6 +88,7 @@ class PeopleFinder:
         h, w = image_bgr.shape[:2]
         if self.due():
             self._boxes = self._detect(image_bgr)
+            self._frames = 0
         self._frames += 1
         focal = focal_px(w, self.hfov_deg)
         people: list[PersonInView] = []

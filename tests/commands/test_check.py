@@ -82,3 +82,28 @@ def test_every_option_of_every_command_is_described() -> None:
         return out
 
     assert undescribed(build_parser(), "kiosk") == []
+
+
+def test_check_reports_speech_problems(kiosk_dir: Path, capsys: pytest.CaptureFixture) -> None:
+    """A language without a voice, a broken voice file, text the voice cannot say."""
+    pytest.importorskip("piper", reason="piper-tts is a kiosk dependency: pip install -e .")
+    voices = kiosk_dir / "models" / "voices"
+    voices.mkdir(parents=True)
+    (voices / "ru_RU-broken.onnx").write_bytes(b"not a model" * 1000)
+    (voices / "ru_RU-broken.onnx.json").write_text(
+        '{"language": {"code": "ru_RU", "family": "ru"}, "audio": {"sample_rate": 22050}}'
+    )
+    config = kiosk_dir / "config.yaml"
+    config.write_text(
+        config.read_text()
+        .replace("languages: [en]", "languages: [en, de, ru]")
+        .replace("    en: bundled ", "    ru: ru_RU-broken.onnx\n    en: bundled ")
+    )
+    exhibit = kiosk_dir / "exhibits" / "astronaut.yaml"
+    exhibit.write_text(exhibit.read_text() + 'speech:\n  en:\n    text: "蒙娜丽莎的微笑"\n')
+    assert kiosk_main(["check", str(kiosk_dir), "--no-faces"]) == 1
+    out = capsys.readouterr().out
+    assert "config.yaml: speech.languages: no voice for language 'de'" in out
+    assert "config.yaml: speech.voices.ru:" in out and "does not load" in out
+    assert "astronaut.yaml: speech.en: the en text is written in cjk letters" in out
+    assert "grace-hopper.yaml" not in out  # its English label is fine

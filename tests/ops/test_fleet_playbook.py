@@ -5,7 +5,8 @@ The real run installs into tmp_path: the kiosk's venv is this test's own (linked
 PREFIX/.venv, so the role's pip step finds the package installed and needs no network), the
 units are written to a folder in tmp_path, no account or apt package is touched, and the
 steps that need systemd as PID 1 (enable and start the units) are skipped, as the play says.
-The content comes from a local git repository, synced and checked for real.
+The content comes from a local git repository, synced and checked for real; where
+systemd-analyze exists, systemd checks the three units written.
 """
 
 from __future__ import annotations
@@ -120,6 +121,14 @@ def test_the_playbook_sets_up_a_kiosk_for_real_into_a_prefix(tmp_path: Path) -> 
     assert f"ExecStart={prefix}/.venv/bin/kiosk --config {prefix}/config.yaml content sync" \
         in sync_unit  # fmt: skip
     assert "OnUnitInactiveSec=5min" in (units / "portrait-kiosk-content.timer").read_text()
+    if shutil.which("systemd-analyze"):  # systemd's own check of the units, where it exists
+        names = ["portrait-kiosk.service", "portrait-kiosk-content.service",
+                 "portrait-kiosk-content.timer"]  # fmt: skip
+        verify = subprocess.run(
+            ["systemd-analyze", "verify", "--man=no", *names], cwd=units, capture_output=True,
+            text=True, timeout=120, check=False,
+        )  # fmt: skip
+        assert verify.returncode == 0, verify.stderr
 
     # Run again: nothing changes.
     again = run([PLAYBOOK, "-i", inventory, "site.yml"], tmp_path)

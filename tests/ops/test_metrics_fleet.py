@@ -121,10 +121,12 @@ def test_engaged_visitors_are_counted_per_exhibit_with_their_dwell_time() -> Non
     m = KioskMetrics(port=0)
     visits = [("mona", 0.0, 4.0), ("mona", 10.0, 45.0), ("pearl", 50.0, 51.0)]
     for exhibit, came, went in visits:
-        m.set_mode("attract", exhibit, now=came - 0.5)
-        m.set_mode("live", exhibit, now=came)
-        m.set_mode("live", exhibit, now=came + 0.1)  # every tick; counted once
-        m.set_mode("attract", exhibit, now=went)
+        m.set_mode("noticed", exhibit, now=came - 0.5)  # passers-by are not engaged
+        m.set_mode("greeting", exhibit, now=came)  # engaged from here...
+        m.set_mode("live", exhibit, now=came + 0.1)
+        m.set_mode("live", exhibit, now=came + 0.2)  # every tick; counted once
+        m.set_mode("farewell", exhibit, now=went)  # ... to here
+        m.set_mode("attract", exhibit, now=went + 2.0)
     got = samples(m.exposition().decode())
     assert got[("kiosk_visitors_engaged_total", (("exhibit", "mona"),))] == 2
     assert got[("kiosk_visitors_engaged_total", (("exhibit", "pearl"),))] == 1
@@ -134,6 +136,7 @@ def test_engaged_visitors_are_counted_per_exhibit_with_their_dwell_time() -> Non
     assert got[("kiosk_visitor_dwell_seconds_bucket", (("le", "5.0"),))] == 2
     assert got[("kiosk_visitor_dwell_seconds_bucket", (("le", "30.0"),))] == 2
     assert got[("kiosk_visitor_dwell_seconds_bucket", (("le", "60.0"),))] == 3
+    assert got[("kiosk_visitor_sessions_total", ())] == 3  # entries into live mode, as before
 
 
 def test_content_sync_state_is_reported_once_the_file_exists(tmp_path: Path) -> None:

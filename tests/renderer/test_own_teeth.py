@@ -15,6 +15,7 @@ from kiosk.exhibits.samples import ensure_sample_content
 from kiosk.motion.controls import motion_from_controls
 from kiosk.renderer.engine import GeometricEngine
 from kiosk.renderer.face_rig import PaintingRig
+from kiosk.renderer.own_teeth import painted_mouth
 from kiosk.renderer.retarget import target_mesh
 from kiosk.tracking import landmarks as lm
 
@@ -81,3 +82,23 @@ def test_the_lower_teeth_go_down_with_the_jaw(rigs) -> None:
     found = int(shifts[int(np.argmin(errors))])
     assert found == pytest.approx(drop, abs=max(2.0, 0.3 * drop))
     assert min(errors) < 0.5 * errors[2]  # moved, it matches far better than left in place
+
+
+def test_lip_paint_with_a_glint_between_parted_lips_is_not_kept_as_teeth(rigs) -> None:
+    """Parted lips that show mostly lip paint (imprecise inner-lip landmarks) and a glint are
+    not kept: carried into the opening with the jaw, that paint read as closed lips."""
+    _, by_name = rigs
+    rig = by_name["astronaut.png"]
+    face = rig.faces[0]
+    points = face.landmarks.astype(np.float64)
+    inside = np.zeros(rig.image.shape[:2], np.uint8)
+    cv2.fillPoly(inside, [np.round(points[list(lm.LIPS_INNER), :2]).astype(np.int32)], 255)
+    image = rig.image.copy()
+    image[inside > 0] = np.round(face.palette.lip).astype(np.uint8)
+    assert painted_mouth(image, points, face.palette.rest_gap, face.palette.lip) is None
+    ys, xs = np.nonzero(inside)
+    glint = (ys - ys.mean()) ** 2 + (xs - xs.mean()) ** 2 < 4.0
+    image[ys[glint], xs[glint]] = 250
+    assert painted_mouth(image, points, face.palette.rest_gap, face.palette.lip) is None
+    # Her own teeth, as painted, are kept.
+    assert painted_mouth(rig.image, points, face.palette.rest_gap, face.palette.lip) is not None

@@ -18,7 +18,8 @@ pytest.importorskip("piper", reason="piper-tts is a kiosk dependency: pip instal
 
 @pytest.fixture(scope="module")
 def synth(tmp_path_factory) -> PiperSynthesizer:
-    return PiperSynthesizer(find_voice(BUNDLED, tmp_path_factory.mktemp("voices")))
+    models = tmp_path_factory.mktemp("models")
+    return PiperSynthesizer(find_voice(BUNDLED, tmp_path_factory.mktemp("voices")), models)
 
 
 def test_bundled_voice_says_a_label_with_phoneme_word_and_sentence_times(synth):
@@ -85,7 +86,9 @@ def test_cache_is_bounded_and_drops_damaged_entries(tmp_path):
 
 def test_stage_synthesises_off_the_calling_thread_then_reads_the_cache(tmp_path):
     request = SpeechRequest("A short label.", BUNDLED)
-    stage = SpeechStage(tmp_path / "voices", SpeechCache(tmp_path / "cache", 10**8))
+    stage = SpeechStage(
+        tmp_path / "voices", SpeechCache(tmp_path / "cache", 10**8), tmp_path / "models"
+    )
     try:
         stage.prepare(request)
         assert stage.ready(request) is None  # asked, not waited for
@@ -113,13 +116,13 @@ def test_missing_and_corrupt_voices_are_clear_errors(tmp_path):
         '{"language": {"code": "de_DE", "family": "de"}, "audio": {"sample_rate": 22050}}'
     )
     with pytest.raises(VoiceError, match="does not load"):
-        PiperSynthesizer(find_voice("bad.onnx", tmp_path))
+        PiperSynthesizer(find_voice("bad.onnx", tmp_path), tmp_path / "models")
 
 
 def test_a_corrupt_voice_is_an_error_for_the_request_not_a_crash(tmp_path):
     (tmp_path / "bad.onnx").write_bytes(b"garbage" * 1000)
     (tmp_path / "bad.onnx.json").write_text('{"language": {"family": "de"}, "audio": {}}')
-    stage = SpeechStage(tmp_path, SpeechCache(tmp_path / "cache", 10**6))
+    stage = SpeechStage(tmp_path, SpeechCache(tmp_path / "cache", 10**6), tmp_path / "models")
     request = SpeechRequest("Hallo.", "bad.onnx")
     try:
         stage.prepare(request)
@@ -165,3 +168,10 @@ def test_sentences_and_words():
     # Counts that disagree (a number read as three words) share the time by length.
     shared = word_times("x 1503", phonemes, 0.0, 0.5)
     assert [w.text for w in shared] == ["x", "1503"] and shared[0].end_s < shared[1].end_s
+
+
+def test_abbreviations_end_no_sentence_but_lines_do():
+    text = "Portrait of J.S.\nU.S. Navy, 1984. Dr. Smith painted it c. 1503. The end."
+    assert split_sentences(text) == [
+        "Portrait of J.S.", "U.S. Navy, 1984.", "Dr. Smith painted it c. 1503.", "The end.",
+    ]  # fmt: skip

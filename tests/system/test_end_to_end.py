@@ -167,11 +167,11 @@ def test_cli_run_headless_with_driver_video(kiosk_dir: Path, tmp_path: Path) -> 
     report = tmp_path / "r.json"
     code = kiosk_main([
         "--config", str(kiosk_dir / "config.yaml"), "run", "--headless",
-        "--driver-video", str(video), "--frames", "120", "--report", str(report),
+        "--driver-video", str(video), "--frames", "300", "--report", str(report),
     ])  # fmt: skip
     data = json.loads(report.read_text())
     assert code == 0
-    assert data["frames"] == 120
+    assert data["frames"] == 300
     assert [t["to"] for t in data["transitions"]][:3] == ["noticed", "greeting", "live"]
 
 

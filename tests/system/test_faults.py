@@ -58,6 +58,8 @@ def kiosk_dir(tmp_path: Path) -> Path:
         f"timeouts: {{visitor_enter_s: 0.2, visitor_leave_s: {VISITOR_LEAVE_S}, "
         f"crossfade_s: 0.3, camera_stale_s: {CAMERA_STALE_S}}}\n"
         "limits: {max_image_pixels: 1000000}\n"
+        # Camera recovery alone: no greeting or farewell between live and attract.
+        "attention: {greeting_s: 0, farewell_s: 0}\n"
     )
     return root
 

@@ -15,7 +15,7 @@ from kiosk.config import KioskConfig
 from kiosk.motion.eye_contact import VisitorGaze
 from kiosk.motion.live import LiveMotion, LiveResult
 from kiosk.motion.motion import Motion
-from kiosk.tracking.people import Engagement, PersonInView, focal_px
+from kiosk.tracking.people import Engagement, PeopleFinder, PersonInView, focal_px
 from tests.conftest import shared_data
 from tests.system.walk_by import FPS, head_cutout, paste, wall
 
@@ -148,3 +148,22 @@ def test_only_landmarks_boxes_and_numbers_leave_the_tracker(portrait: np.ndarray
     assert any(r.motion is not None for r in results) and any(r.people for r in results)
     for r in results:
         check(r)
+
+
+def test_the_finder_runs_less_often_while_a_visitor_is_followed() -> None:
+    finder = PeopleFinder(60.0, every_frames=6, every_frames_engaged=30)
+    blank = wall(np.random.default_rng(3))
+
+    def runs(frames: int) -> int:
+        count = 0
+        for _ in range(frames):
+            count += finder.due()
+            finder.find(blank, None)
+        return count
+
+    try:
+        assert runs(60) == 10
+        finder.engaged = True
+        assert runs(60) == 2
+    finally:
+        finder.close()

@@ -64,9 +64,12 @@ class ListenControls:
                 image = self._button("", language_name(code), button_h, True, code == view.language)
                 targets.append((surface.blit(image, (x, row.y)), f"lang:{code}"))
                 x += image.get_width() + st.gap
-        if view.status:
-            text = self._fonts.get(max(14, round(24 * st.scale))).render(view.status, True, _DIM)
-            surface.blit(text, (x, row.y + (button_h - text.get_height()) // 2))
+        if view.status:  # on a dark pill: it may stand over the painting
+            text = self._fonts.get(max(14, round(24 * st.scale))).render(view.status, True, TITLE)
+            pill = text.get_rect().inflate(2 * st.gap, st.gap)
+            pill.midleft = (x, row.centery)
+            pygame.draw.rect(surface, _FILL[:3], pill, border_radius=pill.h // 2)
+            surface.blit(text, text.get_rect(center=pill.center))
         return targets
 
     def _button(self, icon: str, word: str, h: int, enabled: bool, chosen: bool) -> pygame.Surface:
