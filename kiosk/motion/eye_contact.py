@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -71,20 +72,32 @@ class VisitorGaze:
     direction: np.ndarray  # (3,) unit vector
 
 
-def _eye_in_head(canonical: np.ndarray) -> np.ndarray:
+# Each eye's outer corner, inner corner and iris centre.
+_EYES = (
+    (lm.RIGHT_EYE_OUTER, lm.RIGHT_EYE_INNER, lm.RIGHT_IRIS_CENTER),
+    (lm.LEFT_EYE_OUTER, lm.LEFT_EYE_INNER, lm.LEFT_IRIS_CENTER),
+)
+_EYE_POINTS = lm.as_index(tuple(i for eye in _EYES for i in eye))
+
+
+def _iris_shift(points: np.ndarray) -> np.ndarray:
+    """The two irises' mean offset from their eye corners' midpoints, (x, y), for the
+    (6, 3) points of _EYE_POINTS."""
+    p = points[:, :2].reshape(2, 3, 2)
+    return (p[:, 2] - (p[:, 0] + p[:, 1]) / 2).mean(axis=0)
+
+
+@lru_cache(maxsize=1)
+def _rest_shift() -> np.ndarray:
+    return _iris_shift(reference_face()[_EYE_POINTS].astype(np.float64))
+
+
+def _eye_in_head(eye_points: np.ndarray) -> np.ndarray:
     """The eyes' direction in the head's own frame (z away from the viewer), from where the
-    irises sit between the eye corners compared with the reference face looking ahead: an
-    iris on a sphere of EYEBALL_RADIUS_IOD, LOOKING_AHEAD at the reference's place."""
-    ref = reference_face().astype(np.float64)
-    shifts = []
-    for outer, inner, iris in (
-        (lm.RIGHT_EYE_OUTER, lm.RIGHT_EYE_INNER, lm.RIGHT_IRIS_CENTER),
-        (lm.LEFT_EYE_OUTER, lm.LEFT_EYE_INNER, lm.LEFT_IRIS_CENTER),
-    ):
-        here = canonical[iris, :2] - (canonical[outer, :2] + canonical[inner, :2]) / 2
-        rest = ref[iris, :2] - (ref[outer, :2] + ref[inner, :2]) / 2
-        shifts.append(here - rest)
-    xy = LOOKING_AHEAD[:2] + np.mean(shifts, axis=0) / EYEBALL_RADIUS_IOD
+    irises sit between the eye corners (canonical _EYE_POINTS) compared with the reference
+    face looking ahead: an iris on a sphere of EYEBALL_RADIUS_IOD, LOOKING_AHEAD at the
+    reference's place."""
+    xy = LOOKING_AHEAD[:2] + (_iris_shift(eye_points) - _rest_shift()) / EYEBALL_RADIUS_IOD
     norm = float(np.linalg.norm(xy))
     if norm > 0.95:  # beyond what eyes turn: a tracking error
         xy *= 0.95 / norm
@@ -112,7 +125,7 @@ def measure_gaze(
     """
     pts = landmarks.astype(np.float64)
     frame = face_frame(pts)
-    direction = frame.axes @ _eye_in_head(frame.to_canonical(pts))
+    direction = frame.axes @ _eye_in_head(frame.to_canonical(pts[_EYE_POINTS]))
     w, h = frame_wh
     focal = camera.focal_px(w)
     iris_r, iris_l = pts[lm.RIGHT_IRIS_CENTER], pts[lm.LEFT_IRIS_CENTER]
