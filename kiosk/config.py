@@ -20,16 +20,20 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
+    ValidationInfo,
     field_validator,
+    model_validator,
 )
 
-from kiosk.opening_hours import OpeningHours
+from kiosk.language_codes import check_language_code
+from kiosk.opening_hours import DAYS, OpeningHours
 
 # The vocabulary of every file a person edits lives below this module; Problem, ContentError,
 # display_path and validation_problems are re-exported for the modules that import them here.
 from kiosk.problems import ContentError, Problem, display_path, validation_problems  # noqa: F401
 from kiosk.problems import show_value as _show
 from kiosk.safe_yaml import read_yaml_mapping
+from kiosk.wall_style import WallStyle
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +83,7 @@ class DisplayConfig(_Section):
     rotation: Literal[0, 90, 180, 270] = 0
     fps: int = Field(60, ge=10, le=240)
     show_notice: bool = True
+    wall: WallStyle = WallStyle()  # round every painting; an exhibit's own `wall` wins
 
 
 class CameraConfig(_Section):
@@ -117,6 +122,7 @@ class TimeoutsConfig(_Section):
     browse_hold_s: float = Field(60.0, ge=0, le=3600)  # after a swipe or tap, no auto-advance
     label_hide_s: float = Field(20.0, gt=0)
     crossfade_s: float = Field(0.8, ge=0)
+    speech_blend_s: float = Field(0.2, ge=0, le=10)  # speech takes the mouth over this fast
     clip_min_play_s: float = Field(6.0, ge=0, le=600)  # short idle clips repeat to this length
     # No new camera frame this long: the camera is reopened.
     camera_reopen_s: float = Field(
@@ -243,17 +249,56 @@ def check_loopback(address: str, error: type[ValueError] = ValueError) -> str:
         ip = None
     if ip is None or not ip.is_loopback:
         raise error(
-            f"metrics address {address!r} is not a loopback address; metrics are served only "
-            f"to this machine, use {DEFAULT_METRICS_ADDRESS} (read them remotely through an "
-            "SSH tunnel)"
+            f"metrics address {address!r} is not a loopback address; use "
+            f"{DEFAULT_METRICS_ADDRESS} (this machine only; read them remotely through an SSH "
+            "tunnel), or give ops.metrics_allow, the scrapers' addresses, with a LAN address"
         )
     return address
+
+
+def check_metrics_address(
+    address: str, allow: tuple[str, ...] = (), error: type[ValueError] = ValueError
+) -> str:
+    """The address to serve metrics on: loopback, or with a non-empty allowlist of scrapers
+    (`allow`), one named address of this machine (never 0.0.0.0 or ::, every interface)."""
+    if not allow:
+        return check_loopback(address, error)
+    if address == "localhost":
+        return DEFAULT_METRICS_ADDRESS
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        raise error(f"metrics address {address!r} is not an IP address; name this kiosk's "
+                    "LAN address, e.g. 10.20.0.11, or use 127.0.0.1") from None  # fmt: skip
+    if ip.is_unspecified:
+        raise error(f"metrics address {address!r} means every interface; name the one LAN "
+                    "address the fleet's Prometheus scrapes, e.g. 10.20.0.11")  # fmt: skip
+    return address
+
+
+def metrics_networks(
+    allow: tuple[str, ...], error: type[ValueError] = ValueError
+) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    """The allowlist as networks ("10.20.0.5" is the network of that one address)."""
+    networks = []
+    for entry in allow:
+        try:
+            networks.append(ipaddress.ip_network(entry, strict=False))
+        except ValueError:
+            raise error(f"metrics allowlist entry {entry!r} is not an IP address or network; "
+                        "write e.g. 10.20.0.5 or 10.20.0.0/28") from None  # fmt: skip
+    return tuple(networks)
 
 
 class OpsConfig(_Section):
     """Operations: local metrics, status file, logs."""
 
     metrics_enabled: bool = True
+    # Fleet (deploy/fleet): the scrapers allowed to read the metrics, as addresses or networks
+    # (10.20.0.5, 10.20.0.0/28), checked for every connection. Empty = anyone who can reach
+    # metrics_address, which must then be loopback; a LAN metrics_address needs this list.
+    # (Declared before metrics_address, whose check reads it.)
+    metrics_allow: tuple[str, ...] = ()
     metrics_address: str = DEFAULT_METRICS_ADDRESS
     metrics_port: int = Field(DEFAULT_METRICS_PORT, ge=1, le=65535)
     status_file: Path = Path("var/status.json")
@@ -263,10 +308,17 @@ class OpsConfig(_Section):
     log_max_bytes: int = Field(5_000_000, ge=10_000)
     log_backups: int = Field(5, ge=0, le=50)
 
+    @field_validator("metrics_allow")
+    @classmethod
+    def _allow(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        metrics_networks(v)  # ValueError names the entry
+        return v
+
     @field_validator("metrics_address")
     @classmethod
-    def _loopback(cls, v: str) -> str:
-        return check_loopback(v)
+    def _address(cls, v: str, info: ValidationInfo) -> str:
+        # Loopback, or a named LAN address together with metrics_allow.
+        return check_metrics_address(v, info.data.get("metrics_allow", ()))
 
 
 class OpeningHoursConfig(_Section):
@@ -283,6 +335,69 @@ class OpeningHoursConfig(_Section):
         return v
 
 
+class ContentSyncConfig(_Section):
+    """Fleet: exhibits and content pulled from the museum's git repository (`kiosk content
+    sync`, run by a systemd timer from deploy/fleet). Each revision is checked before it is
+    shown; paths.exhibits and paths.content then point into root/current/ (a symlink)."""
+
+    repository: str | None = None  # git URL or local path; None = no sync
+    branch: str = Field("main", pattern=r"^[A-Za-z0-9._/-]{1,100}$")
+    root: Path = Path("var/content-sync")  # revisions/, the current symlink, state.json
+    keep_revisions: int = Field(5, ge=2, le=50)  # checked revisions kept for rollback
+    check_timeout_s: float = Field(900.0, gt=0, le=7200)  # `kiosk check` of one revision
+    max_bytes: int = Field(4_000_000_000, gt=0)  # one revision's files, unpacked
+class SpeechConfig(_Section):
+    """The painting speaks its label (kiosk.speech): languages, voices, volume, when."""
+
+    enabled: bool = True
+    # Languages offered on the label panel, in button order; the first shown is `default`.
+    languages: tuple[str, ...] = Field(("en",), min_length=1, max_length=8)
+    default: str = "en"
+    # Language -> voice: "bundled" (the English voice installed with the kiosk) or the file
+    # name of a Piper voice in voices_dir (e.g. de_DE-thorsten-medium.onnx, with its
+    # .onnx.json beside it). A language without a voice shows captions only.
+    voices: dict[str, str] = Field(default_factory=lambda: {"en": "bundled"}, max_length=32)
+    voices_dir: Path = Path("models/voices")
+    volume: float = Field(0.8, ge=0, le=1)
+    # Days and hours with no sound (captions still shown), e.g. {"mon": "10:00-11:00"};
+    # days not listed are not muted. Same format as opening_hours.days.
+    muted_hours: dict[str, str] | None = None
+    greet: bool = False  # true: the label is spoken when a visitor arrives; false: on Listen
+    mouth_lead_s: float = Field(0.04, ge=-0.1, le=0.2)  # the mouth moves this much before sound
+    cache_max_mb: int = Field(200, ge=1, le=10_000)  # synthesised speech kept under cache/speech
+
+    @field_validator("languages")
+    @classmethod
+    def _languages(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        for code in v:
+            check_language_code(code)
+        if len(set(v)) != len(v):
+            raise ValueError("a language is listed twice; list each once")
+        return v
+
+    @field_validator("muted_hours")
+    @classmethod
+    def _muted(cls, v: dict[str, str] | None) -> dict[str, str] | None:
+        muted_schedule(v)  # raises HoursError (a ValueError) naming the day
+        return v
+
+    @model_validator(mode="after")
+    def _default_offered(self) -> SpeechConfig:
+        if self.default not in self.languages:
+            raise ValueError(
+                f"default {self.default!r} is not in languages {list(self.languages)}; "
+                "add it there or choose one of them"
+            )
+        return self
+
+
+def muted_schedule(days: dict[str, str] | None) -> OpeningHours:
+    """speech.muted_hours as a schedule whose "open" hours are the muted ones."""
+    if not days:
+        return OpeningHours.from_mapping({d: "closed" for d in DAYS})
+    return OpeningHours.from_mapping({**{d: "closed" for d in DAYS}, **days})
+
+
 class KioskConfig(_Section):
     """Every setting of the kiosk. Build with load_config(); frozen once built."""
 
@@ -297,6 +412,8 @@ class KioskConfig(_Section):
     limits: LimitsConfig = LimitsConfig()
     ops: OpsConfig = OpsConfig()
     opening_hours: OpeningHoursConfig = OpeningHoursConfig()
+    content_sync: ContentSyncConfig = ContentSyncConfig()
+    speech: SpeechConfig = SpeechConfig()
 
     def resolved(self, base_dir: Path) -> KioskConfig:
         """A copy whose relative paths are made absolute against base_dir."""
@@ -318,7 +435,14 @@ class KioskConfig(_Section):
         ops = self.ops.model_copy(
             update={"status_file": fix(self.ops.status_file), "log_dir": log_dir}
         )
-        return self.model_copy(update={"paths": paths, "camera": camera, "ops": ops})
+        content_sync = self.content_sync.model_copy(update={"root": fix(self.content_sync.root)})
+        speech = self.speech.model_copy(update={"voices_dir": fix(self.speech.voices_dir)})
+        return self.model_copy(
+            update={
+                "paths": paths, "camera": camera, "ops": ops, "content_sync": content_sync,
+                "speech": speech,
+            }
+        )
 
 
 def load_config(path: Path | None) -> KioskConfig:

@@ -95,7 +95,9 @@ def _error_message(err: dict, model: type[BaseModel], loc: tuple) -> str:
     kind, value = err["type"], err.get("input")
     if kind == "extra_forbidden":
         parent = _model_at(model, loc[:-1])
-        allowed = ", ".join(parent.model_fields) if parent else "see the documentation"
+        # A field read under another name (an alias, e.g. exhibits' "title") shows that name.
+        names = [f.alias or n for n, f in parent.model_fields.items()] if parent else []
+        allowed = ", ".join(names) if parent else "see the documentation"
         return f"unknown key (allowed: {allowed}); check the spelling and indentation"
     if kind == "missing":
         return f"required key is missing; add a '{loc[-1]}:' line"

@@ -11,6 +11,7 @@ message instead of taking memory or time.
 from __future__ import annotations
 
 import os
+import re
 import stat
 import time
 from dataclasses import dataclass
@@ -201,9 +202,45 @@ def read_yaml_mapping(
     return doc
 
 
+_KEY_LINE = re.compile(r"\n[ \t]*[A-Za-z_][\w-]*:[ \t]")
+
+
+def _runaway_quote(exc: yaml.MarkedYAMLError) -> str | None:
+    """'line L, column C: ...' for a quote left open before the error: PyYAML then reads on to
+    the next quote mark, lines later, and reports the error there. A quoted text that runs
+    over a line that looks like a new key ("title: ...") is taken to be one left open."""
+    mark = exc.problem_mark
+    text = getattr(mark, "buffer", None)
+    if mark is None or not isinstance(text, str):
+        return None
+    found = None
+    try:
+        for token in yaml.scan(text[: mark.index], Loader=yaml.SafeLoader):
+            if (
+                isinstance(token, yaml.ScalarToken)
+                and token.style in ('"', "'")
+                and token.end_mark.line > token.start_mark.line
+                and _KEY_LINE.search(text, token.start_mark.index, token.end_mark.index)
+            ):
+                found = token
+    except yaml.YAMLError:
+        pass  # the scan stops where the file breaks; what was found before it stands
+    if found is None:
+        return None
+    start = found.start_mark
+    return (
+        f"line {start.line + 1}, column {start.column + 1}: the quote {found.style} opened here "
+        f"is not closed on its line (it runs on to line {found.end_mark.line + 1}); "
+        f"close it on line {start.line + 1}"
+    )
+
+
 def yaml_error_text(exc: yaml.MarkedYAMLError) -> str:
     """'YAML syntax error at line L, column C: what; fix the YAML there'. PyYAML reports where
     it noticed the problem; for an unclosed quote that is where the quote began."""
+    runaway = _runaway_quote(exc)
+    if runaway is not None:
+        return f"YAML syntax error at {runaway}"
     mark = exc.problem_mark or exc.context_mark
     if isinstance(exc, yaml.scanner.ScannerError) and exc.context_mark is not None:
         if "quoted scalar" in (exc.context or ""):

@@ -73,8 +73,8 @@ def test_shipped_config_sets_every_key_to_its_default():
     ("camera: {size: [640, 100000]}\n", "camera.size", "each be at most 7680"),
     ("schema_version: 2\n", "schema_version", "reads version 1 (got 2)"),
     ("ops: {metrics_address: 0.0.0.0}\n", "ops.metrics_address",
-     "'0.0.0.0' is not a loopback address; metrics are served only to this machine, use "
-     "127.0.0.1 (read them remotely through an SSH tunnel)"),
+     "'0.0.0.0' is not a loopback address; use 127.0.0.1 (this machine only; read them "
+     "remotely through an SSH tunnel), or give ops.metrics_allow"),
     ("opening_hours: {days: {mon: closed}}\n", "opening_hours.days",
      "tue: missing; give every day a range like '10:00-18:00' or 'closed'"),
     ("opening_hours: {days: {monday: closed}}\n", "opening_hours.days", "'monday' is not a day"),

@@ -60,11 +60,26 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "scales multiply. "
         "Without --move, --scale or --reset it shows the saved corrections.",
     )
-    adjust.add_argument("--exhibit", required=True, metavar="ID")
     adjust.add_argument(
-        "--move", action="append", default=[], type=_move_arg, metavar="GROUP=DX,DY"
+        "--exhibit", required=True, metavar="ID", help="the id of the exhibit whose face to correct"
     )
-    adjust.add_argument("--scale", action="append", default=[], type=_scale_arg, metavar="GROUP=S")
+    adjust.add_argument(
+        "--move",
+        action="append",
+        default=[],
+        type=_move_arg,
+        metavar="GROUP=DX,DY",
+        help="move a part of the face (e.g. mouth=0,0.01: a hundredth of the height down); "
+        "repeat for several parts",
+    )
+    adjust.add_argument(
+        "--scale",
+        action="append",
+        default=[],
+        type=_scale_arg,
+        metavar="GROUP=S",
+        help="scale a part of the face about its centre (e.g. left_eye=1.1); repeatable",
+    )
     adjust.add_argument(
         "--reset",
         action="store_true",

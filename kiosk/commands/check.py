@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 from pathlib import Path
 
 from kiosk.commands import EXIT_OK, EXIT_PROBLEMS, config_path, face_args
@@ -23,6 +24,20 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    # `kiosk check` prints each problem itself, once; the libraries also log what they find
+    # (for the running kiosk's log), which here printed every problem twice more.
+    loggers = [logging.getLogger(name) for name in ("kiosk.exhibits", "kiosk.clips")]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.ERROR)
+    try:
+        return _check(args)
+    finally:
+        for logger, level in zip(loggers, levels, strict=True):
+            logger.setLevel(level)
+
+
+def _check(args: argparse.Namespace) -> int:
     from kiosk.clips.library import load_clip_library
     from kiosk.config import ConfigError, Problem, load_config
     from kiosk.exhibits.check import check_content
@@ -45,6 +60,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     ensure_sample_content(config.paths.content)
     clips, clip_problems = load_clip_library(config.paths.content / "drivers")
     problems: list[Problem | str] = [*check_content(config, set(clips)), *clip_problems]
+    problems += _speech_problems(config, path)
     if args.sheet:
         problems += _sheet_problems(config, Path(args.sheet))
     elif not args.no_faces:
@@ -78,6 +94,17 @@ def _face_problems(config) -> list[str]:
     finally:
         engine.close()
     return problems
+
+
+def _speech_problems(config, config_file: Path) -> list:
+    """Languages without a voice, voices that do not load, text a voice cannot say."""
+    from kiosk.config import display_path
+    from kiosk.exhibits.library import ExhibitLibrary
+    from kiosk.speech.check import check_speech
+
+    library = ExhibitLibrary(config.paths.exhibits, config.paths.content, config.limits)
+    library.reload()
+    return check_speech(config, display_path(config_file), library.exhibits)
 
 
 def _sheet_problems(config, out_dir: Path) -> list[str]:

@@ -14,16 +14,29 @@ DEFAULT_DATA = Path("..") / "shared" / "data"
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     ev = sub.add_parser("eval", help="render and measure animation quality (JSON + PNG)")
-    ev.add_argument("--portraits", default=str(DEFAULT_DATA / "portraits"))
-    ev.add_argument("--drivers", default=str(DEFAULT_DATA / "drivers"))
+    ev.add_argument(
+        "--portraits",
+        default=str(DEFAULT_DATA / "portraits"),
+        help="folder of portrait images to animate (default: the shared test data)",
+    )
+    ev.add_argument(
+        "--drivers",
+        default=str(DEFAULT_DATA / "drivers"),
+        help="folder of driver videos (default: the shared test data)",
+    )
     ev.add_argument("--out", default="eval-out", help="folder for eval.json and contact sheets")
     ev.add_argument("--max-frames", type=int, help="use at most this many frames per video")
     ev.add_argument("--skip-cross", action="store_true", help="skip cross-reenactment (slow)")
+    ev.add_argument(
+        "--parts",
+        help="comma-separated parts to run, of: self, cross, stillness, sheets, looks "
+        "(default: all)",
+    )
     ev.set_defaults(func=cmd_eval)
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from kiosk.evaluation.run import EvalOptions, run_eval
+    from kiosk.evaluation.run import PARTS, EvalOptions, run_eval
 
     portraits, drivers = Path(args.portraits), Path(args.drivers)
     for folder in (portraits, drivers):
@@ -31,7 +44,14 @@ def cmd_eval(args: argparse.Namespace) -> int:
             print(f"folder not found: {folder}")
             return EXIT_PROBLEMS
     out = Path(args.out)
-    options = EvalOptions(portraits, drivers, out, args.max_frames, args.skip_cross)
+    parts = PARTS
+    if args.parts:
+        parts = tuple(p.strip() for p in args.parts.split(",") if p.strip())
+        unknown = sorted(set(parts) - set(PARTS))
+        if unknown:
+            print(f"--parts: unknown part {', '.join(unknown)}; use some of: {', '.join(PARTS)}")
+            return EXIT_PROBLEMS
+    options = EvalOptions(portraits, drivers, out, args.max_frames, args.skip_cross, parts)
     report = run_eval(options, progress=lambda msg: print(msg, flush=True))
     data = asdict(report)
     (out / "eval.json").write_text(json.dumps(data, indent=2, default=float))
@@ -50,6 +70,16 @@ def _print_summary(data: dict) -> None:
         print(
             "cross-reenactment mean correlation: " + ", ".join(f"{k} {v}" for k, v in cross.items())
         )
+        fitted = data["cross_reenactment"]["roll_fitted"]
+        print(
+            f"roll (fitted head roll, drivers with roll std >= 1.5 deg): {fitted['mean']} over "
+            f"{fitted['pairs_counted']} pairs ({', '.join(fitted['drivers_counted'])})"
+        )
+        amplitude = data["cross_reenactment"]["amplitude_ratio_median"]
+        print(
+            "amplitude ratio, output over driver (median over pairs): "
+            + ", ".join(f"{k} {v}" for k, v in amplitude.items())
+        )
         ceiling = data["cross_reenactment"]["roll_if_head_roll_copied_exactly"]
         print(
             f"roll if the driver's head roll were copied exactly: {ceiling['mean']} (by driver: "
@@ -60,3 +90,5 @@ def _print_summary(data: dict) -> None:
         print(f"stillness: {data['stillness']}")
     if data["background"]:
         print(f"background: {data['background']}")
+    if data["looks"]:
+        print(f"looks: {data['looks']}")

@@ -12,10 +12,12 @@ from kiosk.commands import EXIT_OK, EXIT_PROBLEMS, face_args, find_exhibit
 def add_parser(sub: argparse._SubParsersAction) -> None:
     render = sub.add_parser("render", help="drive an image with a video, to an MP4")
     what = render.add_mutually_exclusive_group(required=True)
-    what.add_argument("--image")
-    what.add_argument("--exhibit")
-    render.add_argument("--driver-video", required=True)
-    render.add_argument("--out", required=True)
+    what.add_argument("--image", help="the painting to animate (an image file)")
+    what.add_argument("--exhibit", metavar="ID", help="animate this exhibit's painting and face")
+    render.add_argument(
+        "--driver-video", required=True, help="the video whose face drives the painting"
+    )
+    render.add_argument("--out", required=True, help="the MP4 file to write")
     render.set_defaults(func=cmd_render)
 
 

@@ -164,6 +164,7 @@ def _stopped(report: RunReport) -> int:
     data = report.to_json()
     print(
         f"kiosk stopped ({data['exit_reason'] or 'closed'}): {data['frames']} frames, "
-        f"{data['fps']} fps, {len(data['transitions'])} mode changes"
+        f"{data['fps']} fps ({data['presented_fps']} presented, {data['new_frames_fps']} new "
+        f"painting frames a second), {len(data['transitions'])} mode changes"
     )
     return EXIT_OK

@@ -23,7 +23,11 @@ INSTALL_SCRIPT = REPO_ROOT / "deploy" / "install-service.sh"
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("service", help="install, remove or inspect the systemd service")
-    p.add_argument("action", choices=["install", "uninstall", "status"])
+    p.add_argument(
+        "action",
+        choices=["install", "uninstall", "status"],
+        help="install or uninstall the systemd service, or show its status",
+    )
     p.add_argument("--dry-run", action="store_true", help="print what would be done")
     p.add_argument("--user", help="account the kiosk runs as (install; default: kiosk)")
     p.set_defaults(func=cmd_service)

@@ -23,7 +23,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     soak.add_argument("--fault-phase", type=float, default=6.0, help="seconds per camera phase")
     soak.add_argument("--churn-every", type=float, default=0.5, help="seconds between edits")
     soak.add_argument("--fps", type=float, default=60.0, help="loop pace; 0 = unpaced")
-    soak.add_argument("--seed", type=int, default=0)
+    soak.add_argument(
+        "--seed", type=int, default=0, help="seed of the random exhibit churn and faults"
+    )
     soak.set_defaults(func=cmd_soak)
 
 

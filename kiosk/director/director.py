@@ -41,6 +41,7 @@ class DirectorTimings:
     crossfade_s: float = 0.8  # motion and painting cross-fades
     label_hide_s: float = 20.0  # an opened label closes by itself after this long
     browse_hold_s: float = 60.0  # after a swipe or tap, no automatic advance for this long
+    speech_blend_s: float = 0.2  # speech takes the mouth over, and gives it back, this fast
 
     @classmethod
     def from_config(cls, timeouts: TimeoutsConfig) -> DirectorTimings:
@@ -51,6 +52,7 @@ class DirectorTimings:
             crossfade_s=timeouts.crossfade_s,
             label_hide_s=timeouts.label_hide_s,
             browse_hold_s=timeouts.browse_hold_s,
+            speech_blend_s=timeouts.speech_blend_s,
         )
 
 
@@ -72,6 +74,7 @@ class Scene:
     exhibit_fade: float  # 0..1, how far the new painting has faded in
     live_weight: float  # 0 = idle loop only, 1 = the visitor only
     show_label: bool
+    speech_weight: float = 0.0  # 0..1, how much speech owns the mouth (head, eyes: never)
     attention_weight: float = 0.0  # how far the attention source owns the gaze (and a little head)
     gaze_target: tuple[float, float] = (0.0, 0.0)  # attention's gaze; (0, 0) = at the viewer
     reaction: Reaction | None = None  # a greeting or farewell clip playing over the idle loop
@@ -100,6 +103,9 @@ class Director:
         self._attract_since = -1e9
         self._label_opened: float | None = None
         self._last_touch = -1e9
+        self._speech_since: float | None = None  # speaking since; None when not speaking
+        self._speech_until = -1e9  # when the last speech ended (its blend out)
+        self._speech_from = 0.0  # speech's weight when it last changed hands
         # Anyone in view (engaged or not), for noticing.
         self._anyone_since: float | None = None
         self._last_anyone = -1e9
@@ -133,6 +139,18 @@ class Director:
     def touched(self, now: float) -> None:
         self._last_touch = now
 
+    def speaking(self, active: bool, now: float) -> None:
+        """Speech started (True) or ended (False): it takes the mouth over, or gives it back,
+        blending from wherever the last blend had got to."""
+        if active == (self._speech_since is not None):
+            return
+        self._speech_from = self._speech_weight_at(now)
+        self._label_opened = now if self._label_opened is not None else None  # full time again
+        if active:
+            self._speech_since = now
+        else:
+            self._speech_since, self._speech_until = None, now
+
     # -- per frame ------------------------------------------------------------------------
 
     def update(self, now: float, visitor_present: bool, people_in_view: int = 0) -> Scene:
@@ -146,7 +164,11 @@ class Director:
             and now - self._last_touch >= self.t.browse_hold_s
         ):
             self._advance(+1, now)
-        if self._label_opened is not None and now - self._label_opened >= self.t.label_hide_s:
+        if (
+            self._label_opened is not None
+            and self._speech_since is None  # an open label stays open while it is read out
+            and now - self._label_opened >= self.t.label_hide_s
+        ):
             self._label_opened = None
         fade = self._ramp(now - self._changed_at)
         if fade >= 1.0:
@@ -158,6 +180,7 @@ class Director:
             exhibit_fade=fade,
             live_weight=self._live.at(now),
             show_label=self._label_opened is not None,
+            speech_weight=self._speech_weight_at(now),
             attention_weight=self._attention.at(now),
             gaze_target=self._glances.target(now),
             reaction=self._reaction_at(now),
@@ -250,6 +273,15 @@ class Director:
             return None
         clip, started = self._reaction_clip
         return Reaction(clip, now - started, weight)
+
+    def _speech_weight_at(self, now: float) -> float:
+        """Moving at one full blend per speech_blend_s, from where the last change left it."""
+        blend = self.t.speech_blend_s
+        if self._speech_since is not None:
+            step = 1.0 if blend <= 0 else max(now - self._speech_since, 0.0) / blend
+            return min(1.0, self._speech_from + step)
+        step = 1.0 if blend <= 0 else max(now - self._speech_until, 0.0) / blend
+        return max(0.0, self._speech_from - step)
 
     def _switch(self, exhibit_id: str | None, now: float, fade: bool) -> None:
         if exhibit_id == self.current:

@@ -25,6 +25,7 @@ class Action(enum.Enum):
     RELOAD = "reload"
     QUIT = "quit"
     ACTIVITY = "activity"  # any touch or key: someone is here
+    SPEECH = "speech"  # a speech button (Display.speech_tapped says which)
 
 
 @dataclass(frozen=True, slots=True)

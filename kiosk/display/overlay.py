@@ -1,9 +1,10 @@
-"""What is drawn over the painting: label panel, privacy notice, chevrons, hint, curator panel
-with its touch buttons, and the curator's PIN pad.
+"""What is drawn over the painting: label panel (or the title in attract mode), privacy notice,
+chevrons, hint, curator panel with its touch buttons, and the curator's PIN pad.
 
 This module composes the widgets of `kiosk.display.widgets` (one module each) in their drawing
-order. Everything is laid out from the logical screen size and rendered into cached surfaces
-that are rebuilt only when their text changes, so drawing a frame is a handful of blits.
+order, in the places `kiosk.display.layout` gives them for this screen, painting and face (so
+the face is never covered). Everything is rendered into cached surfaces that are rebuilt only
+when their text or place changes, so drawing a frame is a handful of blits.
 """
 
 from __future__ import annotations
@@ -14,17 +15,31 @@ import pygame
 
 from kiosk.display.curator_access import AccessView
 from kiosk.display.gestures import Action
+from kiosk.display.layout import (
+    LabelPlacement,
+    ScreenLayout,
+    face_keep_clear,
+    label_placement,
+    panel_buttons,
+    panel_status_area,
+)
+from kiosk.display.widgets.captions import Captions
 from kiosk.display.widgets.chevrons import Chevrons
 from kiosk.display.widgets.curator_panel import CuratorPanel
 from kiosk.display.widgets.hold_ring import RING_FROM, HoldRing
 from kiosk.display.widgets.label_panel import LabelPanel, LabelText
+from kiosk.display.widgets.listen_controls import ListenControls, SpeechView
 from kiosk.display.widgets.pin_pad import PinPadPanel
-from kiosk.display.widgets.privacy_notice import PrivacyNotice
+from kiosk.display.widgets.privacy_notice import PRIVACY_NOTICE, PrivacyNotice
+from kiosk.display.widgets.speech_fonts import SpeechFonts
+from kiosk.display.widgets.speech_layout import speech_layout
 from kiosk.display.widgets.status_hint import StatusHint
 from kiosk.display.widgets.style import Style
 from kiosk.display.widgets.touch_targets import layout_touch_targets
 
-__all__ = ["OverlayRenderer", "OverlayState"]
+__all__ = ["OverlayRenderer", "OverlayState", "SpeechView"]
+
+Box = tuple[int, int, int, int]  # x, y, w, h
 
 
 @dataclass
@@ -37,11 +52,15 @@ class OverlayState:
     label: str = ""
     credit: str = ""
     show_label: bool = False
-    camera_on: bool = False  # True: the privacy notice is always drawn
+    show_title: bool = False  # the title alone, small (attract mode), when the label is shut
+    camera_on: bool = False  # True: a camera is fitted, and the privacy notice is always drawn
+    notice: str = ""  # the notice's words for the camera's state ("" : PRIVACY_NOTICE)
     curator_visible: bool = False
     curator_lines: list[str] = field(default_factory=list)
     status_hint: str = ""  # e.g. "Swipe to see another painting" in attract mode
     fade: float = 1.0  # label panel opacity, 0..1
+    face_box: Box | None = None  # the painted faces' bounds, in the fitted painting's pixels
+    speech: SpeechView | None = None  # Listen/Stop/language buttons and captions; None = off
 
 
 class OverlayRenderer:
@@ -61,9 +80,31 @@ class OverlayRenderer:
         self._notice = PrivacyNotice(style)
         self._label = LabelPanel(style)
         self._hint = StatusHint(style)
-        self._curator = CuratorPanel(style, targets.panel_buttons)
+        self._curator = CuratorPanel(style)
         self._ring = HoldRing(style, targets.access_zone)
         self._pad = PinPadPanel(style, targets.pin_pad)
+        self._buttons = targets.panel_buttons
+        self._active = {action for _, action in targets.chevrons}
+        self._face_box: Box | None = None
+        fonts = SpeechFonts()
+        self._listen = ListenControls(style, fonts)
+        self._captions = Captions(style, fonts)
+        self.speech_targets: list[tuple[pygame.Rect, str]] = []  # as last drawn
+        self.layout = self.layout_for(pygame.Rect((0, 0), size), None)
+
+    def layout_for(self, painting: pygame.Rect, face_box: Box | None) -> ScreenLayout:
+        """The overlays' places for a painting at `painting` (logical px) whose faces are at
+        `face_box` (the painting's own pixels), with the privacy notice's room kept."""
+        st = self._style
+        screen = pygame.Rect((0, 0), self.size)
+        keep_clear = None
+        if face_box is not None:
+            keep_clear = face_keep_clear(pygame.Rect(face_box).move(painting.topleft), painting)
+        reserve = self._targets.chevrons[0][0].w
+        bottom = self.size[1] - st.gap - self._notice.height() - st.gap
+        place = label_placement(screen, painting, keep_clear, scale=st.scale, margin=st.margin,
+                                gap=st.gap, side_reserve=reserve, bottom=bottom)  # fmt: skip
+        return ScreenLayout(screen, pygame.Rect(painting), keep_clear, place)
 
     def draw(
         self,
@@ -74,49 +115,113 @@ class OverlayRenderer:
     ) -> None:
         """Draw all visible overlays for `state` onto `surface` (logical size).
 
-        With the painting's rect given, the label panel moves into the left letterbox bar
-        when that bar is wide enough, so the painting itself stays uncovered. `access` adds
-        what the Display knows about curator access: the long-press ring, the panel's quit
-        confirmation and the PIN pad (drawn last, over everything).
+        `painting` is where the painting is (the whole screen if not given); with the state's
+        face box the label and curator panel keep clear of the face. `access` adds what the
+        Display knows about curator access: the long-press ring, the panel's quit confirmation
+        and the PIN pad (drawn last, over everything).
         """
         self.rects = {}
-        self._chevrons.draw(surface)
+        painting = painting if painting is not None else pygame.Rect((0, 0), self.size)
+        layout = self.layout
+        if layout.painting != painting or self._face_box != state.face_box:
+            layout = self.layout = self.layout_for(painting, state.face_box)
+            self._face_box = state.face_box
+        panels = self._draw_panels(surface, state, layout, access or AccessView())
+        self._active = {a for r, a in self._targets.chevrons if r.collidelist(panels) < 0}
+        self._chevrons.draw(surface, self._active)
+        self._draw_access(surface, access or AccessView())
+
+    def _draw_panels(
+        self, surface: pygame.Surface, state: OverlayState, layout: ScreenLayout,
+        access: AccessView,
+    ) -> list[pygame.Rect]:  # fmt: skip
+        """The notice, label (or title), hint and curator panel; the rects that take touches
+        from what is under them."""
         bottom = self.size[1] - self.gap
         if state.camera_on:
-            self.rects["notice"] = self._notice.draw(surface, bottom)
+            self.rects["notice"] = self._notice.draw(
+                surface, state.notice or PRIVACY_NOTICE, bottom
+            )
             bottom = self.rects["notice"].top
         bottom -= self.gap
+        text = LabelText(state.title, state.artist, state.year, state.label, state.credit)
         if state.show_label and state.fade > 0 and (state.title or state.label):
-            text = LabelText(state.title, state.artist, state.year, state.label, state.credit)
-            self.rects["label"] = self._label.draw(surface, text, state.fade, painting, bottom)
-        if state.status_hint:
-            label = self.rects.get("label")
-            self.rects["hint"] = self._hint.draw(surface, state.status_hint, bottom, label)
-        access = access or AccessView()
+            self.rects["label"] = self._label.draw(surface, text, state.fade, layout.label)
+        elif state.show_title and state.title:
+            title_only = LabelText(state.title, state.artist, state.year, "", "")
+            self.rects["title"] = self._label.draw(surface, title_only, 1.0, layout.label)
+        self._draw_speech(surface, state, bottom)
+        if state.status_hint and "captions" not in self.rects:  # a caption says enough
+            beside = self.rects.get("label") or self.rects.get("title")
+            self.rects["hint"] = self._hint.draw(surface, state.status_hint, bottom, beside)
+        panels = [self.rects[k] for k in ("label", "title", "speech_controls") if k in self.rects]
         if state.curator_visible:
-            lines = tuple(state.curator_lines)
-            buttons, panel = self._curator.draw(surface, lines, access.quit_armed)
-            self.rects["panel_buttons"], self.rects["curator"] = buttons, panel
+            row, area = self._curator_places(layout)
+            buttons, box = self._curator.draw(
+                surface, tuple(state.curator_lines), access.quit_armed, self._buttons, area
+            )
+            self.rects["panel_buttons"], self.rects["curator"] = buttons, box
+            panels += [buttons, box]
+        return panels
+
+    def _curator_places(self, layout: ScreenLayout) -> tuple[pygame.Rect, pygame.Rect]:
+        """Move the buttons off the face if need be; where they are and the status area."""
+        default = self._targets.panel_buttons
+        bottom = self.size[1] - 2 * self.gap - self._notice.height() - self.gap
+        moved = panel_buttons([r for r, _ in default], layout.screen, layout.keep_clear,
+                              self.margin, self.gap, bottom)  # fmt: skip
+        self._buttons = tuple((r, a) for r, (_, a) in zip(moved, default, strict=True))
+        row = moved[0].unionall(moved)
+        return row, panel_status_area(layout.screen, row, layout.keep_clear, self.margin,
+                                      self.gap)  # fmt: skip
+
+    def _draw_access(self, surface: pygame.Surface, access: AccessView) -> None:
         if access.hold_progress >= RING_FROM and not access.pad_open:
             self.rects["hold_ring"] = self._ring.draw(surface, access.hold_progress)
         if access.pad_open:
             self.rects["pin_pad"] = self._pad.draw(surface, access)
+
+    @property
+    def label_placement(self) -> LabelPlacement:
+        """Where the label panel goes on the current layout (speech widgets sit by it)."""
+        return self.layout.label
+
+    def _draw_speech(self, surface: pygame.Surface, state: OverlayState, bottom: int) -> None:
+        """The speech buttons (with the label panel, or while speaking) and the caption."""
+        self.speech_targets = []
+        view = state.speech
+        if view is None:
+            return
+        layout = speech_layout(self._style, self.rects.get("label"), bottom)
+        if "label" in self.rects or view.speaking:
+            self.speech_targets = self._listen.draw(surface, view, layout.controls, layout.button_h)
+            self.rects["speech_controls"] = self.speech_targets[0][0].unionall(
+                [rect for rect, _ in self.speech_targets]
+            )
+        if view.caption_words:
+            self.rects["captions"] = self._captions.draw(surface, view, layout.captions)
+
+    def speech_button_at(self, point: tuple[float, float]) -> str | None:
+        """The speech button ("listen", "stop", "lang:CODE") at `point` as last drawn."""
+        return next((name for rect, name in self.speech_targets if rect.collidepoint(point)), None)
 
     def access_zone(self) -> pygame.Rect:
         """The top-left corner where a curator's long press starts (120 px, at least 48)."""
         return pygame.Rect(self._targets.access_zone)
 
     def panel_buttons(self) -> list[tuple[pygame.Rect, Action]]:
-        """Touch targets of the curator panel's buttons (at least 64 px tall)."""
-        return list(self._targets.panel_buttons)
+        """Touch targets of the curator panel's buttons (at least 64 px tall), where they were
+        last drawn (along the top, or the bottom when the top would cover the face)."""
+        return [(pygame.Rect(r), a) for r, a in self._buttons]
 
     def pin_pad_keys(self) -> dict[str, pygame.Rect]:
         """Touch targets of the PIN pad's keys (at least 72 px square), by key name."""
         return dict(self._targets.pin_pad.keys)
 
     def hotspots(self) -> list[tuple[pygame.Rect, Action]]:
-        """Touch targets of the chevrons (generous, well over 48 px) in logical pixels."""
-        return [(pygame.Rect(rect), action) for rect, action in self._targets.chevrons]
+        """The chevrons' touch targets (generous, well over 48 px) in logical pixels: those
+        no panel covers (a covered chevron is not drawn and takes no tap)."""
+        return [(pygame.Rect(r), a) for r, a in self._targets.chevrons if a in self._active]
 
     def font(self, kind: str, px: int) -> pygame.font.Font:
         """The overlays' "serif", "sans" or "mono" font at `px` (scaled with the screen)."""

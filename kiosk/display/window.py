@@ -1,8 +1,7 @@
 """The kiosk window: presents the animated painting with overlays and turns input into actions.
 
 `rotation` serves portrait-mounted screens: everything is drawn on a logical surface of the
-rotated size and rotated once when presented (only when rotation != 0, so the common path
-stays a single blit).
+rotated size; `kiosk.display.presenter` pushes only what changed (rotating just those regions).
 
 Nothing but the configured curator combinations leaves kiosk mode: the key chords, or on a
 touch screen a long press in the top-left corner followed by the curator PIN, which opens the
@@ -16,7 +15,7 @@ import os
 import time
 from collections.abc import Callable
 from contextlib import nullcontext
-from dataclasses import replace
+from dataclasses import astuple, replace
 from pathlib import Path
 
 import cv2
@@ -25,12 +24,17 @@ import pygame
 
 from kiosk.display.curator_access import CANCEL, OK, AccessView, ConfirmTap, PinPad
 from kiosk.display.fit import fit_rect
+from kiosk.display.framebuffer import open_fastest
 from kiosk.display.gestures import LONG_PRESS_S, Action, GestureRecognizer, Hotspot, LongPress
 from kiosk.display.keys import KeyCombo
 from kiosk.display.overlay import OverlayRenderer, OverlayState
+from kiosk.display.presenter import EVERYTHING, Damage, Presenter, physical_to_logical
+from kiosk.display.wall import Wall
 from kiosk.stats import StageTimes
 
 log = logging.getLogger(__name__)
+
+__all__ = ["Display", "physical_to_logical"]
 
 RELOAD_KEYS = "ctrl+r"
 _ROTATIONS = (0, 90, 180, 270)
@@ -42,25 +46,12 @@ _ACTIVITY_EVENTS = (
     pygame.MOUSEBUTTONDOWN,
     pygame.MOUSEBUTTONUP,
 )
+# The window's content was lost or resized: the next frame is drawn whole.
+_REDRAW_EVENTS = (pygame.VIDEOEXPOSE, pygame.WINDOWEXPOSED, pygame.WINDOWSIZECHANGED)
 _PAD_DIGIT_KEYS = {
     **{getattr(pygame, f"K_{d}"): str(d) for d in range(10)},
     **{getattr(pygame, f"K_KP{d}"): str(d) for d in range(10)},
 }
-
-
-def physical_to_logical(u: float, v: float, rotation: int) -> tuple[float, float]:
-    """Map a normalised physical-screen point to the logical (unrotated) surface.
-
-    The logical surface is shown rotated counter-clockwise by `rotation` degrees
-    (pygame.transform.rotate), so this applies the inverse rotation.
-    """
-    if rotation == 90:
-        return 1.0 - v, u
-    if rotation == 180:
-        return 1.0 - u, 1.0 - v
-    if rotation == 270:
-        return v, 1.0 - u
-    return u, v
 
 
 class Display:
@@ -110,12 +101,17 @@ class Display:
             )
         self._clock = clock
         self._times = times
+        self._wall = Wall()
         self._open_window(size, fullscreen, headless)
         self._overlay = OverlayRenderer(self._logical_size)
         self._gestures, self._long_press = self._touch_input(long_press_s)
         self._quit_confirm = ConfirmTap()
         self._curator_visible = False  # from the OverlayState last presented
         self._pressed: str | Action | None = None  # the pad key or panel button pressed
+        self._speech_pressed: str | None = None  # the speech button pressed
+        # The speech button of the last Action.SPEECH: "listen", "stop", "lang:CODE", or
+        # "toggle" (the L key: listen, or stop while speaking).
+        self.speech_tapped: str | None = None
         self._fingers: set[int] = set()
         self._primary_finger: int | None = None
         self._closed = False
@@ -128,12 +124,14 @@ class Display:
         pygame.font.init()
         pygame.display.set_caption("Portrait Kiosk")
         # Fullscreen takes the desktop's own resolution, whatever size the config names.
-        self._screen = pygame.display.set_mode(
-            (0, 0) if fullscreen else size, pygame.FULLSCREEN if fullscreen else 0
+        self._screen, framebuffer = open_fastest(
+            lambda: pygame.display.set_mode(
+                (0, 0) if fullscreen else size, pygame.FULLSCREEN if fullscreen else 0
+            )
         )
-        pw, ph = self._screen.get_size()
-        self._logical_size = (pw, ph) if self.rotation in (0, 180) else (ph, pw)
-        self._canvas = self._screen if self.rotation == 0 else pygame.Surface(self._logical_size)
+        self._presenter = Presenter(self._screen, self.rotation, framebuffer)
+        self._logical_size = self._presenter.logical_size
+        log.info("display: %dx%d via %s", *self._screen.get_size(), self._presenter.path)
         if self.kiosk_mode:
             pygame.mouse.set_visible(False)
 
@@ -189,8 +187,15 @@ class Display:
 
     # -- drawing ------------------------------------------------------------------------
 
-    def present(self, painting_bgr: np.ndarray, overlay: OverlayState) -> None:
-        """Show a painting (already at its fitted size, BGR uint8) centred, with overlays."""
+    def present(
+        self, painting_bgr: np.ndarray, overlay: OverlayState, damage: Damage = EVERYTHING
+    ) -> None:
+        """Show a painting (already at its fitted size, BGR uint8) centred, with overlays.
+
+        `damage` says what changed in the painting since the last call (the scene renderer
+        knows: nothing between camera frames, the face regions when only they moved); the
+        screen is updated only where something changed (see `kiosk.display.presenter`).
+        """
         if painting_bgr.ndim != 3 or painting_bgr.shape[2] != 3 or painting_bgr.dtype != np.uint8:
             raise ValueError(
                 f"painting must be H x W x 3 uint8 BGR, got {painting_bgr.shape} "
@@ -200,19 +205,53 @@ class Display:
         h, w = pixels.shape[:2]
         image = pygame.image.frombuffer(pixels, (w, h), "BGR")
         lw, lh = self._logical_size
-        self._canvas.fill((0, 0, 0))
-        painting = self._canvas.blit(image, ((lw - w) // 2, (lh - h) // 2))
+        painting = pygame.Rect((lw - w) // 2, (lh - h) // 2, w, h)
         if not self.show_notice and overlay.camera_on:
             overlay = replace(overlay, camera_on=False)
         self._curator_visible = overlay.curator_visible
         if not self._curator_visible:
             self._quit_confirm.reset()
         access = self.access_view()
-        with self._times.measure("overlays") if self._times is not None else nullcontext():
-            self._overlay.draw(self._canvas, overlay, painting, access)
-        if self.rotation:
-            self._screen.blit(pygame.transform.rotate(self._canvas, self.rotation), (0, 0))
-        pygame.display.flip()
+        key = (astuple(overlay), access, tuple(painting), self._wall.key)
+
+        def draw_overlays(canvas: pygame.Surface) -> None:
+            with self._times.measure("overlays") if self._times is not None else nullcontext():
+                self._overlay.draw(canvas, overlay, painting, access)
+
+        def draw_wall(canvas: pygame.Surface) -> None:
+            self._wall.draw(canvas, painting)
+
+        pushed = self._presenter.present(
+            image, painting.topleft, damage, key, draw_wall, draw_overlays
+        )
+        if pushed:
+            self._sync_hotspots()
+
+    def set_wall(self, wall: Wall) -> None:
+        """What surrounds the painting from the next frame on (colour, blurred painting,
+        frame): the exhibit's own wall, or config's."""
+        self._wall = wall
+
+    @property
+    def counters(self) -> tuple[int, int, int]:
+        """(frames presented, of them whole frames, frames with a new painting) so far."""
+        p = self._presenter
+        return p.presented, p.full_frames, p.painting_frames
+
+    @property
+    def present_path(self) -> str:
+        """How frames reach the screen (chosen at start-up; the run report and bench say)."""
+        return self._presenter.path
+
+    def _sync_hotspots(self) -> None:
+        """The chevrons a panel covers take no taps (the overlay draws only the others)."""
+        lw, lh = self._logical_size
+        hotspots = tuple(
+            Hotspot(r.x / lw, r.y / lh, r.w / lw, r.h / lh, action)
+            for r, action in self._overlay.hotspots()
+        )
+        if hotspots != self._gestures.hotspots:
+            self._gestures.hotspots = hotspots
 
     def screen_pixels(self) -> np.ndarray:
         """What is on screen now, as a BGR image (a rendered painting, never a camera frame)."""
@@ -235,6 +274,8 @@ class Display:
         actions: list[Action] = []
         activity = False
         for event in pygame.event.get():
+            if event.type in _REDRAW_EVENTS:
+                self._presenter.invalidate()
             activity = activity or event.type in _ACTIVITY_EVENTS
             action = self._action_for(event)
             if action is not None:
@@ -274,7 +315,13 @@ class Display:
             pygame.K_RIGHT: Action.NEXT,
             pygame.K_LEFT: Action.PREVIOUS,
             pygame.K_SPACE: Action.TOGGLE_LABEL,
-        }.get(key)
+        }.get(key) or self._speech_key(key)
+
+    def _speech_key(self, key: int) -> Action | None:
+        if key != pygame.K_l:
+            return None
+        self.speech_tapped = "toggle"
+        return Action.SPEECH
 
     def _pad_typed(self, key: int) -> Action | None:
         """A keyboard, if any, types into the open pad; Escape only cancels it."""
@@ -296,7 +343,7 @@ class Display:
                 self._primary_finger = event.finger_id
                 self._pointer_down(u, v)
             else:  # multi-finger touches are not gestures here
-                self._pressed = None
+                self._pressed = self._speech_pressed = None
                 self._gestures.cancel()
                 self._long_press.cancel()
             self._fingers.add(event.finger_id)
@@ -332,7 +379,10 @@ class Display:
             self._pressed = self._pad_key_at(u, v)
             return
         self._pressed = self._panel_button_at(u, v) if self._curator_visible else None
+        self._speech_pressed = None
         if self._pressed is None:
+            self._speech_pressed = self._overlay.speech_button_at(self._logical_px(u, v))
+        if self._pressed is None and self._speech_pressed is None:
             self._gestures.down(u, v, now)
             if not self._curator_visible:
                 self._long_press.down(u, v, now)
@@ -349,6 +399,12 @@ class Display:
             return None
         if isinstance(pressed, Action):
             return self._panel_button(pressed) if pressed is self._panel_button_at(u, v) else None
+        speech, self._speech_pressed = self._speech_pressed, None
+        if speech is not None:  # a speech button acts when released on itself
+            if speech != self._overlay.speech_button_at(self._logical_px(u, v)):
+                return None
+            self.speech_tapped = speech
+            return Action.SPEECH
         if self._long_press.up(u, v, now):
             return self._long_press_done(now)
         return self._gestures.up(u, v, now)

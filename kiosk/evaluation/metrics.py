@@ -58,23 +58,83 @@ def face_signals(landmarks: np.ndarray | None) -> tuple[float, float, float]:
     )
 
 
-def fitted_head_roll(tracks: list[np.ndarray | None]) -> np.ndarray:
-    """Per frame, the roll of the whole head (radians, NaN without a face): the tilt of the eye
-    line under the rotation fitted rigidly to all landmarks against the first face. Blinks and
-    squints, which move the eye corners, hardly move it."""
+def fitted_pose(tracks: list[np.ndarray | None]) -> tuple[np.ndarray, np.ndarray]:
+    """Per frame, the whole head's (yaw, roll) in radians (NaN without a face), from the
+    rotation fitted rigidly to all landmarks against the track's first face."""
     from kiosk.motion.estimator import measure_motion
     from kiosk.motion.geometry import face_frame
 
     first = next((np.asarray(t, dtype=np.float64) for t in tracks if t is not None), None)
     if first is None:
-        return np.full(len(tracks), np.nan)
+        return np.full(len(tracks), np.nan), np.full(len(tracks), np.nan)
     frame = face_frame(first)
-    return np.array(
-        [
-            np.nan if t is None else measure_motion(first, frame, np.asarray(t, np.float64)).roll
-            for t in tracks
-        ]
-    )
+    poses = [
+        None if t is None else measure_motion(first, frame, np.asarray(t, np.float64))
+        for t in tracks
+    ]
+    yaw = np.array([np.nan if p is None else p.yaw for p in poses])
+    roll = np.array([np.nan if p is None else p.roll for p in poses])
+    return yaw, roll
+
+
+def fitted_head_roll(tracks: list[np.ndarray | None]) -> np.ndarray:
+    """Per frame, the roll of the whole head (radians, NaN without a face): the tilt of the eye
+    line under the rotation fitted rigidly to all landmarks against the first face. Blinks and
+    squints, which move the eye corners, hardly move it."""
+    return fitted_pose(tracks)[1]
+
+
+def mouth_opening(landmarks: np.ndarray | None) -> float:
+    """The inner lips' gap at the middle over the inter-ocular distance (NaN: no face)."""
+    if landmarks is None:
+        return float("nan")
+    gap = landmarks[lm.LOWER_LIP_INNER_MID, :2] - landmarks[lm.UPPER_LIP_INNER_MID, :2]
+    return float(np.linalg.norm(gap) / max(lm.inter_ocular_distance(landmarks), 1e-6))
+
+
+def corner_spread(landmarks: np.ndarray | None) -> float:
+    """The mouth corners' distance over the inter-ocular distance: a smile widens it."""
+    if landmarks is None:
+        return float("nan")
+    width = landmarks[lm.MOUTH_LEFT, :2] - landmarks[lm.MOUTH_RIGHT, :2]
+    return float(np.linalg.norm(width) / max(lm.inter_ocular_distance(landmarks), 1e-6))
+
+
+def amplitude(values: np.ndarray) -> float:
+    """How far a signal swings: its 95th minus its 5th percentile (robust to a stray frame)."""
+    arr = np.asarray(values, dtype=np.float64)
+    arr = arr[~np.isnan(arr)]
+    if len(arr) < 3:
+        return float("nan")
+    lo, hi = np.percentile(arr, [5, 95])
+    return float(hi - lo)
+
+
+# Below these driver swings a ratio is noise over noise: the pair is not counted for it.
+MIN_SWING = {"mouth_opening": 0.05, "smile_spread": 0.03, "head_turn_deg": 3.0}
+
+
+def amplitude_ratios(
+    driver: list[np.ndarray | None], output: list[np.ndarray | None]
+) -> dict[str, float]:
+    """Output's swing over the driver's, for the mouth opening, the mouth corners' spread (a
+    smile) and the fitted head turn; each face's lengths over its own inter-ocular distance
+    (the turn is an angle). NaN where the driver hardly moves that way (`MIN_SWING`)."""
+
+    def turn(tracks: list[np.ndarray | None]) -> np.ndarray:
+        return np.degrees(fitted_pose(tracks)[0])
+
+    measures = {
+        "mouth_opening": lambda t: np.array([mouth_opening(x) for x in t]),
+        "smile_spread": lambda t: np.array([corner_spread(x) for x in t]),
+        "head_turn_deg": turn,
+    }
+    ratios = {}
+    for name, measure in measures.items():
+        swing = amplitude(measure(driver))
+        ok = not np.isnan(swing) and swing >= MIN_SWING[name]
+        ratios[name] = amplitude(measure(output)) / swing if ok else float("nan")
+    return ratios
 
 
 def head_roll_agreement(tracks: list[np.ndarray | None]) -> float:

@@ -12,6 +12,7 @@ import cv2
 import numpy as np
 
 from kiosk.config import EngineConfig
+from kiosk.evaluation import looks
 from kiosk.evaluation import metrics as m
 from kiosk.motion.controls import motion_from_controls
 from kiosk.motion.motion import Motion
@@ -22,6 +23,9 @@ from kiosk.tracking.face_mesh import FaceMeshDetector
 
 log = logging.getLogger(__name__)
 
+# Drivers whose fitted head roll varies less than this (standard deviation) are left out of
+# the roll figure: a correlation with a head that hardly tilts measures noise.
+ROLL_MIN_STD_DEG = 1.5
 SELF_DRIVERS = ("d3", "d10", "d14", "d19", "talking_man")
 SHEET_PORTRAITS = ("mona_lisa", "girl_with_a_pearl_earring", "painted_old_woman")
 SHEET_POSES: tuple[tuple[str, dict[str, float]], ...] = (
@@ -38,6 +42,10 @@ SHEET_POSES: tuple[tuple[str, dict[str, float]], ...] = (
 )
 
 
+# Every part of the evaluation, in the order it runs; `kiosk eval --parts` picks some.
+PARTS = ("self", "cross", "stillness", "sheets", "looks")
+
+
 @dataclass
 class EvalOptions:
     portraits: Path
@@ -45,6 +53,7 @@ class EvalOptions:
     out: Path
     max_frames: int | None = None  # per video, to shorten a run
     skip_cross: bool = False
+    parts: tuple[str, ...] = PARTS  # which measurements to run (all by default)
 
 
 @dataclass
@@ -53,6 +62,7 @@ class EvalReport:
     cross_reenactment: dict = field(default_factory=dict)
     stillness: dict = field(default_factory=dict)
     background: dict = field(default_factory=dict)
+    looks: dict = field(default_factory=dict)
     sheets: list = field(default_factory=list)
     seconds: float = 0.0
 
@@ -139,6 +149,9 @@ def cross_reenactment(
         # The same, on the whole head's fitted roll rather than the eye line (see
         # metrics.head_roll_agreement): does the painting tilt its head as the driver does?
         "head_roll": m.pearson(m.fitted_head_roll(driver_lms), m.fitted_head_roll(out_lms)),
+        # Only drivers whose head really tilts count for the roll figure (see ROLL_MIN_STD_DEG).
+        "driver_roll_std_deg": float(np.degrees(np.nanstd(m.fitted_head_roll(driver_lms)))),
+        "amplitude_ratio": m.amplitude_ratios(driver_lms, out_lms),
         # What the roll measure can give at best: the driver's eye line against its own head
         # roll (the same for every portrait this driver drives).
         "driver_roll_reference": m.head_roll_agreement(driver_lms),
@@ -213,11 +226,17 @@ def run_eval(options: EvalOptions, progress=print) -> EvalReport:
     options.out.mkdir(parents=True, exist_ok=True)
     report = EvalReport()
     engine = make_engine(EngineConfig())  # the engine config.yaml names by default
+    steps = {
+        "self": _run_self,
+        "cross": _run_cross,
+        "stillness": _run_stillness,
+        "sheets": _run_sheets,
+        "looks": _run_looks,
+    }
     try:
-        _run_self(engine, options, report, progress)
-        _run_cross(engine, options, report, progress)
-        _run_stillness(engine, options, report, progress)
-        _run_sheets(engine, options, report, progress)
+        for part in PARTS:
+            if part in options.parts:
+                steps[part](engine, options, report, progress)
     finally:
         engine.close()
     report.seconds = round(time.monotonic() - started, 1)
@@ -272,12 +291,24 @@ def _run_cross(engine, options: EvalOptions, report: EvalReport, progress) -> No
     # Each driver drives every portrait, so the mean over drivers of what exact head roll
     # would score is its mean over the pairs too.
     reference = {name.split("/")[1]: pair["driver_roll_reference"] for name, pair in pairs.items()}
+    tilting = [p for p in pairs.values() if p["driver_roll_std_deg"] >= ROLL_MIN_STD_DEG]
     report.cross_reenactment = {
         "pairs": pairs,
         "no_face_reported": no_face,
         "mean": {
             k: _summary([p[k] for p in pairs.values()])
             for k in ("mouth", "eyes", "roll", "head_roll", "no_face_rate")
+        },
+        # The roll figure: the whole head's fitted roll, over drivers whose head really tilts.
+        "roll_fitted": {
+            "mean": _summary([p["head_roll"] for p in tilting]),
+            "pairs_counted": len(tilting),
+            "drivers_counted": sorted({n.split("/")[1] for n, p in pairs.items()
+                                       if p in tilting}),
+        },  # fmt: skip
+        "amplitude_ratio_median": {
+            k: _median([p["amplitude_ratio"][k] for p in pairs.values()])
+            for k in ("mouth_opening", "smile_spread", "head_turn_deg")
         },
         "roll_if_head_roll_copied_exactly": {
             "drivers": {k: round(v, 4) for k, v in reference.items()},
@@ -315,3 +346,46 @@ def _run_sheets(engine, options: EvalOptions, report: EvalReport, progress) -> N
         path = options.out / "contact_sheet.png"
         cv2.imwrite(str(path), np.vstack(rows))
         report.sheets.append(str(path))
+
+
+def _looks_portraits(options: EvalOptions) -> dict[str, Path]:
+    """Every portrait in the folder and the built-in samples, by name."""
+    found = {p.stem: p for p in _portraits(options.portraits)}
+    found.update(looks.sample_portraits())
+    return found
+
+
+def _run_looks(engine, options: EvalOptions, report: EvalReport, progress) -> None:
+    """Colour fidelity (grayscale copies), detail under small motion, and the gallery sheet."""
+    spread, detail, rows = {}, {}, []
+    gallery = (*looks.GALLERY_PORTRAITS, "grace_hopper")
+    for name, path in _looks_portraits(options).items():
+        image = cv2.imread(str(path))
+        try:
+            rig = engine.build_rig(image)
+            grey_rig = engine.build_rig(looks.grayscale(image))
+        except NoFaceError:
+            continue
+        progress(f"looks: {name}")
+        spread[name] = looks.colour_fidelity(engine, grey_rig)
+        detail[name] = round(looks.detail_ratio(engine, rig), 4)
+        if name in gallery:
+            rows.append(looks.gallery_row(engine, rig, name))
+        if name == "grace_hopper":
+            rows.append(looks.gallery_row(engine, grey_rig, f"{name}, grayscale copy"))
+    report.looks = {
+        "colour_fidelity_max_channel_spread": {
+            "max": max(spread.values(), default=0),
+            "portraits": spread,
+        },
+        "detail_ratio": {"median": _median(list(detail.values())), "portraits": detail},
+    }
+    if rows:
+        path = options.out / "gallery.png"
+        cv2.imwrite(str(path), looks.stack_rows(rows))
+        report.sheets.append(str(path))
+
+
+def _median(values: list[float]) -> float:
+    arr = np.array([v for v in values if not np.isnan(v)])
+    return round(float(np.median(arr)), 4) if len(arr) else float("nan")

@@ -90,8 +90,30 @@ def _atomic_copy(source: Path, target: Path) -> None:
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
         with os.fdopen(fd, "wb") as dst, open(source, "rb") as src:
-            shutil.copyfileobj(src, dst)
+            if source.suffix.lower() == ".png":
+                dst.write(_without_colour_profile(src.read()))
+            else:
+                shutil.copyfileobj(src, dst)
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def _without_colour_profile(png: bytes) -> bytes:
+    """The PNG without its iCCP chunk (an embedded colour profile). scikit-image's astronaut
+    carries a profile libpng calls "known incorrect", and libpng printed a warning about it to
+    the terminal every time the kiosk decoded the sample; the pixels are the same without it."""
+    if not png.startswith(_PNG_SIGNATURE):
+        return png
+    out, at = [_PNG_SIGNATURE], len(_PNG_SIGNATURE)
+    while at + 8 <= len(png):
+        length = int.from_bytes(png[at : at + 4], "big")
+        end = at + 12 + length  # length, type, data, CRC
+        if png[at + 4 : at + 8] != b"iCCP":
+            out.append(png[at:end])
+        at = end
+    return b"".join(out)

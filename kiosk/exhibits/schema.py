@@ -8,8 +8,10 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from kiosk.exhibits.languages import LanguageCode, SpokenText, localized, text_in
 from kiosk.problems import ContentError, display_path, validation_problems
 from kiosk.safe_yaml import DEFAULT_LIMITS, YamlLimits, read_yaml_mapping
+from kiosk.wall_style import WallStyle
 
 EXHIBIT_SCHEMA_VERSION = 1
 _SLUG = re.compile(r"[a-z0-9-]{1,64}")
@@ -106,16 +108,22 @@ class Exhibit(_Section):
     id: str
     # Bounded so a pasted book cannot cost the screen anything: the label panel shows about
     # 1,500 characters of label, the rest is cut with an ellipsis.
-    title: str = Field(min_length=1, max_length=300)
+    # title, label and credit: a string, or a mapping of language codes to text (languages.py);
+    # read them in a language with title_in/label_in/credit_in, or as .title etc. in the
+    # exhibit's first language.
+    title_text: localized(300) = Field(alias="title")  # type: ignore[valid-type]
     artist: str = Field("", max_length=300)
     sitter: str = Field("", max_length=300)
     year: str = Field("", max_length=100)
-    label: str = Field("", max_length=20_000)
-    credit: str = Field("", max_length=2_000)
+    label_text: localized(20_000) = Field("", alias="label")  # type: ignore[valid-type]
+    credit_text: localized(2_000) = Field("", alias="credit")  # type: ignore[valid-type]
+    # Per language: what to say if not the title and label, in which voice, how fast.
+    speech: dict[LanguageCode, SpokenText] = Field(default_factory=dict, max_length=32)
     image: str
     face: FaceChoice = FaceChoice()
     animation: Animation = Animation()
     idle: Idle = Idle()
+    wall: WallStyle | None = None  # this painting's wall; None: config.yaml's display.wall
     order: int = 100
     enabled: bool = True
 
@@ -136,17 +144,56 @@ class Exhibit(_Section):
             raise ValueError("use 1 to 64 lowercase letters, digits and '-', e.g. 'mona-lisa'")
         return v
 
-    @field_validator("title")
+    @field_validator("title_text")
     @classmethod
-    def _title(cls, v: str) -> str:
-        if not v.strip():
+    def _title(cls, v: str | dict[str, str]) -> str | dict[str, str]:
+        texts = v if isinstance(v, dict) else {"": v}
+        if any(not t.strip() for t in texts.values()):
             raise ValueError("must not be empty; write the painting's title")
-        return v.strip()
+        return v.strip() if isinstance(v, str) else {k: t.strip() for k, t in v.items()}
+
+    @property
+    def title(self) -> str:
+        return text_in(self.title_text, None)
+
+    @property
+    def label(self) -> str:
+        return text_in(self.label_text, None)
+
+    @property
+    def credit(self) -> str:
+        return text_in(self.credit_text, None)
+
+    def title_in(self, language: str | None) -> str:
+        """The title in `language` (or its nearest: see languages.text_in)."""
+        return text_in(self.title_text, language)
+
+    def label_in(self, language: str | None) -> str:
+        return text_in(self.label_text, language)
+
+    def credit_in(self, language: str | None) -> str:
+        return text_in(self.credit_text, language)
+
+    def spoken_in(self, language: str) -> tuple[str, SpokenText]:
+        """What the painting says in `language` (its speech text, else title, artist and
+        year, and label) and how."""
+        how = self.speech.get(language) or SpokenText()
+        if how.text.strip():
+            return how.text.strip(), how
+        meta = ", ".join(p for p in (self.artist, self.year) if p)
+        parts = [self.title_in(language), meta, self.label_in(language)]
+        return "\n".join(_sentence(p) for p in parts if p.strip()), how
 
     @field_validator("image")
     @classmethod
     def _relative_image(cls, v: str) -> str:
         return check_relative_path(v)
+
+
+def _sentence(text: str) -> str:
+    """Text ending in a full stop (unless it ends in punctuation), so it is its own caption."""
+    text = text.strip()
+    return text if text[-1] in ".!?;:…。" else text + "."
 
 
 def check_relative_path(value: str) -> str:

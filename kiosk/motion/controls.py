@@ -23,6 +23,8 @@ CONTROLS: dict[str, tuple[float, float, str]] = {
     "jaw_open": (0.0, 1.0, "mouth opening, 1 = wide open"),
     "smile": (-0.5, 1.0, "smile, 1 = broad smile; negative turns the corners down"),
     "pucker": (0.0, 1.0, "lips pushed together and forward"),
+    "lip_tuck": (0.0, 1.0, "lower lip rolled up under the upper teeth (f, v)"),
+    "lips_press": (0.0, 1.0, "lips pressed together: a painted open mouth shuts (p, b, m)"),
     "brow_raise": (0.0, 1.0, "both eyebrows up"),
     "brow_frown": (0.0, 1.0, "inner eyebrows down and together"),
     "blink": (0.0, 1.0, "both eyes closed, 1 = fully shut"),
@@ -106,15 +108,18 @@ def _smile(ref: np.ndarray) -> np.ndarray:
         )
     )
     lateral = np.clip(np.abs(dx) / half_w, 0, 1.2)
-    smile[:, 0] = 0.09 * np.sign(dx) * lateral * near_mouth
-    smile[:, 1] = -0.075 * lateral**2 * near_mouth
+    # A broad smile widens the mouth by about a third of the eyes' distance (drivers d19 and
+    # d12: the mouth corners' spread swings by 0.37 and 0.44 of it); at 0.09 and 0.075 a full
+    # smile widened it by 0.12 and a 0.8 smile barely showed on a contact sheet.
+    smile[:, 0] = 0.2 * np.sign(dx) * lateral * near_mouth
+    smile[:, 1] = -0.1 * lateral**2 * near_mouth
     cheeks = np.exp(
         -(
             ((np.abs(dx) - 1.3 * half_w) / (0.6 * half_w)) ** 2
             + ((ref[:, 1] - (mouth_c[1] - 0.45)) / 0.35) ** 2
         )
     )
-    smile[:, 1] -= 0.035 * cheeks
+    smile[:, 1] -= 0.05 * cheeks
     return smile
 
 
@@ -125,6 +130,31 @@ def _pucker(ref: np.ndarray) -> np.ndarray:
     pucker[lips, 0] = -0.28 * (ref[lips, 0] - mouth_c[0])
     pucker[lips, 2] = -0.08
     return pucker
+
+
+def _lip_tuck(ref: np.ndarray) -> np.ndarray:
+    """The lower lip rolls in under the upper teeth (speech's f and v): its outer edge comes
+    up towards its inner line and the whole lip goes back; the upper lip stays."""
+    tuck = np.zeros((len(ref), 3))
+    rows = LOWER_LIP_COLUMNS  # inner line first, outer edge last
+    for depth, row in enumerate(rows):
+        tuck[row, 1] = -0.012 * depth  # 0 on the inner line, most on the outer edge
+        tuck[row, 2] = 0.05
+    return tuck
+
+
+def _lips_press(ref: np.ndarray) -> np.ndarray:
+    """The lips move towards each other far enough to shut a painted mouth that is open about
+    half its width; the retargeting stops them where they meet (never crossed), so a
+    closed mouth stays as it is but for its lips pressing a little thinner."""
+    press = np.zeros((len(ref), 3))
+    press[lm.as_index(lm.LIPS_INNER_UPPER), 1] = 0.2
+    press[lm.as_index(lm.LIPS_OUTER_UPPER), 1] = 0.02
+    for share, row in zip((1.0, 0.25, 0.1, 0.0), LOWER_LIP_COLUMNS, strict=True):
+        press[row, 1] = -0.2 * share  # the inner line most, the outer edge not at all
+    corners = [lm.MOUTH_LEFT, lm.MOUTH_RIGHT, lm.INNER_MOUTH_RIGHT, lm.INNER_MOUTH_LEFT]
+    press[corners, 1] = 0.0
+    return press
 
 
 def _brow_raise(ref: np.ndarray) -> np.ndarray:
@@ -179,6 +209,8 @@ def control_basis() -> dict[str, np.ndarray]:
         "jaw_open": _jaw_open(ref),
         "smile": _smile(ref),
         "pucker": _pucker(ref),
+        "lip_tuck": _lip_tuck(ref),
+        "lips_press": _lips_press(ref),
         "brow_raise": _brow_raise(ref),
         "brow_frown": _brow_frown(ref),
         **_blinks(ref),

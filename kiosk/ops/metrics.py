@@ -7,53 +7,37 @@ The loop calls `set_mode()` every tick (cheap; counts visitor sessions on enteri
 and `publish(health)` about once a second. Gauges are thread-safe, so the scrape thread never
 touches the loop's own data structures.
 
-The endpoint is one daemon thread with a selector, not prometheus_client's thread-per-connection
-server: a red-team flood of 300 half-open connections made 300 threads there and took the
-display loop from 68 to 3-18 fps. Here connections, their lifetime, the rate they are accepted
-at and how often the text is generated are all bounded (the constants below), so whatever
-arrives on the port costs the loop a small fixed share of one core. Measured with a cv2-heavy
-stand-in loop beside a flood of scrapes plus 300 idle connections from another process: the
-old server 0.38x the quiet fps and 310 threads, this one 0.97x (within noise), 2 threads, its
-thread at about 1.3% of a core.
+The endpoint is kiosk.ops.scrape_server (one thread, bounded); beyond loopback only with an
+allowlist of scrapers (ops.metrics_allow), enforced for every connection.
 """
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import selectors
-import socket
-import threading
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from http import HTTPStatus
+from pathlib import Path
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, ProcessCollector
-from prometheus_client.exposition import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, ProcessCollector
+from prometheus_client.exposition import generate_latest
 
 from kiosk.config import DEFAULT_METRICS_ADDRESS as DEFAULT_ADDRESS
 from kiosk.config import DEFAULT_METRICS_PORT as DEFAULT_PORT
-from kiosk.config import check_loopback
+from kiosk.config import check_metrics_address, metrics_networks
 from kiosk.ops import Health
+from kiosk.ops.content_state import ContentSyncCollector
+from kiosk.ops.scrape_server import ScrapeServer
 
 log = logging.getLogger(__name__)
 
 LIVE_MODE = "live"
+# The director's modes while a visitor is engaged: its greeting, then following them. An
+# engaged visitor is counted on entering the first, their stay timed until they leave both.
+ENGAGED_MODES = frozenset({"greeting", LIVE_MODE})
 _MAX_LABEL_VALUES = 16  # modes and camera states are small fixed sets; never grow without bound
-
-# The endpoint's bounds. A Prometheus scrape every 15 s, or an operator's curl, is one short
-# request on loopback that arrives within a millisecond of connecting; nothing legitimate comes
-# near any of these.
+_MAX_EXHIBIT_LABELS = 200  # exhibit ids as labels: a museum's collection, never without bound
+# Dwell time: a glance, a look, a conversation with the painting, a long stay.
+DWELL_BUCKETS_S = (2.0, 5.0, 10.0, 20.0, 30.0, 60.0, 120.0, 300.0, 600.0)
 EXPOSITION_MAX_AGE_S = 1.0  # a flood of scrapes reuses the text (publish() comes once a second)
-_MAX_CONNECTIONS = 4  # open at once; a newcomer at the limit closes the oldest (a slow client)
-_CONNECTION_TIMEOUT_S = 2.0  # from accept to the last byte sent: half-open and slow-loris drop
-_MAX_REQUEST_HEAD = 8192  # bytes of request line and headers; the body of a GET is never read
-_ACCEPTS_PER_S = 20.0  # sustained; beyond it connections wait in the listen backlog
-_ACCEPT_BURST = 8  # accepted at once after a quiet spell
-_LISTEN_BACKLOG = 16  # beyond it the kernel drops the connection attempt (the client retries)
-_RECV_BYTES = 4096
-_CONTENT_TYPE = f"Content-Type: {CONTENT_TYPE_LATEST}\r\n".encode()
 
 
 class MetricsError(ValueError):
@@ -63,8 +47,17 @@ class MetricsError(ValueError):
 class KioskMetrics:
     """The kiosk's Prometheus metrics and (after start()) their HTTP endpoint."""
 
-    def __init__(self, port: int = DEFAULT_PORT, address: str = DEFAULT_ADDRESS) -> None:
-        self.address = check_loopback(address, MetricsError)
+    def __init__(
+        self,
+        port: int = DEFAULT_PORT,
+        address: str = DEFAULT_ADDRESS,
+        allow: tuple[str, ...] = (),
+        content_state: Path | None = None,
+    ) -> None:
+        """`allow`: scrapers' addresses or networks (ops.metrics_allow), needed for an address
+        beyond loopback; `content_state`: the content sync's state file, read at each scrape."""
+        self.address = check_metrics_address(address, allow, MetricsError)
+        self.allow = metrics_networks(allow, MetricsError)
         if not 0 <= port <= 65535:
             raise MetricsError(f"metrics port must be between 1 and 65535 (got {port})")
         self.port = port  # 0 = any free port (tests); the real one is known after start()
@@ -94,12 +87,26 @@ class KioskMetrics:
             "kiosk_reload_errors", "Problems reported by library reloads", registry=r
         )
         self.asleep = Gauge("kiosk_asleep", "1 outside opening hours", registry=r)
+        # What a museum wants to know, anonymously: how many visitors each painting engaged
+        # (live mode entered while it was shown) and how long they stayed with it.
+        self.engaged = Counter(
+            "kiosk_visitors_engaged", "Visitors engaged (greeted, then followed), by exhibit shown",
+            ["exhibit"], registry=r,
+        )  # fmt: skip
+        self.dwell_seconds = Histogram(
+            "kiosk_visitor_dwell_seconds", "How long engaged visitors stayed (greeting to leaving)",
+            buckets=DWELL_BUCKETS_S, registry=r,
+        )  # fmt: skip
+        if content_state is not None:
+            r.register(ContentSyncCollector(content_state))
+        self._engaged_since: float | None = None
+        self._exhibit_labels: set[str] = set()
         self._last_mode: str | None = None
         self._camera_states: set[str] = set()
         self._modes: set[str] = set()
         self._updates = 0  # bumped by every update, so a scrape right after one sees it
         self._exposition: tuple[int, float, bytes] | None = None  # (updates, monotonic, text)
-        self._server: _ScrapeServer | None = None
+        self._server: ScrapeServer | None = None
 
     # -- endpoint -------------------------------------------------------------------------
 
@@ -108,7 +115,7 @@ class KioskMetrics:
         if self._server is not None:
             return True
         try:
-            server = _ScrapeServer(self.address, self.port, self.exposition)
+            server = ScrapeServer(self.address, self.port, self.exposition, self.allow)
         except OSError as exc:
             log.warning("metrics not served: cannot listen on %s:%d (%s); set ops.metrics_port "
                         "to a free port", self.address, self.port, exc)  # fmt: skip
@@ -142,15 +149,33 @@ class KioskMetrics:
 
     # -- updates from the loop ------------------------------------------------------------
 
-    def set_mode(self, mode: str) -> None:
-        """Call every tick; counts a visitor session each time the director enters live mode."""
+    def set_mode(self, mode: str, exhibit: str | None = None, now: float | None = None) -> None:
+        """Call every tick with the exhibit shown; counts a visitor session on entering live
+        mode, an engaged visitor of `exhibit` on entering ENGAGED_MODES and their dwell time
+        on leaving them."""
         if mode == self._last_mode:
             return
+        now = time.monotonic() if now is None else now
         if mode == LIVE_MODE:
             self.visitor_sessions.inc()
+        if mode in ENGAGED_MODES and self._engaged_since is None:
+            self.engaged.labels(self._exhibit_label(exhibit)).inc()
+            self._engaged_since = now
+        elif mode not in ENGAGED_MODES and self._engaged_since is not None:
+            self.dwell_seconds.observe(max(0.0, now - self._engaged_since))
+            self._engaged_since = None
         self._last_mode = mode
         _one_hot(self.mode, self._modes, mode)
         self._updates += 1
+
+    def _exhibit_label(self, exhibit: str | None) -> str:
+        """The exhibit id as a label value; beyond _MAX_EXHIBIT_LABELS ids, "other"."""
+        label = exhibit or "none"
+        if label not in self._exhibit_labels:
+            if len(self._exhibit_labels) >= _MAX_EXHIBIT_LABELS:
+                return "other"
+            self._exhibit_labels.add(label)
+        return label
 
     def reloaded(self, problems: int) -> None:
         """After each library reload, with the number of problems it reported."""
@@ -161,7 +186,7 @@ class KioskMetrics:
 
     def publish(self, health: Health) -> None:
         """Copy a health snapshot into the gauges (about once a second)."""
-        self.set_mode(health.mode)
+        self.set_mode(health.mode, health.current_exhibit)
         self.fps.set(health.fps)
         _one_hot(self.camera_state, self._camera_states, health.camera_state)
         self.exhibits.set(len(health.exhibit_ids))
@@ -175,187 +200,6 @@ class KioskMetrics:
                     if stage == "end_to_end":
                         self.latency_seconds.labels(quantile).set(seconds)
         self._updates += 1
-
-
-@dataclass(slots=True)
-class _Connection:
-    sock: socket.socket
-    deadline: float  # monotonic; closed then, whatever state it is in
-    received: bytearray = field(default_factory=bytearray)
-    unsent: memoryview | None = None  # the response, once the request head is complete
-
-
-class _ScrapeServer:
-    """A minimal HTTP/1.x server for one text document, on one thread, within fixed bounds.
-
-    One request per connection (the response says Connection: close). The socket is bound in
-    the constructor, so a busy port raises OSError there; `close()` stops and joins the thread.
-    """
-
-    def __init__(self, address: str, port: int, body: Callable[[], bytes]) -> None:
-        family = socket.AF_INET6 if ":" in address else socket.AF_INET
-        # create_server sets SO_REUSEADDR: a restarted kiosk rebinds past TIME_WAIT, while a
-        # second live listener on the port is still refused.
-        self._listener = socket.create_server((address, port), family=family,
-                                              backlog=_LISTEN_BACKLOG)  # fmt: skip
-        self._listener.setblocking(False)
-        self.port: int = self._listener.getsockname()[1]
-        self._body = body
-        self._wake_r, self._wake_w = socket.socketpair()
-        self._selector = selectors.DefaultSelector()
-        self._connections: dict[int, _Connection] = {}  # insertion order = oldest first
-        self._tokens = float(_ACCEPT_BURST)
-        self._refilled = time.monotonic()
-        self._accepting = False
-        self._stopping = False
-        self._body_failed = False
-        self._thread = threading.Thread(target=self._serve, name="kiosk-metrics", daemon=True)
-
-    def start(self) -> None:
-        self._selector.register(self._wake_r, selectors.EVENT_READ)
-        self._thread.start()
-
-    def close(self) -> None:
-        if self._thread.is_alive():
-            self._stopping = True
-            with contextlib.suppress(OSError):  # the thread may have just ended on its own
-                self._wake_w.send(b"x")
-            self._thread.join(timeout=5.0)
-        else:
-            self._release()
-
-    # -- the thread -----------------------------------------------------------------------
-
-    def _serve(self) -> None:
-        try:
-            while not self._stopping:
-                self._refill()
-                for key, events in self._selector.select(self._timeout()):
-                    if key.fileobj is self._listener:
-                        self._accept()
-                    elif key.fileobj is not self._wake_r:
-                        self._service(key.data, events)
-                self._expire()
-        except Exception:  # a bug here must not pass silently: the kiosk runs on without it
-            log.exception("metrics endpoint stopped; restart the kiosk to serve metrics again")
-        finally:
-            self._release()
-
-    def _refill(self) -> None:
-        """Token bucket over accepts; the listener is only watched while a token is left."""
-        now = time.monotonic()
-        self._tokens = min(_ACCEPT_BURST, self._tokens + (now - self._refilled) * _ACCEPTS_PER_S)
-        self._refilled = now
-        want = self._tokens >= 1.0
-        if want and not self._accepting:
-            self._selector.register(self._listener, selectors.EVENT_READ)
-        elif self._accepting and not want:
-            self._selector.unregister(self._listener)
-        self._accepting = want
-
-    def _timeout(self) -> float | None:
-        """Until the next connection deadline or accept token; None (sleep) when idle."""
-        waits = [c.deadline for c in self._connections.values()]
-        if not self._accepting:
-            waits.append(self._refilled + (1.0 - self._tokens) / _ACCEPTS_PER_S)
-        return max(0.0, min(waits) - time.monotonic()) if waits else None
-
-    def _accept(self) -> None:
-        """One connection per wake-up, so those just accepted are read before any is evicted."""
-        self._tokens -= 1.0  # failures too: an EMFILE retried at once would spin
-        try:
-            sock, _ = self._listener.accept()
-        except (BlockingIOError, InterruptedError):
-            return
-        except OSError as exc:  # e.g. EMFILE: leave it in the backlog, try again later
-            log.debug("metrics accept failed: %s", exc)
-            return
-        if len(self._connections) >= _MAX_CONNECTIONS:
-            self._drop(next(iter(self._connections.values())))
-        sock.setblocking(False)
-        conn = _Connection(sock, time.monotonic() + _CONNECTION_TIMEOUT_S)
-        self._connections[sock.fileno()] = conn
-        self._selector.register(sock, selectors.EVENT_READ, conn)
-
-    def _service(self, conn: _Connection, events: int) -> None:
-        if conn.sock.fileno() < 0:  # evicted earlier in this batch of events
-            return
-        try:
-            if events & selectors.EVENT_READ and conn.unsent is None:
-                data = conn.sock.recv(_RECV_BYTES)
-                if not data:
-                    self._drop(conn)
-                    return
-                conn.received += data
-                response = self._response_to(conn.received)
-                if response is None:
-                    return
-                conn.unsent = memoryview(response)
-                self._selector.modify(conn.sock, selectors.EVENT_WRITE, conn)
-            if conn.unsent is not None:
-                conn.unsent = conn.unsent[conn.sock.send(conn.unsent) :]
-                if not conn.unsent:
-                    self._drop(conn)
-        except (BlockingIOError, InterruptedError):
-            pass
-        except OSError:  # reset by the peer, and the like
-            self._drop(conn)
-
-    def _response_to(self, received: bytearray) -> bytes | None:
-        """The response once the request head is complete (or too long); None until then."""
-        end = received.find(b"\r\n\r\n")
-        if end < 0:
-            end = received.find(b"\n\n")
-        if end < 0:
-            if len(received) > _MAX_REQUEST_HEAD:
-                return _response(HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE)
-            return None
-        parts = bytes(received[:end]).split(b"\n", 1)[0].split()
-        if len(parts) != 3 or not parts[2].startswith(b"HTTP/1."):
-            return _response(HTTPStatus.BAD_REQUEST)
-        method, target = parts[0], parts[1].split(b"?", 1)[0]
-        if method not in (b"GET", b"HEAD"):
-            return _response(HTTPStatus.METHOD_NOT_ALLOWED, extra=b"Allow: GET, HEAD\r\n")
-        if target not in (b"/metrics", b"/"):
-            return _response(HTTPStatus.NOT_FOUND)
-        try:
-            body = self._body()
-        except Exception:  # a collector bug must not end the thread; reported once
-            if not self._body_failed:
-                log.exception("metrics could not be generated; scrapes answer 500")
-                self._body_failed = True
-            return _response(HTTPStatus.INTERNAL_SERVER_ERROR)
-        return _response(HTTPStatus.OK, body, head_only=method == b"HEAD", extra=_CONTENT_TYPE)
-
-    def _expire(self) -> None:
-        now = time.monotonic()
-        for conn in [c for c in self._connections.values() if c.deadline <= now]:
-            self._drop(conn)
-
-    def _drop(self, conn: _Connection) -> None:
-        self._connections.pop(conn.sock.fileno(), None)
-        self._selector.unregister(conn.sock)
-        conn.sock.close()
-
-    def _release(self) -> None:
-        for conn in list(self._connections.values()):
-            self._drop(conn)
-        self._selector.close()
-        for sock in (self._listener, self._wake_r, self._wake_w):
-            sock.close()
-
-
-def _response(status: HTTPStatus, body: bytes = b"", head_only: bool = False,
-              extra: bytes = b"") -> bytes:  # fmt: skip
-    if status is not HTTPStatus.OK and not body:
-        body = f"{status.value} {status.phrase}\n".encode()
-        extra += b"Content-Type: text/plain; charset=utf-8\r\n"
-    head = (
-        f"HTTP/1.1 {status.value} {status.phrase}\r\n".encode()
-        + extra
-        + f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n".encode()
-    )
-    return head if head_only else head + body
 
 
 def _one_hot(gauge: Gauge, seen: set[str], value: str) -> None:

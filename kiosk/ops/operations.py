@@ -7,10 +7,12 @@ from __future__ import annotations
 import logging
 import time
 from datetime import datetime
+from pathlib import Path
 
 from kiosk.config import KioskConfig
 from kiosk.opening_hours import OpeningHours
 from kiosk.ops import Health
+from kiosk.ops.content_state import STATE_FILE
 from kiosk.ops.hours import SleepDecision, SleepPolicy
 from kiosk.ops.metrics import KioskMetrics
 from kiosk.ops.sdnotify import Notifier
@@ -26,7 +28,12 @@ class Operations:
         ops = config.ops
         self.notifier = Notifier()
         self.metrics = (
-            KioskMetrics(ops.metrics_port, ops.metrics_address)
+            KioskMetrics(
+                ops.metrics_port,
+                ops.metrics_address,
+                ops.metrics_allow,
+                content_state=_content_state(config),
+            )  # fmt: skip
             if metrics and ops.metrics_enabled
             else None
         )
@@ -57,15 +64,16 @@ class Operations:
         if self.metrics is not None:
             self.metrics.reloaded(problems)
 
-    def tick(self, now: float, mode: str, health: callable) -> None:
+    def tick(self, now: float, mode: str, health: callable, exhibit: str | None = None) -> None:
         """Every loop iteration: watchdog ping, mode metric; about once a second, health.
 
-        `health(fps)` builds the `Health` snapshot only when it is due (it summarises stats).
+        `health(fps)` builds the `Health` snapshot only when it is due (it summarises stats);
+        `exhibit` is the one shown (visitors engaged per exhibit).
         """
         self.notifier.tick(now)
         self._frames += 1
         if self.metrics is not None:
-            self.metrics.set_mode(mode)
+            self.metrics.set_mode(mode, exhibit, now)
         if now < self._next_health:
             return
         fps = self._frames / max(now - self._frames_since, 1e-6)
@@ -88,3 +96,9 @@ class Operations:
         if self.metrics is not None:
             self.metrics.close()
         self.notifier.close()
+
+
+def _content_state(config: KioskConfig) -> Path | None:
+    """The content sync's state file, when this kiosk's content comes from a repository."""
+    sync = config.content_sync
+    return sync.root / STATE_FILE if sync.repository is not None else None

@@ -62,7 +62,7 @@ class StatusWriter:
         self._last_write = now
         data = status_document(health, uptime_s=now - self._started)
         try:
-            _write_atomic(self.path, json.dumps(data, indent=2) + "\n")
+            write_atomic(self.path, json.dumps(data, indent=2) + "\n")
         except OSError as exc:
             if not self._failed:
                 log.warning("cannot write the status file %s: %s", self.path, exc)
@@ -111,7 +111,8 @@ def rss_bytes() -> int | None:
     return resident_pages * os.sysconf("SC_PAGE_SIZE")
 
 
-def _write_atomic(path: Path, text: str) -> None:
+def write_atomic(path: Path, text: str) -> None:
+    """Replace `path` with `text` so that a reader sees the old file or the new, never half."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:

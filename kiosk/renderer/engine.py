@@ -20,6 +20,7 @@ from kiosk.config import EngineConfig
 from kiosk.exhibits.corrections import Corrections
 from kiosk.motion.motion import Motion
 from kiosk.renderer import face_cache
+from kiosk.renderer.detail import warp_textured
 from kiosk.renderer.face_rig import PaintingRig, correct_faces, rig_from_faces
 from kiosk.renderer.gaze import draw_gaze
 from kiosk.renderer.lids import draw_lids, eye_closure
@@ -196,22 +197,29 @@ class GeometricEngine:
                     face, motion, animation.gains, animation.limits
                 )
             region = face.region
-            with step("mesh map"):
-                source_map = face.warp.source_map(mesh)
-            with step("remap"):
-                warped = face.warp.remap(rig.image, source_map)
             origin = (region.x0, region.y0)
+            textured = face.texture is not None
+            with step("mesh map"):
+                source_map = face.warp.source_map(mesh, in_region=textured)
+            with step("remap"):
+                if face.texture is not None:
+                    warped = warp_textured(face.texture, source_map)
+                else:
+                    warped = face.warp.remap(rig.image, source_map)
+            map_origin = origin if textured else (0, 0)
             with step("eyes (gaze, lids)"):
                 for eye in face.eyes:
                     closure = eye_closure(eye, face.landmarks, expressed)
-                    draw_gaze(warped, source_map, eye, targets, origin, closure)
+                    draw_gaze(warped, source_map, eye, targets, origin, closure, map_origin)
                     draw_lids(
                         warped, eye, face.landmarks, targets, origin, face.palette.skin,
                         closure=closure,
                     )  # fmt: skip
             if animation.mouth_interior:
                 with step("mouth interior"):
-                    draw_mouth_interior(warped, targets, face.palette, origin)
+                    draw_mouth_interior(
+                        warped, targets, face.palette, origin, face.own_teeth
+                    )
             rows, cols = region.slices
             with step("paste"):
                 cv2.copyTo(warped, face.region_pixels, out[rows, cols])

@@ -39,6 +39,9 @@ class EyeRig:
     # the skin below the eye mirrored up over it, high-passed. Same box as `plate`; None if too
     # small.
     lid_detail: np.ndarray | None = None
+    # The skin a closed lid has, without its fine texture (uint8 BGR, same box as `plate`):
+    # the same mirrored skin as `lid_detail`, smoothed. None if too small.
+    lid_base: np.ndarray | None = None
 
 
 def build_eye_rigs(image: np.ndarray, points: np.ndarray) -> tuple[EyeRig, ...]:
@@ -95,7 +98,8 @@ def build_eye_rig(
     dist = np.sqrt(xx**2 + yy**2)
     alpha = np.clip((radius * 1.05 - dist) / max(radius * 0.18, 0.8), 0.0, 1.0)
     upper, lower, ring = lids
-    skin, lash = _lid_colours(image, points, upper, ring)
+    skin, lash, band = _lid_colours(image, points, upper, ring)
+    lid_skin = _lid_skin(image, points, corners, lower, (x0, y0, x1, y1), eye_w)
     return EyeRig(
         contour=np.asarray(contour, dtype=np.intp),
         upper=np.asarray(upper, dtype=np.intp),
@@ -112,21 +116,23 @@ def build_eye_rig(
         carry_weights=_carry_weights(eye, c),
         corners=corners,
         near_skin=_neutral_near_skin(image, points, upper, lower, ring, eye_w),
-        lid_detail=_lid_detail(image, points, corners, lower, (x0, y0, x1, y1), eye_w),
+        lid_base=_toned(lid_skin[0], eye - (x0, y0), band) if lid_skin is not None else None,
+        lid_detail=lid_skin[1] if lid_skin is not None else None,
     )
 
 
 def _lid_colours(
     image: np.ndarray, points: np.ndarray, upper: tuple[int, ...], ring: tuple[int, ...]
-) -> tuple[np.ndarray, np.ndarray]:
-    """Skin of the upper lid (its brighter half: no lashes, no crease shadow) and the lashes."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Skin of the upper lid (its brighter half: no lashes, no crease shadow, leaning on the
+    cheek's tone), the lashes, and the lid's own paint (its brighter half alone)."""
     mask = np.zeros(image.shape[:2], np.uint8)
     poly = np.concatenate([points[list(upper), :2], points[list(ring)[::-1], :2]])
     cv2.fillPoly(mask, [np.round(poly).astype(np.int32)], 255)
     pixels = image[mask > 0].astype(np.float32)
     if len(pixels) < 4:
         grey = np.array([128.0, 128.0, 128.0])
-        return grey, grey * 0.3
+        return grey, grey * 0.3, grey
     brightness = pixels.sum(axis=1)
     lid = pixels[brightness >= np.percentile(brightness, 50)].mean(axis=0)
     # Painted lids are often in shadow or grey with lashes; lean on the cheek's skin tone.
@@ -138,7 +144,7 @@ def _lid_colours(
     cv2.polylines(line, [np.round(points[list(upper), :2]).astype(np.int32)], False, 255, 2)
     lash_px = image[line > 0].astype(np.float32)
     lash = lash_px[lash_px.sum(axis=1) <= np.percentile(lash_px.sum(axis=1), 30)].mean(axis=0)
-    return skin, np.minimum(0.6 * lash + 0.4 * skin * 0.45, skin * 0.6)
+    return skin, np.minimum(0.6 * lash + 0.4 * skin * 0.45, skin * 0.6), lid
 
 
 # How far below the lowest point of the lower lid the mirror line sits, in eye widths: the
@@ -151,20 +157,20 @@ _DETAIL_LIMIT = 40.0  # levels: the texture's strongest strokes, so a shadow nev
 DETAIL_ZERO = 128
 
 
-def _lid_detail(
+def _lid_skin(
     image: np.ndarray,
     points: np.ndarray,
     corners: tuple[int, int],
     lower: tuple[int, ...],
     box: tuple[int, int, int, int],
     width: float,
-) -> np.ndarray | None:
-    """The painting's fine texture for a closed lid over the box (x0, y0, x1, y1).
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """The painting's own skin for a closed lid over the box (x0, y0, x1, y1): its smooth part
+    (uint8 BGR) and its fine texture (uint8 BGR around DETAIL_ZERO); None if too small.
 
     A flat lid reads as plaster on a cracked, brushed or photographed face. Lid skin looks like
     the skin under the eye, so that is mirrored up across a line just below the lower lid (along
-    the eye's own tilt) and high-passed: the texture without its light and shade, which the lid
-    colour brings.
+    the eye's own tilt): the texture at full strength, its light and shade smoothed.
     """
     x0, y0, x1, y1 = box
     if x1 - x0 < 3 or y1 - y0 < 3:
@@ -188,8 +194,32 @@ def _lid_detail(
         image, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT
     ).astype(np.float32)
     smooth = cv2.GaussianBlur(mirrored, (0, 0), max(1.0, width * _DETAIL_SIGMA))
-    detail = np.clip(mirrored - smooth, -_DETAIL_LIMIT, _DETAIL_LIMIT) + DETAIL_ZERO
-    return np.round(detail).astype(np.uint8)
+    detail = mirrored - smooth
+    # Limited as a whole, not channel by channel: clipping one channel more than the others
+    # would give a grey or sepia painting's lid coloured specks.
+    peak = np.abs(detail).max(axis=2, keepdims=True)
+    detail *= np.minimum(1.0, _DETAIL_LIMIT / np.maximum(peak, 1e-6))
+    detail += DETAIL_ZERO
+    base = np.clip(np.round(smooth), 0, 255).astype(np.uint8)
+    return base, np.round(detail).astype(np.uint8)
+
+
+def _toned(base: np.ndarray, opening: np.ndarray, lid: np.ndarray) -> np.ndarray:
+    """`base` (the mirrored skin's light and shade) scaled per channel so that over the eye
+    `opening` (plate pixels) it has the upper lid's own colour `lid`: the skin under an eye
+    is often lighter, darker or redder than its lid, and a closed eye read as a pale, dark or
+    tinted patch."""
+    mask = np.zeros(base.shape[:2], np.uint8)
+    cv2.fillPoly(mask, [np.round(opening).astype(np.int32)], 255)
+    if not mask.any():
+        return base
+    mean = base[mask > 0].reshape(-1, 3).mean(axis=0)
+    luma = np.array([0.114, 0.587, 0.299])  # BGR
+    # Brightness all the way, hue half way: the lid's paint is measured among lashes and
+    # shadow, and taken whole it tinted some lids grey-green.
+    same_hue = mean * (float(lid @ luma) / max(float(mean @ luma), 1.0))
+    gain = np.clip(0.5 * (lid + same_hue) / np.maximum(mean, 1.0), 0.5, 2.0)
+    return np.clip(base * gain + 0.5, 0, 255).astype(np.uint8)
 
 
 def _neutral_near_skin(

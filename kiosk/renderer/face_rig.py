@@ -10,7 +10,10 @@ import numpy as np
 from kiosk.exhibits.corrections import GROUPS, Corrections
 from kiosk.motion.geometry import FaceFrame, face_frame
 from kiosk.motion.proportions import offset_scale, reference_face
+from kiosk.renderer.detail import TextureSplit, split_texture
 from kiosk.renderer.eye_rig import EyeRig, build_eye_rigs
+from kiosk.renderer.own_teeth import PaintedMouth, painted_mouth
+from kiosk.renderer.tone import face_tone, grain_sample
 from kiosk.renderer.warp import MeshWarp, Region
 from kiosk.tracking import landmarks as lm
 from kiosk.tracking.face_mesh import DetectedFace
@@ -56,6 +59,12 @@ class MouthPalette:
     tongue: np.ndarray
     softness: float
     rest_gap: float
+    # The painting's grain from the skin below the mouth (tone.grain_sample), added to the
+    # drawn interior; None: none found.
+    grain: np.ndarray | None = None
+    # Where the light comes from across the face: -1 the image's left (the sitter's right
+    # cheek is the brighter), +1 its right, 0 even.
+    light: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +79,11 @@ class FaceRig:
     palette: MouthPalette
     offset_scale: np.ndarray  # (478, 3) reference-face offsets -> this face (proportions)
     eyes: tuple[EyeRig, ...] = ()  # bare eyeballs and irises, for gaze
+    # The region split into a smooth layer and the face's fine texture, so the warp keeps
+    # the texture sharp (kiosk.renderer.detail); None: the region is warped as painted.
+    texture: TextureSplit | None = None
+    # What shows between the lips at rest, when they are parted (own_teeth); None: closed.
+    own_teeth: PaintedMouth | None = None
 
     @property
     def region(self) -> Region:
@@ -129,26 +143,57 @@ def _ring(frame: FaceFrame, oval: np.ndarray, scale: float) -> np.ndarray:
     return frame.to_image(pushed)
 
 
+# The sitter's cheeks (the right one is on the image's left), mirror images of each other.
+_RIGHT_CHEEK = lm.as_index((205, 50, 187, 147, 123, 116, 117, 118, 101, 36, 206))
+_LEFT_CHEEK = lm.as_index((425, 280, 411, 376, 352, 345, 346, 347, 330, 266, 426))
+
+
+def _polygon_pixels(
+    image: np.ndarray, polygon: np.ndarray, hole: np.ndarray | None = None
+) -> np.ndarray:
+    """The (N, 3) float pixels of `image` inside `polygon`, less those inside `hole`."""
+    x0, y0 = np.maximum(np.floor(polygon.min(axis=0)).astype(int), 0)
+    x1, y1 = np.ceil(polygon.max(axis=0)).astype(int) + 1
+    crop = image[y0:y1, x0:x1]
+    mask = np.zeros(crop.shape[:2], np.uint8)
+    cv2.fillPoly(mask, [np.round(polygon - (x0, y0)).astype(np.int32)], 255)
+    if hole is not None:
+        cv2.fillPoly(mask, [np.round(hole - (x0, y0)).astype(np.int32)], 0)
+    return crop[mask > 0].astype(np.float64).reshape(-1, 3)
+
+
+def _side_light(right_cheek: np.ndarray, left_cheek: np.ndarray) -> float:
+    """Which side the light comes from, -1 (the image's left) to 1, from the two cheeks'
+    pixels (the sitter's right cheek is on the image's left); 0 if either is too small."""
+    if len(left_cheek) < 8 or len(right_cheek) < 8:
+        return 0.0
+    right, left = float(right_cheek.mean()), float(left_cheek.mean())
+    return float(np.clip((left - right) / max(left + right, 1.0) * 2.0, -1.0, 1.0))
+
+
+def _softness(image: np.ndarray, lips: np.ndarray) -> float:
+    """The share of fine detail (sigma-1 high-pass) in the medium detail (sigma 3) around the
+    mouth, as the blur (sigma, px) a drawn interior needs: soft paint gets a softer one."""
+    half = 0.9 * float(np.ptp(lips[:, 0])) + 4.0
+    x0, y0 = np.maximum(np.floor(lips.mean(axis=0) - half).astype(int), 0)
+    x1, y1 = np.ceil(lips.mean(axis=0) + half).astype(int)
+    grey = cv2.cvtColor(image[y0:y1, x0:x1], cv2.COLOR_BGR2GRAY).astype(np.float32)
+    if min(grey.shape) < 8:
+        return 0.8
+    fine = float(np.mean(np.abs(grey - cv2.GaussianBlur(grey, (0, 0), 1.0))))
+    medium = float(np.mean(np.abs(grey - cv2.GaussianBlur(grey, (0, 0), 3.0))))
+    return float(np.interp(fine / max(medium, 1e-3), [0.25, 0.5], [1.6, 0.5]))
+
+
 def _palette(image: np.ndarray, points: np.ndarray) -> MouthPalette:
-    """Mouth-interior colours and softness from the paint of the lips and cheeks."""
+    """Mouth-interior colours, light, grain and softness from the paint of the lips and
+    cheeks."""
     luma_w = np.array([0.114, 0.587, 0.299])  # BGR
     ivory = np.array([150.0, 198.0, 228.0])  # BGR of warm, aged ivory
-
-    def pixels(polygon: np.ndarray, hole: np.ndarray | None = None) -> np.ndarray:
-        x0, y0 = np.maximum(np.floor(polygon.min(axis=0)).astype(int), 0)
-        x1, y1 = np.ceil(polygon.max(axis=0)).astype(int) + 1
-        crop = image[y0:y1, x0:x1]
-        mask = np.zeros(crop.shape[:2], np.uint8)
-        cv2.fillPoly(mask, [np.round(polygon - (x0, y0)).astype(np.int32)], 255)
-        if hole is not None:
-            cv2.fillPoly(mask, [np.round(hole - (x0, y0)).astype(np.int32)], 0)
-        return crop[mask > 0].astype(np.float64).reshape(-1, 3)
-
     lips = points[lm.as_index(lm.LIPS_OUTER), :2]
-    lip_px = pixels(lips, points[lm.as_index(lm.LIPS_INNER), :2])
+    lip_px = _polygon_pixels(image, lips, points[lm.as_index(lm.LIPS_INNER), :2])
     lip = lip_px.mean(axis=0) if len(lip_px) else np.array([60.0, 60.0, 120.0])
-    cheek = lm.as_index((205, 50, 187, 147, 123, 116, 117, 118, 101, 36, 206))
-    skin_px = pixels(points[cheek, :2])
+    skin_px = _polygon_pixels(image, points[_RIGHT_CHEEK, :2])
     skin_px = skin_px if len(skin_px) >= 8 else lip[None]
     skin = skin_px.mean(axis=0)
     luma = skin_px @ luma_w
@@ -159,26 +204,27 @@ def _palette(image: np.ndarray, points: np.ndarray) -> MouthPalette:
     tint = 0.25 * (highlight + h_luma) / h_luma + 0.5 * ivory / float(ivory @ luma_w)
     teeth = tint * min(0.86 * h_luma, 0.9 * float(np.percentile(image[..., 1], 99)), 215.0)
     depth = float(skin @ luma_w) / max(float(lip @ luma_w), 1.0)
-    cavity = lip * min(0.22, 0.16 * depth) + np.array([3.0, 3.0, 6.0])
-    tongue = lip * min(0.55, 0.4 * depth) * np.array([0.85, 0.85, 1.1])
-    # Softness: the share of fine detail (sigma-1 high-pass) in the medium detail (sigma 3)
-    # around the mouth; soft paint gets a softer interior.
-    half = 0.9 * float(np.ptp(lips[:, 0])) + 4.0
-    x0, y0 = np.maximum(np.floor(lips.mean(axis=0) - half).astype(int), 0)
-    x1, y1 = np.ceil(lips.mean(axis=0) + half).astype(int)
-    grey = cv2.cvtColor(image[y0:y1, x0:x1], cv2.COLOR_BGR2GRAY).astype(np.float32)
-    softness = 0.8
-    if min(grey.shape) >= 8:
-        fine = float(np.mean(np.abs(grey - cv2.GaussianBlur(grey, (0, 0), 1.0))))
-        medium = float(np.mean(np.abs(grey - cv2.GaussianBlur(grey, (0, 0), 3.0))))
-        softness = float(np.interp(fine / max(medium, 1e-3), [0.25, 0.5], [1.6, 0.5]))
+    # Dark: a mouth photographed or painted is nearly black at the back, and the face tracker
+    # reads a lighter opening as closed lips (the old woman's mouth followed d10 at 0.23 with
+    # twice this, 0.53 with it).
+    cavity = lip * min(0.15, 0.11 * depth) + np.array([3.0, 3.0, 6.0])
+    tongue = lip * min(0.6, 0.45 * depth) * np.array([0.85, 0.85, 1.1])
+    # Invented colours stay within the face's own: ivory teeth and a red tongue in a grayscale
+    # photograph were up to 23 levels off grey.
+    tone = face_tone(image, points[lm.as_index(lm.FACE_OVAL), :2])
+    teeth, cavity, tongue = (tone.clamp(c) for c in (teeth, cavity, tongue))
+    # Grain from the skin between the lower lip and the chin: the same paint, film or canvas.
+    chin = 0.5 * (points[lm.CHIN, :2] + points[lm.LIPS_OUTER_LOWER[4], :2])
+    size = (int(np.ptp(lips[:, 0])) + 4, int(np.ptp(lips[:, 1])) + 4)
     return MouthPalette(
+        light=_side_light(skin_px, _polygon_pixels(image, points[_LEFT_CHEEK, :2])),
+        grain=grain_sample(image, chin, size),
         cavity=cavity,
         teeth=teeth,
         skin=skin,
         lip=lip,
         tongue=tongue,
-        softness=softness,
+        softness=_softness(image, lips),
         rest_gap=lips_parted(points),
     )
 
@@ -238,6 +284,7 @@ def build_face_rig(image: np.ndarray, face: DetectedFace) -> FaceRig:
     hull = cv2.convexHull(np.round(outer).astype(np.int32))
     cv2.fillConvexPoly(mask, hull, 255)
     canonical = frame.to_canonical(points).astype(np.float32)
+    palette = _palette(image, points)
     return FaceRig(
         landmarks=points.astype(np.float32),
         frame=frame,
@@ -246,9 +293,11 @@ def build_face_rig(image: np.ndarray, face: DetectedFace) -> FaceRig:
         outer_ring=outer,
         warp=warp,
         region_pixels=np.ascontiguousarray(mask[region.slices]),
-        palette=_palette(image, points),
+        palette=palette,
         offset_scale=offset_scale(reference_face(), canonical),
         eyes=build_eye_rigs(image, face.landmarks.astype(np.float64)),
+        texture=split_texture(image, region, oval, frame.iod),
+        own_teeth=painted_mouth(image, points, palette.rest_gap, palette.lip),
     )
 
 

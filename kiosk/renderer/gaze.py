@@ -21,13 +21,15 @@ def draw_gaze(
     targets: np.ndarray,
     origin: tuple[int, int],
     closure: float = 0.0,
+    map_origin: tuple[int, int] = (0, 0),
 ) -> None:
     """Redraw one eye of the warped region `out` with its iris moved to the target position.
 
     `source_map` is the warp's (H, W, 2) map over the region, `origin` the region's image
     position; `targets` are the face's target landmarks; `closure` how far the eye has closed
     (`eye_closure`). A closing eye is redrawn even if its iris stays put: the warp alone would
-    squeeze the iris, where the lid should come down over it.
+    squeeze the iris, where the lid should come down over it. `map_origin`: the image position
+    of what `source_map` calls (0, 0) (the region's origin for a map in region pixels).
     """
     opening = targets[eye.contour, :2]
     carried = eye.carry_weights @ opening  # where the warp alone puts the iris centre
@@ -49,6 +51,7 @@ def draw_gaze(
     h, w = y1 - y0, x1 - x0
     # The bare eyeball, warped exactly as the painting was.
     px, py = eye.plate_origin
+    px, py = px - map_origin[0], py - map_origin[1]
     plate_map = cv2.subtract(source_map[y0:y1, x0:x1], (float(px), float(py), 0.0, 0.0))
     eyeball = cv2.remap(
         eye.plate, plate_map, None, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE

@@ -15,8 +15,8 @@ from kiosk.renderer.gaze import SUB_BITS, soften
 # top of the iris, and the eye that is still open below it is not veiled or squeezed. The lid
 # (skin from the crease to the moving margin) fades in over the painted lid the warp stretches,
 # and covers LID_COVER of it from LID_FULL_AT closure.
-LID_COVER = 0.85
-LID_FULL_AT = 0.3
+LID_COVER = 1.0
+LID_FULL_AT = 0.15
 # Below this the lid and its lash line (up to about 140 levels darker) change pixels by 3 at
 # most: skip the work, and the lid fades in from there without a visible step.
 MIN_LID_COVER = 0.02
@@ -82,7 +82,9 @@ def draw_lids(
     if box.x1 - box.x0 < 3 or box.y1 - box.y0 < 3:
         return
     soft = _lid_alpha(upper, ring, box, width)
-    lid = _lid_paint(eye, skin, upper, ring, box)
+    lid = _placed(eye, eye.lid_base, source, targets, (ox + box.x0, oy + box.y0), box.size)
+    if lid is None:
+        lid = _lid_paint(eye, skin, upper, ring, box)
     if cover >= DETAIL_FROM:
         detail = _placed_detail(eye, source, targets, (ox + box.x0, oy + box.y0), box.size)
         if detail is not None:
@@ -189,7 +191,22 @@ def _placed_detail(
     """The lid texture moved with the eye's corners (not with the warp, which stretches the lid's
     thin band of paint over the opening) into a crop at `crop_origin` (image pixels); None if
     the target corners have (nearly) met, where no texture can be placed."""
-    if eye.lid_detail is None:
+    return _placed(eye, eye.lid_detail, source, targets, crop_origin, size, DETAIL_ZERO)
+
+
+def _placed(
+    eye: EyeRig,
+    plate: np.ndarray | None,
+    source: np.ndarray,
+    targets: np.ndarray,
+    crop_origin: tuple[int, int],
+    size: tuple[int, int],
+    border: int | None = None,
+) -> np.ndarray | None:
+    """`plate` (an image over the eye's plate box) moved with the eye's corners into a crop at
+    `crop_origin` (image pixels); None without a plate or where the corners have (nearly)
+    met. `border`: the value beyond the plate (None: its edge pixels repeated)."""
+    if plate is None:
         return None
     (ax, ay), (bx, by) = source[eye.corners[0], :2], source[eye.corners[1], :2]
     (cx, cy), (dx, dy) = targets[eye.corners[0], :2], targets[eye.corners[1], :2]
@@ -202,9 +219,12 @@ def _placed_detail(
     px, py = eye.plate_origin
     t = k * complex(px - ax, py - ay) + complex(cx - crop_origin[0], cy - crop_origin[1])
     move = np.array([[k.real, -k.imag, t.real], [k.imag, k.real, t.imag]], np.float32)
+    if border is None:
+        return cv2.warpAffine(plate, move, size, flags=cv2.INTER_LINEAR,
+                              borderMode=cv2.BORDER_REPLICATE)  # fmt: skip
     return cv2.warpAffine(
-        eye.lid_detail, move, size, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT,
-        borderValue=(DETAIL_ZERO,) * 3,
+        plate, move, size, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT,
+        borderValue=(border,) * 3,
     )  # fmt: skip
 
 

@@ -17,6 +17,7 @@ import cv2
 import numpy as np
 
 from kiosk.renderer.face_rig import MouthPalette, lips_parted
+from kiosk.renderer.own_teeth import PaintedMouth, place_teeth
 from kiosk.tracking import landmarks as lm
 
 _UPPER = lm.as_index(lm.LIPS_INNER_UPPER)  # corner 78 ... corner 308
@@ -26,13 +27,15 @@ _SUBF = float(1 << _SUB)
 
 # Gap over mouth width (beyond the painting's own rest gap) where the interior fades in.
 OPEN_START = 0.015
+OWN_TEETH_FROM = 0.004  # lips moved from their rest by this (gap over width): own teeth move
 OPEN_RAMP = 0.05
 DETAIL_WIDTH = 110.0  # mouth width (px) above which the interior is drawn at lower resolution
 UPPER_TEETH_MAX = 0.10  # visible upper-teeth height, fraction of the mouth width
 UPPER_TEETH_OF_GAP = 0.62  # ... and at most this fraction of the gap between the lips
 LOWER_TEETH_MAX = 0.07
 LOWER_TEETH_FROM = (0.16, 0.30)  # gap/width over which the lower teeth appear
-TONGUE_FROM = (0.22, 0.45)
+TONGUE_FROM = (0.15, 0.4)
+LIGHT_ACROSS = 0.6  # how much brighter the lit side of the interior is, per unit of light
 # Boundaries between visible teeth along t: central incisors, laterals, canines, premolars,
 # narrowing towards the corners as the dental arch turns away.
 _TOOTH_EDGES = np.array([-0.84, -0.72, -0.56, -0.34, 0.0, 0.34, 0.56, 0.72, 0.84], np.float32)
@@ -134,8 +137,8 @@ def _teeth(
     height = height * (1.0 - 0.12 * gaps)  # rounded incisal corners
     alpha = 1.0 - _smoothstep(-soft, soft, depth - height)
     rel = _unit(depth / np.maximum(height, 1.0))
-    shade = (1.0 - 0.38 * rel) * (1.0 - 0.45 * gaps * (0.4 + 0.6 * rel))
-    shade *= 0.82 + 0.18 * _smoothstep(0.0, 1.5 * soft, depth)  # contact shadow of the lip
+    shade = (1.0 - 0.25 * rel) * (1.0 - 0.6 * gaps * (0.5 + 0.5 * rel))
+    shade *= 0.7 + 0.3 * _smoothstep(0.0, 1.5 * soft, depth)  # contact shadow of the lip
     return alpha, shade
 
 
@@ -176,8 +179,11 @@ class _Layers:
         return stack @ np.stack(self.colours)
 
 
-def _interior(f: _MouthFrame, palette: MouthPalette, gap: float) -> np.ndarray:
-    """The interior's colour (float32 BGR) for every pixel of the frame, back to front."""
+def _interior(
+    f: _MouthFrame, palette: MouthPalette, gap: float, teeth: bool = True
+) -> np.ndarray:
+    """The interior's colour (float32 BGR) for every pixel of the frame, back to front;
+    `teeth` False: no drawn teeth (the painting's own are laid over it)."""
     width, t, at = f.width, f.table_t, np.abs(f.table_t)
     d_up = f.v - f.upper_v[f.bin]  # px below the upper lip
     d_lo = f.lower_v[f.bin] - f.v  # px above the lower lip
@@ -195,15 +201,15 @@ def _interior(f: _MouthFrame, palette: MouthPalette, gap: float) -> np.ndarray:
     # Tongue: a dark reddish dome above the lower lip, lit towards the front.
     amount = float(_smoothstep(*TONGUE_FROM, open_ratio))
     if amount > 0.0:
-        dome = (0.4 * amount * local_gap * np.clip(1.0 - (t / 0.6) ** 2, 0.0, 1.0))[f.bin]
+        dome = (0.5 * amount * local_gap * np.clip(1.0 - (t / 0.6) ** 2, 0.0, 1.0))[f.bin]
         front = 1.0 - _unit(d_lo / np.maximum(dome, 1.0))
         alpha = (1.0 - _smoothstep(-4 * soft, 2 * soft, d_lo - dome)) * amount
         layers.over(palette.tongue, 0.55 + 0.45 * front, alpha)
 
     gaps_t = _tooth_gaps(t, width)
     gaps = gaps_t[f.bin]
-    side_t = 1.0 - 0.55 * _smoothstep(0.15, 0.95, at)  # the arch turns away from the light
-    amount = float(_smoothstep(*LOWER_TEETH_FROM, open_ratio))
+    side_t = 1.0 - 0.35 * _smoothstep(0.15, 0.95, at)  # the arch turns away from the light
+    amount = float(_smoothstep(*LOWER_TEETH_FROM, open_ratio)) if teeth else 0.0
     if amount > 0.0:
         taper = (1.0 - _smoothstep(0.3, 0.72, at)) * amount
         h_lo = np.minimum(0.3 * local_gap, LOWER_TEETH_MAX * width) * taper
@@ -212,6 +218,7 @@ def _interior(f: _MouthFrame, palette: MouthPalette, gap: float) -> np.ndarray:
     # Upper incisors are the longest: the biting edge curves up towards the canines.
     taper = (1.0 - _smoothstep(0.62, 0.97, at)) * (1.0 - 0.3 * t * t)
     h_up = np.minimum(UPPER_TEETH_OF_GAP * local_gap, UPPER_TEETH_MAX * width) * taper
+    h_up *= float(teeth)
     a_up, shade = _teeth(d_up, h_up[f.bin], gaps, soft)
     a_up *= (h_up > 0.3)[f.bin]
     layers.over(palette.teeth, shade * side_t[f.bin], a_up)
@@ -222,7 +229,9 @@ def _interior(f: _MouthFrame, palette: MouthPalette, gap: float) -> np.ndarray:
     wet = 0.6 * palette.lip
     layers.over(wet, one, 0.7 * np.exp(-np.maximum(d_lo, 0.0) / rim) * (1.0 - a_up))
     layers.over(wet, one, 0.35 * np.exp(-np.maximum(d_up, 0.0) / (0.5 * rim)))
-    corners = (1.0 - 0.6 * _smoothstep(0.4, 1.0, at))[f.bin]
+    # Darker into the corners, and lit from the side the painting's light comes from.
+    side_light = np.clip(1.0 + LIGHT_ACROSS * palette.light * t, 0.5, 1.5)
+    corners = ((1.0 - 0.45 * _smoothstep(0.4, 1.0, at)) * side_light)[f.bin]
     colour = layers.colour(corners)
     if palette.softness * f.scale > 0.3:
         colour = cv2.GaussianBlur(colour, (0, 0), palette.softness * f.scale)
@@ -230,13 +239,18 @@ def _interior(f: _MouthFrame, palette: MouthPalette, gap: float) -> np.ndarray:
 
 
 def draw_mouth_interior(
-    out: np.ndarray, targets: np.ndarray, palette: MouthPalette, origin: tuple[int, int] = (0, 0)
+    out: np.ndarray,
+    targets: np.ndarray,
+    palette: MouthPalette,
+    origin: tuple[int, int] = (0, 0),
+    painted: PaintedMouth | None = None,
 ) -> None:
     """Paint the mouth interior into `out` (BGR, modified in place) for landmark `targets`.
 
     `origin` is the image position of `out`'s top-left pixel (when `out` is a region crop).
     Only pixels inside the inner-lip outline change; nothing changes until the lips part more
-    than they do in the painting itself.
+    than they do in the painting itself. `painted`: the painting's own teeth, moved with the
+    lips and laid over the drawn interior (which then draws no teeth).
     """
     upper = _chaikin(targets[_UPPER, :2].astype(np.float64) - origin)
     lower = _chaikin(targets[_LOWER, :2].astype(np.float64) - origin)
@@ -248,7 +262,9 @@ def draw_mouth_interior(
         return
     parted = lips_parted(targets) - palette.rest_gap
     opacity = float(np.clip((parted - OPEN_START) / OPEN_RAMP, 0, 1))
-    if opacity <= 0.0:
+    # The painting's own teeth are moved as soon as the lips move from their rest.
+    own = painted is not None and abs(parted) > OWN_TEETH_FROM
+    if opacity <= 0.0 and not own:
         return
     allpts = np.concatenate([upper, lower])
     x0 = max(0, int(np.floor(allpts[:, 0].min())))
@@ -258,13 +274,53 @@ def draw_mouth_interior(
     if x1 - x0 < 2 or y1 - y0 < 2:
         return
     box = (x0, y0, x1, y1)
+    coverage = _coverage(upper, lower, box)
+    crop = out[y0:y1, x0:x1]
+    if not own:
+        paint = _interior_paint(upper, lower, box, width, palette, gap)
+        alpha = coverage * np.float32(opacity)
+        crop[...] = cv2.blendLinear(paint, crop, alpha, 1.0 - alpha)
+        return
+    assert painted is not None
+    mixed = crop.astype(np.float32)
+    if opacity > 0.0:
+        paint = _interior_paint(upper, lower, box, width, palette, gap, teeth=False)
+        a = (coverage * np.float32(opacity))[..., None]
+        mixed = mixed * (1.0 - a) + paint.astype(np.float32) * a
+    ox, oy = origin
+    teeth, teeth_alpha = place_teeth(painted, targets, (x0 + ox, y0 + oy, x1 + ox, y1 + oy))
+    a = (coverage * teeth_alpha)[..., None]
+    mixed = mixed * (1.0 - a) + teeth * a
+    crop[...] = np.clip(mixed + 0.5, 0, 255).astype(np.uint8)
+
+
+def _interior_paint(
+    upper: np.ndarray,
+    lower: np.ndarray,
+    box: tuple[int, int, int, int],
+    width: float,
+    palette: MouthPalette,
+    gap: float,
+    teeth: bool = True,
+) -> np.ndarray:
+    """The drawn interior over `box` (uint8 BGR)."""
+    x0, y0, x1, y1 = box
     # Above DETAIL_WIDTH the interior is drawn coarser and scaled up: it is soft paint anyway.
     frame = _mouth_frame(upper, lower, box, min(1.0, DETAIL_WIDTH / width))
-    colour = _interior(frame, palette, gap)
+    colour = _interior(frame, palette, gap, teeth)
     if colour.shape[:2] != (y1 - y0, x1 - x0):
         colour = cv2.resize(colour, (x1 - x0, y1 - y0), interpolation=cv2.INTER_LINEAR)
-    coverage = _coverage(upper, lower, box)
-    alpha = coverage * np.float32(opacity)
-    crop = out[y0:y1, x0:x1]
-    paint = np.clip(colour + 0.5, 0, 255).astype(np.uint8)
-    crop[...] = cv2.blendLinear(paint, crop, alpha, 1.0 - alpha)
+    if palette.grain is not None:
+        # The grain as the skin shows it, scaled to each pixel's brightness: a dark mouth
+        # shows the same film or paint as the skin, not the skin's own contrast.
+        colour += _tile(palette.grain, colour.shape[:2]) * (colour / np.maximum(palette.skin, 1.0))
+    return np.clip(colour + 0.5, 0, 255).astype(np.uint8)
+
+
+def _tile(pattern: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+    """`pattern` repeated (mirrored, so no seam shows) to cover `shape` (h, w)."""
+    h, w = shape
+    ph, pw = pattern.shape[:2]
+    if ph >= h and pw >= w:
+        return pattern[:h, :w]
+    return np.pad(pattern, ((0, max(0, h - ph)), (0, max(0, w - pw)), (0, 0)), "symmetric")[:h, :w]

@@ -95,8 +95,9 @@ class MeshWarp:
         xx, yy = np.meshgrid(gx, gy)
         self.grid = np.stack([xx, yy], axis=-1).astype(np.float32)  # (gh, gw, 2)
 
-    def source_map(self, target_points: np.ndarray) -> np.ndarray:
-        """Full-resolution (H, W, 2) map over the region: where each output pixel samples.
+    def source_map(self, target_points: np.ndarray, in_region: bool = False) -> np.ndarray:
+        """Full-resolution (H, W, 2) map over the region: where each output pixel samples, in
+        image pixels, or with `in_region` in the region's own (for sampling a region crop).
 
         The returned array is a view of a shared buffer, overwritten by the next call for a
         grid of the same size: use it before warping again.
@@ -105,6 +106,8 @@ class MeshWarp:
         over itself the nearer surface wins (a turning head hides its far cheek).
         """
         coarse = self._coarse_map(np.asarray(target_points, dtype=np.float64))
+        if in_region:  # on the coarse grid: a few thousand cells, not the whole region
+            coarse -= (float(self.region.x0), float(self.region.y0))
         s = self.step
         full = _map_buffer((self.grid_w * s, self.grid_h * s))
         cv2.resize(

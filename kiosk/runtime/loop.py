@@ -18,10 +18,11 @@ import numpy as np
 
 from kiosk.clips.clip import Clip
 from kiosk.config import KioskConfig
-from kiosk.director.director import Director, Scene
+from kiosk.director.director import Director, Mode, Scene
 from kiosk.display import Action, Display, OverlayState
 from kiosk.display.pacing import FramePacer
 from kiosk.display.recorder import ScreenRecorder
+from kiosk.display.wall import make_wall
 from kiosk.exhibits.library import ExhibitLibrary, ReloadReport
 from kiosk.exhibits.loader import ContentLoader
 from kiosk.exhibits.watcher import ContentWatcher
@@ -33,6 +34,7 @@ from kiosk.runtime.live import LiveInput
 from kiosk.runtime.options import RunOptions, RunReport
 from kiosk.runtime.panel import CuratorPanel, ProblemList
 from kiosk.runtime.scene import SceneRenderer
+from kiosk.runtime.speech import KioskSpeech, SpeechTick
 from kiosk.stats import StageTimes
 
 log = logging.getLogger(__name__)
@@ -59,6 +61,7 @@ class Stages:
     panel: CuratorPanel
     watcher: ContentWatcher
     ops: Operations
+    speech: KioskSpeech | None = None  # None: the kiosk does not speak (speech.enabled false)
     recorder: ScreenRecorder | None = None  # `kiosk run --record`
 
 
@@ -75,7 +78,9 @@ class Kiosk:
         self.live, self.scene, self.panel, self.watcher, self.ops = (
             s.live, s.scene, s.panel, s.watcher, s.ops,
         )  # fmt: skip
+        self.speech = s.speech
         self.last_touch: float | None = None
+        self._wall_key: tuple | None = None  # the style and painting of the wall hung
         self.asleep = False
         self.quit_reason = ""
         self._actions: dict[Action, Callable[[float], None]] = {
@@ -86,6 +91,7 @@ class Kiosk:
             Action.RELOAD: lambda now: self.content.request(),
             Action.ACTIVITY: self.director.touched,
             Action.QUIT: lambda now: self.request_stop("curator quit"),
+            Action.SPEECH: self._speech_tapped,
         }
 
     # -- what callers read ----------------------------------------------------------------
@@ -171,6 +177,8 @@ class Kiosk:
             exhibits=[e.id for e in self.library.exhibits],
             problems=self.problems(),
             exit_reason=self.quit_reason,
+            presented=self.display.counters,
+            present_path=self.display.present_path,
         )
 
     def close(self) -> None:
@@ -178,6 +186,8 @@ class Kiosk:
         self.watcher.close()
         self.content.close()
         self.rigs.close()
+        if self.speech is not None:
+            self.speech.close()
         self.engine.close()
         if self.stages.recorder is not None:
             self.stages.recorder.close()
@@ -197,27 +207,64 @@ class Kiosk:
         if report is not None:
             self._apply_reload(report, now)
         latency_from = self.live.update()
+        speech = self._speech_step(now)
         scene = self.director.update(now, self.live.visitor_present, self.live.people_in_view)
         with self.times.measure("render"):
-            image = self.scene.render(scene, now, self.live.motion, self.live.gaze)
+            image = self.scene.render(scene, now, self.live.motion, self.live.gaze, speech.mouth)
+        self._hang_wall(scene.exhibit_id)
         with self.times.measure("display"):
-            self.display.present(image, self._overlay(scene))
+            self.display.present(image, self._overlay(scene), self.scene.damage)
         if self.stages.recorder is not None:
             self.stages.recorder.add(self.display.screen_pixels(), now)
         if latency_from is not None:
             self.times.add("end_to_end", (time.monotonic() - latency_from) * 1000.0)
         self.times.add("frame", (time.monotonic() - now) * 1000.0)
-        self.ops.tick(now, scene.mode.value, lambda fps: self._health(scene, fps))
+        self.ops.tick(now, scene.mode.value, lambda fps: self._health(scene, fps), scene.exhibit_id)
+
+    def _hang_wall(self, exhibit_id: str | None) -> None:
+        """Give the display the wall of the exhibit on screen when it changes (its own, or
+        config's). A blurred wall is made once per painting (2-10 ms, 1080p to 4K)."""
+        exhibit = self.library.get(exhibit_id) if exhibit_id else None
+        style = self.config.display.wall
+        if exhibit is not None and exhibit.spec.wall is not None:
+            style = exhibit.spec.wall
+        blur = exhibit is not None and style.fill == "blur"
+        key = (style, exhibit.image_digest if blur else None)
+        if key == self._wall_key:
+            return
+        self._wall_key = key
+        still = self.scene.still_and_rig(exhibit)[0] if blur else None
+        wall = make_wall(style, still, self.display.logical_size, str(key[1]))
+        self.display.set_wall(wall)
+        self.scene.backdrop = wall.backdrop(self.display.logical_size)
 
     def _handle_input(self, now: float) -> None:
         for action in self.display.poll_actions():
             self.last_touch = now
             self._actions[action](now)
 
+    def _speech_step(self, now: float) -> SpeechTick:
+        """Speech's part of the frame: what it says for the painting shown, the mouth."""
+        if self.speech is None:
+            return SpeechTick(None, False)
+        exhibit = self.library.get(self.director.current) if self.director.current else None
+        tick = self.speech.update(now, exhibit, self.director.mode is Mode.LIVE)
+        self.director.speaking(tick.speaking, now)
+        return tick
+
+    def _speech_tapped(self, now: float) -> None:
+        if self.speech is not None:
+            self.director.touched(now)
+            self.speech.tap(self.display.speech_tapped, now)
+
     def _overlay(self, scene: Scene) -> OverlayState:
         camera = self.live.camera_state if self.live.source is not None else None
         return self.panel.overlay(
-            scene, camera, lambda: self.stage_summary().get("frame", {}).get("median_ms", 0)
+            scene,
+            camera,
+            lambda: self.stage_summary().get("frame", {}).get("median_ms", 0),
+            self.scene.face_box(scene.exhibit_id),
+            self.speech.view() if self.speech is not None else None,
         )
 
     def _health(self, scene: Scene | None, fps: float, asleep: bool = False) -> Health:
@@ -253,6 +300,8 @@ class Kiosk:
             log.info("outside opening hours: sleeping")
             self.asleep = True
             self.live.stop()
+            if self.speech is not None:
+                self.speech.stop()
             w, h = self.display.logical_size
             self.display.present(np.zeros((h, w, 3), np.uint8), OverlayState())
         for action in self.display.poll_actions():

@@ -36,13 +36,24 @@ class RunReport:
     exhibits: list = field(default_factory=list)
     problems: list = field(default_factory=list)
     exit_reason: str = ""
+    # The display's counters (Display.counters): frames pushed to the screen, of them whole
+    # frames, and frames that showed a new painting (animation); and how frames are pushed.
+    presented: tuple[int, int, int] = (0, 0, 0)
+    present_path: str = ""
 
     def to_json(self) -> dict:
-        fps = self.frames / self.elapsed_s if self.elapsed_s > 0 else 0.0
+        def per_s(n: int) -> float:
+            return round(n / self.elapsed_s, 2) if self.elapsed_s > 0 else 0.0
+
+        presented, whole, new_paintings = self.presented
         return {
             "frames": self.frames,
             "elapsed_s": round(self.elapsed_s, 3),
-            "fps": round(fps, 2),
+            "fps": per_s(self.frames),  # the loop's rate: ticks a second
+            "presented_fps": per_s(presented),  # frames that changed the screen, a second
+            "whole_frames_fps": per_s(whole),
+            "new_frames_fps": per_s(new_paintings),  # new animation frames shown, a second
+            "present_path": self.present_path,
             "camera_frames_processed": self.camera_frames,
             "frames_with_visitor": self.frames_with_visitor,
             "stages_ms": self.stages,

@@ -7,7 +7,8 @@ from collections.abc import Callable
 
 from kiosk.config import display_path
 from kiosk.director.director import Mode, Scene
-from kiosk.display import OverlayState
+from kiosk.display import OverlayState, SpeechView
+from kiosk.display.widgets.privacy_notice import notice_text
 from kiosk.exhibits.library import ExhibitLibrary
 
 ATTRACT_HINT = "Swipe to see another painting"
@@ -18,11 +19,16 @@ class ProblemList:
     clips', and the paintings shown without animation because their rig failed."""
 
     def __init__(
-        self, library: ExhibitLibrary, clip_problems: list[str], rig_errors: Callable[[], dict]
+        self,
+        library: ExhibitLibrary,
+        clip_problems: list[str],
+        rig_errors: Callable[[], dict],
+        speech_problems: Callable[[], list[str]] | None = None,
     ) -> None:
         self._library = library
         self._clip_problems = clip_problems
         self._rig_errors = rig_errors
+        self._speech_problems = speech_problems  # no sound, a voice that fails, ...
 
     def lines(self) -> list[str]:
         problems = [str(p) for p in self._library.problems] + list(self._clip_problems)
@@ -33,6 +39,8 @@ class ProblemList:
                     f"{display_path(exhibit.source_file)}: image: "
                     f"{errors[exhibit.id]} (shown without animation)"
                 )
+        if self._speech_problems is not None:
+            problems += self._speech_problems()
         return problems
 
 
@@ -48,11 +56,20 @@ class CuratorPanel:
         self.visible = not self.visible
 
     def overlay(
-        self, scene: Scene, camera_state: str | None, frame_median_ms: Callable[[], float]
+        self,
+        scene: Scene,
+        camera_state: str | None,
+        frame_median_ms: Callable[[], float],
+        face_box: tuple[int, int, int, int] | None = None,
+        speech: SpeechView | None = None,
     ) -> OverlayState:
-        """`camera_state` is None when the kiosk has no camera (the notice is then not shown)."""
+        """`camera_state` is None when the kiosk has no camera (the notice is then not shown);
+        otherwise the notice says what the camera does now. `face_box`: the painted faces'
+        bounds in the shown painting (the overlays keep clear of them). `speech` adds the
+        speech buttons and captions, and the label in its language."""
         exhibit = self._library.get(scene.exhibit_id) if scene.exhibit_id else None
         spec = exhibit.spec if exhibit else None
+        language = speech.language if speech is not None else None
         curator: list[str] = []
         if self.visible:
             curator = [
@@ -62,14 +79,18 @@ class CuratorPanel:
                 *(self._problems.lines() or ["No problems found."]),
             ]
         return OverlayState(
-            title=spec.title if spec else "",
+            title=spec.title_in(language) if spec else "",
             artist=spec.artist if spec else "",
             year=spec.year if spec else "",
-            label=spec.label if spec else "",
-            credit=spec.credit if spec else "",
+            label=spec.label_in(language) if spec else "",
+            credit=spec.credit_in(language) if spec else "",
             show_label=scene.show_label,
+            show_title=scene.mode is Mode.ATTRACT,
             camera_on=camera_state is not None,
+            notice=notice_text(camera_state) if camera_state is not None else "",
+            face_box=face_box,
             curator_visible=self.visible,
             curator_lines=curator,
             status_hint=ATTRACT_HINT if scene.mode is Mode.ATTRACT else "",
+            speech=speech,
         )

@@ -17,6 +17,7 @@ from kiosk.clips.clip import Clip
 from kiosk.clips.playlist import PlaylistEntry, PlaylistPlayer
 from kiosk.config import EngineConfig
 from kiosk.director.director import Scene
+from kiosk.display.presenter import EVERYTHING, NOTHING, Damage
 from kiosk.exhibits.library import ExhibitLibrary, LoadedExhibit
 from kiosk.motion.eye_contact import CameraGeometry, VisitorGaze
 from kiosk.motion.motion import Motion
@@ -24,6 +25,7 @@ from kiosk.renderer.engine import Animation, Engine, animation_for
 from kiosk.renderer.face_rig import PaintingRig
 from kiosk.renderer.rig_store import RigRequest, RigResult, RigStore, fit_image
 from kiosk.runtime.face_motion import FaceMotions
+from kiosk.speech.mouth import own_mouth
 from kiosk.stats import StageTimes
 
 FACE_TIME_OFFSET_S = 1.3  # idle-loop delay between the faces of a multi-face painting
@@ -36,10 +38,30 @@ def same_motions(a: list[Motion], b: list[Motion]) -> bool:
     return len(a) == len(b) and all(x.same_as(y) for x, y in zip(a, b, strict=True))
 
 
-def place(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
-    """A painting centred on a black canvas of the screen's logical size (for cross-fades)."""
+def _face_regions(rig: PaintingRig) -> tuple[tuple[int, int, int, int], ...]:
+    """The boxes (x, y, w, h, shown pixels) a render of `rig` may change: each face's
+    head-and-neck region, scaled to the shown size when rendered smaller (plus the cubic
+    upscale's reach of 2 rendered pixels, rounded out)."""
+    if rig.shown_size is None:
+        return tuple((f.region.x0, f.region.y0, f.region.width, f.region.height)
+                     for f in rig.faces)  # fmt: skip
+    sx, sy = rig.shown_size[0] / rig.image.shape[1], rig.shown_size[1] / rig.image.shape[0]
+    boxes = []
+    for face in rig.faces:
+        r = face.region
+        x0, y0 = int((r.x0 - 2) * sx) - 1, int((r.y0 - 2) * sy) - 1
+        x1, y1 = int((r.x1 + 2) * sx) + 2, int((r.y1 + 2) * sy) + 2
+        boxes.append((max(0, x0), max(0, y0), x1 - max(0, x0), y1 - max(0, y0)))
+    return tuple(boxes)
+
+
+def place(
+    image: np.ndarray, size: tuple[int, int], backdrop: np.ndarray | None = None
+) -> np.ndarray:
+    """A painting centred on the wall (`backdrop`, the screen's logical size; black if None),
+    for cross-fades."""
     w, h = size
-    canvas = np.zeros((h, w, 3), np.uint8)
+    canvas = backdrop.copy() if backdrop is not None else np.zeros((h, w, 3), np.uint8)
     ih, iw = image.shape[:2]
     x, y = (w - iw) // 2, (h - ih) // 2
     canvas[y : y + ih, x : x + iw] = image
@@ -85,6 +107,12 @@ class SceneRenderer:
         # bench reads them to know the painting is animated and to replay the same render.
         self.last_render: tuple[PaintingRig, list[Motion], Animation] | None = None
         self.first_render_at: float | None = None
+        self.damage: Damage = EVERYTHING  # what changed in the last frame rendered
+        self._shown: np.ndarray | None = None  # the last frame rendered (compared by identity)
+        self._black: np.ndarray | None = None  # the frame shown with no exhibit
+        self._rig_shown: tuple[str, PaintingRig] | None = None  # the last rig animated
+        # The wall the cross-fades are mixed over (the exhibit's on screen; None: black).
+        self.backdrop: np.ndarray | None = None
 
     @property
     def exhibits_in_memory(self) -> set[str]:
@@ -96,23 +124,63 @@ class SceneRenderer:
         return self._last_frames.get(exhibit_id)
 
     def render(
-        self, scene: Scene, now: float, live_motion: Motion, gaze: VisitorGaze | None = None
+        self,
+        scene: Scene,
+        now: float,
+        live_motion: Motion,
+        gaze: VisitorGaze | None = None,
+        mouth: dict[str, float] | None = None,
     ) -> np.ndarray:
+        """This frame's painting; `damage` then says what changed since the last one. `gaze`:
+        the visitor's gaze for eye contact; `mouth` = speech's mouth controls, owning the mouth
+        by `scene.speech_weight` (head and eyes stay with the idle loop or the visitor)."""
+        image, painted = self._render(scene, now, live_motion, gaze, mouth)
+        # A different array than last time is a different picture, whatever was painted.
+        self.damage = painted if image is self._shown else EVERYTHING
+        self._shown = image
+        return image
+
+    def _render(
+        self,
+        scene: Scene,
+        now: float,
+        live_motion: Motion,
+        gaze: VisitorGaze | None,
+        mouth: dict[str, float] | None,
+    ) -> tuple[np.ndarray, Damage]:
         exhibit = self.library.get(scene.exhibit_id) if scene.exhibit_id else None
         if exhibit is None:
             w, h = self._logical_size
-            return np.zeros((h, w, 3), np.uint8)
-        image = self._animated(exhibit, scene, now, live_motion, gaze)
+            if self._black is None or self._black.shape[:2] != (h, w):
+                self._black = np.zeros((h, w, 3), np.uint8)
+            return self._black, NOTHING
+        image, painted = self._animated(exhibit, scene, now, live_motion, gaze, mouth)
         self._last_frames[exhibit.id] = image
         previous = self._last_frames.get(scene.previous_exhibit_id or "")
         self._forget_all_but({exhibit.id, scene.previous_exhibit_id})
         if previous is not None and scene.exhibit_fade < 1.0:
             size = self._logical_size
+            wall = self.backdrop
             return cv2.addWeighted(
-                place(previous, size), 1.0 - scene.exhibit_fade, place(image, size),
+                place(previous, size, wall), 1.0 - scene.exhibit_fade, place(image, size, wall),
                 scene.exhibit_fade, 0.0,
-            )  # fmt: skip
-        return image
+            ), EVERYTHING  # fmt: skip
+        return image, painted
+
+    def face_box(self, exhibit_id: str | None) -> tuple[int, int, int, int] | None:
+        """The bounds (x, y, w, h) of the exhibit's animated faces' landmarks in its shown
+        painting's pixels, once its rig is built (the overlays keep clear of it)."""
+        if self._rig_shown is None or self._rig_shown[0] != exhibit_id:
+            return None
+        rig = self._rig_shown[1]
+        if not rig.faces:
+            return None
+        sx = sy = 1.0
+        if rig.shown_size is not None:
+            sx, sy = rig.shown_size[0] / rig.image.shape[1], rig.shown_size[1] / rig.image.shape[0]
+        points = np.concatenate([face.landmarks[:, :2] for face in rig.faces])
+        (x0, y0), (x1, y1) = points.min(axis=0), points.max(axis=0)
+        return (round(x0 * sx), round(y0 * sy), round((x1 - x0) * sx), round((y1 - y0) * sy))
 
     def _animated(
         self,
@@ -121,11 +189,13 @@ class SceneRenderer:
         now: float,
         live_motion: Motion,
         gaze: VisitorGaze | None,
-    ) -> np.ndarray:
+        mouth: dict[str, float] | None,
+    ) -> tuple[np.ndarray, Damage]:
         still, result = self.still_and_rig(exhibit)
         if result is None or result.rig is None:
-            return still
+            return still, NOTHING
         rig = result.rig
+        self._rig_shown = (exhibit.id, rig)
         player = self.player(exhibit)
         # Several animated faces each run a little behind the last, never in lockstep.
         shown = self._fit((exhibit.image.shape[1], exhibit.image.shape[0]))
@@ -135,11 +205,13 @@ class SceneRenderer:
                          faces.eyes_m(rig, i, shown) if gaze is not None else None)
             for i in range(len(rig.faces))
         ]  # fmt: skip
+        if mouth is not None and scene.speech_weight > 0:
+            motions = [own_mouth(m, mouth, scene.speech_weight) for m in motions]
         animation = animation_for(exhibit.spec.animation, self._engine_config)
         key = (id(rig), animation)
         last = self._last_render
         if last is not None and last[0] == key and same_motions(last[1], motions):
-            return last[2]  # nothing moved since the last frame (e.g. between camera frames)
+            return last[2], NOTHING  # nothing moved since the last frame (between camera frames)
         frame = self._frame_of(exhibit.id, rig, still)
         with self._times.measure("warp"):
             image = self.engine.render(rig, motions, animation, frame)
@@ -147,7 +219,7 @@ class SceneRenderer:
         self.last_render = (rig, motions, animation)
         if self.first_render_at is None:
             self.first_render_at = time.monotonic()
-        return image
+        return image, Damage(False, _face_regions(rig))
 
     def player(self, exhibit: LoadedExhibit) -> PlaylistPlayer:
         """The exhibit's idle-loop player, rebuilt when its playlist changes."""
@@ -215,3 +287,5 @@ class SceneRenderer:
         self._last_render = None
         self.last_render = None
         self._frame = None
+        self._shown = None
+        self._rig_shown = None

@@ -32,6 +32,7 @@ from kiosk.runtime.loop import Kiosk, Stages
 from kiosk.runtime.options import RunOptions
 from kiosk.runtime.panel import CuratorPanel, ProblemList
 from kiosk.runtime.scene import SceneRenderer
+from kiosk.runtime.speech import KioskSpeech
 from kiosk.stats import StageTimes
 
 
@@ -79,7 +80,11 @@ def build_kiosk(
         display.fit, display.logical_size, content.fitted_still, times,
         camera=CameraGeometry.from_config(config.attention),
     )  # fmt: skip
-    problems = ProblemList(library, clip_problems, lambda: scene.rig_errors)
+    speech = KioskSpeech.from_config(config) if config.speech.enabled else None
+    problems = ProblemList(
+        library, clip_problems, lambda: scene.rig_errors,
+        speech.problems if speech is not None else None,
+    )  # fmt: skip
     live = LiveInput(
         source_factory or (lambda: open_camera(config, options)),
         lambda: LiveMotion.from_config(config),
@@ -96,6 +101,7 @@ def build_kiosk(
         watcher=ContentWatcher([paths.exhibits, paths.content]),
         # Headless runs (tests, benchmarks) never claim the metrics port.
         ops=Operations(config, metrics=not options.headless),
+        speech=speech,
         recorder=ScreenRecorder(options.record, config.display.fps) if options.record else None,
     )  # fmt: skip
     return Kiosk(stages)

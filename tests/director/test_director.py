@@ -285,3 +285,31 @@ def test_transitions_deque_is_bounded() -> None:
     last = director.transitions[-1]
     assert (last.before, last.after, last.at) == ("live", "attract", t - 0.5)
     assert director.transitions[0].at == pytest.approx(t - maxlen / 2)
+
+
+def test_speech_owns_the_mouth_with_blends_in_and_out_and_never_jumps():
+    d = Director(DirectorTimings(speech_blend_s=0.2))
+    d.set_exhibits(["a"], 0.0)
+    assert d.update(1.0, False).speech_weight == 0.0
+    d.speaking(True, 1.0)
+    assert d.update(1.1, False).speech_weight == pytest.approx(0.5)
+    assert d.update(1.3, False).speech_weight == 1.0
+    d.speaking(False, 2.0)
+    assert d.update(2.1, False).speech_weight == pytest.approx(0.5)
+    # Speech starting again half-way through the blend out goes back up from there.
+    d.speaking(True, 2.1)
+    assert d.update(2.1, False).speech_weight == pytest.approx(0.5)
+    assert d.update(2.2, False).speech_weight == pytest.approx(1.0)
+    d.speaking(False, 3.0)
+    assert d.update(3.5, False).speech_weight == 0.0
+
+
+def test_an_open_label_stays_open_while_it_is_spoken():
+    d = Director(DirectorTimings(label_hide_s=5.0))
+    d.set_exhibits(["a"], 0.0)
+    d.toggle_label(0.0)
+    d.speaking(True, 1.0)
+    assert d.update(30.0, False).show_label
+    d.speaking(False, 30.0)
+    assert d.update(34.0, False).show_label
+    assert not d.update(35.5, False).show_label

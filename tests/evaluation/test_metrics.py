@@ -145,3 +145,45 @@ def test_head_roll_agreement_is_low_when_eye_corners_move_without_the_head() -> 
     agreement = m.head_roll_agreement(tracks)
     assert 0.0 < agreement < 0.6
     assert math.isnan(m.head_roll_agreement([face(), None]))
+
+
+# -- amplitude ------------------------------------------------------------------------------
+
+
+def opened(points: np.ndarray, gap_iod: float) -> np.ndarray:
+    """The face with its lower lip (and chin) moved down by `gap_iod` inter-ocular distances."""
+    out = points.copy()
+    out[list(lm.LIPS_INNER_LOWER) + list(lm.JAW), 1] += gap_iod * PIXELS_PER_IOD
+    return out
+
+
+def test_mouth_opening_and_corner_spread_are_in_inter_ocular_units() -> None:
+    still = face()
+    base = m.mouth_opening(still)
+    assert m.mouth_opening(opened(still, 0.2)) == pytest.approx(base + 0.2, abs=0.02)
+    # The same face at twice the size measures the same.
+    big = (still - CENTRE) * 2.0 + CENTRE
+    assert m.corner_spread(big) == pytest.approx(m.corner_spread(still), rel=1e-6)
+    assert math.isnan(m.mouth_opening(None))
+
+
+def test_amplitude_ratios_of_a_copy_at_another_size_are_one_and_of_half_the_motion_half() -> None:
+    still = face()
+    gaps = 0.25 * (1 + np.sin(np.linspace(0, 6 * np.pi, 60)))
+    turns = np.radians(10.0) * np.sin(np.linspace(0, 4 * np.pi, 60))
+    driver = [tilted(opened(still, g), 0.0, yaw=y) for g, y in zip(gaps, turns, strict=True)]
+    copy = [(p - CENTRE) * 0.5 + CENTRE for p in driver]
+    ratios = m.amplitude_ratios(driver, copy)
+    assert ratios["mouth_opening"] == pytest.approx(1.0, abs=0.02)
+    assert ratios["head_turn_deg"] == pytest.approx(1.0, abs=0.02)
+    assert math.isnan(ratios["smile_spread"])  # the driver never smiles: not counted
+    half = [tilted(opened(still, g / 2), 0.0, yaw=y / 2) for g, y in zip(gaps, turns, strict=True)]
+    ratios = m.amplitude_ratios(driver, half)
+    assert ratios["mouth_opening"] == pytest.approx(0.5, abs=0.03)
+    assert ratios["head_turn_deg"] == pytest.approx(0.5, abs=0.03)
+
+
+def test_amplitude_ignores_missing_faces_and_a_stray_frame() -> None:
+    values = np.concatenate([np.linspace(0.0, 1.0, 100), [np.nan, 50.0]])
+    assert m.amplitude(values) == pytest.approx(0.9, abs=0.03)
+    assert math.isnan(m.amplitude(np.array([np.nan, 1.0])))

@@ -192,7 +192,8 @@ def test_an_all_but_shut_eye_closes_completely(rig: PaintingRig) -> None:
         for eye in face.eyes:
             draw_lids(out, eye, face.landmarks, targets, (0, 0), face.palette.skin, None, closure)
         changed[closure] = float(abs_diff(out, rig.image)[sliver > 0].mean())
-    assert changed[0.5] < 1.0 and changed[1.0] > 10.0, changed
+    # Half closed, only the soft tail of the opaque lid's lash line reaches into the sliver.
+    assert changed[0.5] < 3.0 and changed[1.0] > 10.0, changed
 
 
 def test_the_lash_line_of_a_shut_lid_reaches_both_corners_of_the_eye(rig: PaintingRig) -> None:
@@ -211,3 +212,26 @@ def test_the_lash_line_of_a_shut_lid_reaches_both_corners_of_the_eye(rig: Painti
         for corner in eye.corners:
             x, y = np.round(targets[corner, :2]).astype(int)
             assert grey[y, x] < 0.8 * lid_grey, (corner, grey[y, x], lid_grey)
+
+
+def test_the_lid_comes_down_over_the_iris_from_above(
+    engine: GeometricEngine, rig: PaintingRig
+) -> None:
+    """Half closed, the iris below the lid's margin is the painted iris (not a grey smear) and
+    above it is the lid's skin, opaque (the iris used to show through a part-transparent lid)."""
+    face = rig.faces[0]
+    motion = motion_from_controls({"blink": 0.5})
+    out = cv2.cvtColor(engine.render(rig, [motion]), cv2.COLOR_BGR2GRAY).astype(float)
+    still = cv2.cvtColor(rig.image, cv2.COLOR_BGR2GRAY).astype(float)
+    targets = target_landmarks(face, motion)
+    for eye in face.eyes:
+        cx, cy = face.landmarks[eye.iris_centre, :2]
+        r = eye.radius
+        yy, xx = np.mgrid[0 : out.shape[0], 0 : out.shape[1]]
+        iris = (xx - cx) ** 2 + (yy - cy) ** 2 < (0.8 * r) ** 2
+        margin = np.interp(xx, *targets[eye.upper, :2][np.argsort(targets[eye.upper, 0])].T)
+        below = iris & (yy > margin + 2) & (yy < cy + 0.6 * r)
+        above = iris & (yy < margin - 2)
+        assert below.sum() > 5 and above.sum() > 5
+        assert abs(out[below].mean() - still[below].mean()) < 20  # the iris, as painted
+        assert out[above].mean() > still[iris].mean() + 40  # skin, not iris showing through

@@ -130,3 +130,21 @@ def test_turning_the_head_never_opens_a_mouth_parted_at_rest(
     wider = motion_from_controls({"jaw_open": 0.45, "yaw": 30.0})
     opened = target_mesh(rig, wider, Gains(), limits).landmarks
     assert not np.array_equal(drawn(image, parted_rig, opened), image)
+
+
+def test_the_interior_is_lit_from_the_side_the_paintings_light_comes_from(
+    face: tuple[np.ndarray, FaceRig],
+) -> None:
+    image, rig = face
+    targets = targets_for(rig, jaw_open=0.8)
+    gap = inner_mask(targets, image.shape, grow=-2)
+    centre = targets[lm.as_index(lm.LIPS_INNER), 0].mean()
+    xs = np.arange(image.shape[1])[None, :]
+    left, right = gap & (xs < centre), gap & (xs >= centre)
+    ratios = {}
+    for light in (-1.0, 1.0):
+        palette = dataclasses.replace(rig.palette, light=light, grain=None)
+        grey = cv2.cvtColor(drawn(image, dataclasses.replace(rig, palette=palette), targets),
+                            cv2.COLOR_BGR2GRAY).astype(float)  # fmt: skip
+        ratios[light] = grey[right].mean() / grey[left].mean()
+    assert ratios[1.0] > 1.15 > 1 / 1.15 > ratios[-1.0]

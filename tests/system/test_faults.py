@@ -75,10 +75,10 @@ class Loop:
         self.painting_shape: tuple[int, ...] = ()
         present = app.display.present
 
-        def recording_present(painting: np.ndarray, overlay) -> None:
+        def recording_present(painting: np.ndarray, overlay, *damage) -> None:
             self.painting_mean = float(painting.mean())
             self.painting_shape = painting.shape
-            present(painting, overlay)
+            present(painting, overlay, *damage)
 
         app.display.present = recording_present  # type: ignore[method-assign]
 

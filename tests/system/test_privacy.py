@@ -265,8 +265,8 @@ def test_camera_frames_never_leave_memory(kiosk_dir: Path, tmp_path: Path, monke
     notices: list[tuple[bool, bool]] = []  # per frame: (camera_on, notice drawn)
     present = app.display.present
 
-    def recording_present(painting: np.ndarray, overlay) -> None:
-        present(painting, overlay)
+    def recording_present(painting: np.ndarray, overlay, *damage) -> None:
+        present(painting, overlay, *damage)
         notices.append((overlay.camera_on, "notice" in app.display.overlay.rects))
 
     app.display.present = recording_present  # type: ignore[method-assign]

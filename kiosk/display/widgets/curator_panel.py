@@ -1,5 +1,6 @@
-"""The curator panel: its row of touch buttons along the top (reload, previous, next, close,
-quit with confirmation) and the status lines under them, in a monospaced box."""
+"""The curator panel: its row of touch buttons (reload, previous, next, close, quit with
+confirmation) and the status lines, word-wrapped, in a monospaced box in the area the layout
+gives it (clear of the painted face)."""
 
 from __future__ import annotations
 
@@ -8,13 +9,15 @@ import pygame
 from kiosk.display.curator_access import PANEL_BUTTONS, QUIT_CONFIRM_LABEL
 from kiosk.display.gestures import Action
 from kiosk.display.widgets.style import Style
+from kiosk.display.widgets.text_layout import wrap_text
 
 _CURATOR_BG = (0, 0, 0, 200)
 _CURATOR_TEXT = (190, 235, 190)
 _BUTTON_BG = (30, 28, 26, 225)
 _QUIT_BG = (128, 44, 36, 235)
 _QUIT_ARMED_BG = (214, 58, 40, 255)
-_MAX_CURATOR_LINES = 24
+_MAX_CURATOR_LINES = 24  # status lines taken (each may wrap onto several screen lines)
+_MAX_LINE_CHARS = 600  # of one status line laid out: bounds the display thread's work
 
 
 def _printable(text: str) -> str:
@@ -23,43 +26,61 @@ def _printable(text: str) -> str:
 
 
 class CuratorPanel:
-    def __init__(self, style: Style, buttons: tuple[tuple[pygame.Rect, Action], ...]) -> None:
+    def __init__(self, style: Style) -> None:
         self._style = style
-        self._buttons = buttons
 
     def draw(
-        self, surface: pygame.Surface, lines: tuple[str, ...], quit_armed: bool
+        self,
+        surface: pygame.Surface,
+        lines: tuple[str, ...],
+        quit_armed: bool,
+        buttons: tuple[tuple[pygame.Rect, Action], ...],
+        area: pygame.Rect,
     ) -> tuple[pygame.Rect, pygame.Rect]:
-        """Draw the buttons and, under them, the status `lines`; (buttons' row, lines' box)."""
-        for (rect, action), (label, _) in zip(self._buttons, PANEL_BUTTONS, strict=True):
+        """Draw the `buttons` and the status `lines` inside `area`; (buttons' row, lines' box)."""
+        for (rect, action), (label, _) in zip(buttons, PANEL_BUTTONS, strict=True):
             fill = _BUTTON_BG
             if action is Action.QUIT:
                 fill = _QUIT_ARMED_BG if quit_armed else _QUIT_BG
                 label = QUIT_CONFIRM_LABEL if quit_armed else label
             surface.blit(self._style.button(rect.size, label, fill, 28), rect)
-        row = self._buttons[0][0].unionall([r for r, _ in self._buttons])
+        row = buttons[0][0].unionall([r for r, _ in buttons])
         panel = self._style.cached(
-            ("curator", lines, row.width), lambda: self._status(lines, row.width)
+            ("curator", lines, area.size), lambda: self._status(lines, area.size)
         )
-        rect = panel.get_rect(topleft=(self._style.margin, row.bottom + self._style.gap))
+        rect = panel.get_rect(topleft=area.topleft)
         surface.blit(panel, rect)
         return row, rect
 
-    def _status(self, lines: tuple[str, ...], min_width: int) -> pygame.Surface:
+    def _status(self, lines: tuple[str, ...], room: tuple[int, int]) -> pygame.Surface:
+        """The lines wrapped to the room's width; as many as its height holds, the last saying
+        how many more there are."""
         st = self._style
         font = st.font("mono", 20)
-        shown = list(lines[:_MAX_CURATOR_LINES]) or ["(no status)"]
-        if len(lines) > _MAX_CURATOR_LINES:
-            shown[-1] = f"... {len(lines) - _MAX_CURATOR_LINES + 1} more lines"
-        max_w = st.size[0] - 2 * st.margin
-        rendered = [font.render(_printable(line), True, _CURATOR_TEXT) for line in shown]
         pad = round(16 * st.scale)
-        w = min(max_w, max(min_width, max(r.get_width() for r in rendered) + 2 * pad))
-        h = sum(r.get_height() for r in rendered) + 2 * pad
-        panel = pygame.Surface((w, h), pygame.SRCALPHA)
+        inner_w, inner_h = room[0] - 2 * pad, room[1] - 2 * pad
+        line_h = font.get_linesize()
+        rows = inner_h // line_h
+        if inner_w < font.size("MMMMMMMM")[0] or rows < 1:
+            return pygame.Surface((0, 0), pygame.SRCALPHA)
+        wrapped: list[str] = []
+        for line in lines[:_MAX_CURATOR_LINES] or ("(no status)",):
+            text = _printable(line[:_MAX_LINE_CHARS])
+            # Continuation lines are indented so each status line still reads as one.
+            first, *rest = wrap_text(font, text, inner_w) or [""]
+            rest_text = " ".join(rest)
+            more = wrap_text(font, rest_text, inner_w - font.size("  ")[0]) if rest else []
+            wrapped += [first] + ["  " + m for m in more]
+            if len(wrapped) > rows:
+                break
+        hidden = len(lines) > _MAX_CURATOR_LINES or len(wrapped) > rows
+        if hidden:
+            wrapped = wrapped[: rows - 1] + ["... more: see the log or `kiosk check`"]
+        rendered = [font.render(line, True, _CURATOR_TEXT) for line in wrapped]
+        w = max(r.get_width() for r in rendered) + 2 * pad
+        panel = pygame.Surface((min(room[0], w), len(rendered) * line_h + 2 * pad),
+                               pygame.SRCALPHA)  # fmt: skip
         pygame.draw.rect(panel, _CURATOR_BG, panel.get_rect(), border_radius=round(10 * st.scale))
-        y = pad
-        for r in rendered:
-            panel.blit(r, (pad, y), area=pygame.Rect(0, 0, w - 2 * pad, r.get_height()))
-            y += r.get_height()
+        for i, r in enumerate(rendered):
+            panel.blit(r, (pad, pad + i * line_h))
         return panel

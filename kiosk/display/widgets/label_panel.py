@@ -1,5 +1,6 @@
-"""The label panel: title, artist and year, the label text and the credit line, bottom left
-(in the left letterbox bar when that is wide enough, so the painting stays uncovered)."""
+"""The label panel: title, artist and year, the label text and the credit line, in the area
+`kiosk.display.layout` gives it (beside the painting when there is room, else clear of the
+face), cut to fit that area's height."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from dataclasses import dataclass
 
 import pygame
 
+from kiosk.display.layout import LabelPlacement
 from kiosk.display.widgets.style import TITLE, Style
 from kiosk.display.widgets.text_layout import with_ellipsis, wrap_text
 
@@ -40,45 +42,48 @@ class LabelPanel:
         self._style = style
 
     def draw(
-        self,
-        surface: pygame.Surface,
-        text: LabelText,
-        fade: float,
-        painting: pygame.Rect | None,
-        bottom: int,
+        self, surface: pygame.Surface, text: LabelText, fade: float, place: LabelPlacement
     ) -> pygame.Rect:
-        """Draw the panel at `fade` opacity (0..1) with its bottom at `bottom`; where it was."""
-        panel = self._panel(text, self._width(painting))
+        """Draw the panel at `fade` opacity (0..1) inside `place.area`, hugging its anchored
+        edge, at most as tall as the area (the text is cut, with an ellipsis, to fit); where it
+        was drawn."""
+        area = place.area
+        panel = self._panel(text, area.w, area.h)
         panel.set_alpha(round(255 * min(1.0, fade)))
-        rect = panel.get_rect(bottomleft=(self._style.margin, bottom))
+        if place.anchor == "top":
+            rect = panel.get_rect(topleft=area.topleft)
+        else:
+            rect = panel.get_rect(bottomleft=area.bottomleft)
         surface.blit(panel, rect)
         return rect
 
-    def _width(self, painting: pygame.Rect | None) -> int:
-        st = self._style
-        s, w = st.scale, st.size[0]
-        default = min(w - 2 * st.margin, round(640 * s))
-        if painting is not None:
-            bar = painting.left - 2 * st.margin
-            if round(440 * s) <= bar < default:
-                return bar
-        return default
+    def _panel(self, text: LabelText, width: int, max_height: int) -> pygame.Surface:
+        key = ("label", text.title, text.artist, text.year, text.label, text.credit, width,
+               max_height)  # fmt: skip
+        return self._style.cached(key, lambda: self._build(text, width, max_height))
 
-    def _panel(self, text: LabelText, width: int) -> pygame.Surface:
-        key = ("label", text.title, text.artist, text.year, text.label, text.credit, width)
-        return self._style.cached(key, lambda: self._build(text, width))
-
-    def _build(self, text: LabelText, width: int) -> pygame.Surface:
+    def _build(self, text: LabelText, width: int, max_height: int) -> pygame.Surface:
         s = self._style.scale
         pad = round(28 * s)
-        inner_w = width - 2 * pad
-        blocks = self._heading(text, inner_w) + self._body(text.label, inner_w)
+        inner_w = max(1, width - 2 * pad)
+        heading = self._heading(text, inner_w)
+        credit: list[tuple[pygame.Surface, int]] = []
         if text.credit:
             for i, line in enumerate(self._wrap("sans", 19, text.credit, inner_w)):
-                blocks.append(
+                credit.append(
                     (self._line("sans", 19, line, _CREDIT), round(16 * s) if i == 0 else 0)
                 )
+        used = 2 * pad + sum(img.get_height() + before for img, before in heading + credit)
+        if used > max_height:  # no room for the credit: the title and text matter more
+            used -= sum(img.get_height() + before for img, before in credit)
+            credit = []
+        blocks = heading + self._body(text.label, inner_w, max_height - used) + credit
         height = 2 * pad + sum(img.get_height() + before for img, before in blocks)
+        while blocks and height > max_height:  # a long title in a small area: cut it too
+            img, before = blocks.pop()
+            height -= img.get_height() + before
+        if not blocks:  # no room at all: nothing is drawn rather than cover the face
+            return pygame.Surface((width, 0), pygame.SRCALPHA)
         panel = pygame.Surface((inner_w + 2 * pad, height), pygame.SRCALPHA)
         pygame.draw.rect(panel, _PANEL_BG, panel.get_rect(), border_radius=round(18 * s))
         y = pad
@@ -98,10 +103,14 @@ class LabelPanel:
                 blocks.append((self._line("sans", 27, line, _META), round(6 * self._style.scale)))
         return blocks
 
-    def _body(self, label: str, inner_w: int) -> list[tuple[pygame.Surface, int]]:
-        """The label's lines, as many as the panel shows, the last with an ellipsis if cut."""
+    def _body(self, label: str, inner_w: int, room: int) -> list[tuple[pygame.Surface, int]]:
+        """The label's lines, as many as fit in `room` pixels (at most _MAX_LABEL_LINES), the
+        last with an ellipsis if cut."""
         s = self._style.scale
-        shown = self._max_body_lines()
+        step = self._style.font("sans", 25).get_linesize() + round(4 * s)
+        shown = max(0, min(_MAX_LABEL_LINES, (room - round(14 * s)) // step))
+        if shown == 0:
+            return []
         body_lines = self._wrap("sans", 25, label, inner_w, shown + 1)  # +1: is there more?
         cut = _VISIBLE.search(label, _MAX_LAYOUT_CHARS) is not None
         if body_lines and (len(body_lines) > shown or cut):
@@ -120,9 +129,3 @@ class LabelPanel:
     ) -> list[str]:
         """`wrap_text` in the panel's font, of at most _MAX_LAYOUT_CHARS characters of `text`."""
         return wrap_text(self._style.font(kind, px), text[:_MAX_LAYOUT_CHARS], width, max_lines)
-
-    def _max_body_lines(self) -> int:
-        # Keep the panel in the lower part of the screen, clear of the chevrons.
-        line_h = self._style.font("sans", 25).get_linesize()
-        available = self._style.size[1] * 0.42 - 200 * self._style.scale
-        return max(2, min(_MAX_LABEL_LINES, int(available // line_h)))

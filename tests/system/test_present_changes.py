@@ -1,0 +1,49 @@
+"""The scene renderer tells the display what changed: every pixel that differs from the last
+frame lies in the boxes it reports, and a frame where nothing moved reports nothing."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+
+from kiosk.config import load_config
+from kiosk.display.presenter import NOTHING
+from kiosk.runtime.options import RunOptions
+from kiosk.runtime.wiring import build_kiosk
+from tests.conftest import REPO_ROOT
+
+
+def test_the_reported_damage_covers_every_changed_pixel(tmp_path: Path) -> None:
+    shutil.copytree(REPO_ROOT / "exhibits", tmp_path / "exhibits")
+    (tmp_path / "content").mkdir()
+    (tmp_path / "config.yaml").write_text("display: {fullscreen: false, size: [480, 360]}\n")
+    app = build_kiosk(load_config(tmp_path / "config.yaml"), RunOptions(headless=True,
+                                                                        no_camera=True))
+    try:
+        app.reload_now(0.0)
+        exhibit = app.library.get("grace-hopper")
+        app.director.show("grace-hopper", 0.0)
+        while app.scene.still_and_rig(exhibit)[1] is None:  # the rig builds on a worker thread
+            app.rigs.wait(timeout=60)
+        scene = app.director.update(3.0, False)
+        before = app.scene.render(scene, 3.0, app.live.motion).copy()
+        checked = 0
+        for t in (3.2, 3.4, 3.6, 3.8):
+            image = app.scene.render(app.director.update(t, False), t, app.live.motion)
+            damage = app.scene.damage
+            assert not damage.everything  # the same painting, rendered over in place
+            changed = np.abs(image.astype(int) - before.astype(int)).max(axis=2) > 0
+            covered = np.zeros_like(changed)
+            for x, y, w, h in damage.boxes:
+                covered[y : y + h, x : x + w] = True
+            assert not (changed & ~covered).any()
+            checked += int(changed.any())
+            before = image.copy()
+            again = app.scene.render(app.director.update(t, False), t, app.live.motion)
+            assert again is image and app.scene.damage == NOTHING  # nothing moved
+        assert checked >= 2  # the idle loop did move the face
+        assert app.scene.face_box("grace-hopper") is not None
+    finally:
+        app.close()
