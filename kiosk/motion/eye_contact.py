@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -30,6 +31,12 @@ if TYPE_CHECKING:
     from kiosk.config import AttentionConfig
 
 IOD_M = 0.063  # an adult's distance between the pupils
+# Where eyes whose irises sit as the reference face's do look, in the face's own frame (x right,
+# y down, z away; kiosk.motion.geometry.face_frame): towards the camera of the two sample
+# portraits the reference face was averaged from, 8.1 degrees above the frame's -z axis (the
+# frame's y axis runs from forehead to chin, which leans back). Measured with the face mesh on
+# those portraits; over 14 other near-frontal portraits and driver videos the median is 8 too.
+LOOKING_AHEAD = np.array([0.0, -math.sin(math.radians(8.1)), -math.cos(math.radians(8.1))])
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,20 +72,36 @@ class VisitorGaze:
     direction: np.ndarray  # (3,) unit vector
 
 
-def _eye_in_head(canonical: np.ndarray) -> np.ndarray:
+# Each eye's outer corner, inner corner and iris centre.
+_EYES = (
+    (lm.RIGHT_EYE_OUTER, lm.RIGHT_EYE_INNER, lm.RIGHT_IRIS_CENTER),
+    (lm.LEFT_EYE_OUTER, lm.LEFT_EYE_INNER, lm.LEFT_IRIS_CENTER),
+)
+_EYE_POINTS = lm.as_index(tuple(i for eye in _EYES for i in eye))
+
+
+def _iris_shift(points: np.ndarray) -> np.ndarray:
+    """The two irises' mean offset from their eye corners' midpoints, (x, y), for the
+    (6, 3) points of _EYE_POINTS."""
+    p = points[:, :2].reshape(2, 3, 2)
+    return (p[:, 2] - (p[:, 0] + p[:, 1]) / 2).mean(axis=0)
+
+
+@lru_cache(maxsize=1)
+def _rest_shift() -> np.ndarray:
+    return _iris_shift(reference_face()[_EYE_POINTS].astype(np.float64))
+
+
+def _eye_in_head(eye_points: np.ndarray) -> np.ndarray:
     """The eyes' direction in the head's own frame (z away from the viewer), from where the
-    irises sit between the eye corners compared with the reference face looking ahead."""
-    ref = reference_face().astype(np.float64)
-    shifts = []
-    for outer, inner, iris in (
-        (lm.RIGHT_EYE_OUTER, lm.RIGHT_EYE_INNER, lm.RIGHT_IRIS_CENTER),
-        (lm.LEFT_EYE_OUTER, lm.LEFT_EYE_INNER, lm.LEFT_IRIS_CENTER),
-    ):
-        here = canonical[iris, :2] - (canonical[outer, :2] + canonical[inner, :2]) / 2
-        rest = ref[iris, :2] - (ref[outer, :2] + ref[inner, :2]) / 2
-        shifts.append(here - rest)
-    s = np.clip(np.mean(shifts, axis=0) / EYEBALL_RADIUS_IOD, -0.95, 0.95)
-    return np.array([s[0], s[1], -math.sqrt(max(0.0, 1.0 - s[0] ** 2 - s[1] ** 2))])
+    irises sit between the eye corners (canonical _EYE_POINTS) compared with the reference
+    face looking ahead: an iris on a sphere of EYEBALL_RADIUS_IOD, LOOKING_AHEAD at the
+    reference's place."""
+    xy = LOOKING_AHEAD[:2] + (_iris_shift(eye_points) - _rest_shift()) / EYEBALL_RADIUS_IOD
+    norm = float(np.linalg.norm(xy))
+    if norm > 0.95:  # beyond what eyes turn: a tracking error
+        xy *= 0.95 / norm
+    return np.array([xy[0], xy[1], -math.sqrt(1.0 - float(xy @ xy))])
 
 
 def _rotation_between(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -102,7 +125,7 @@ def measure_gaze(
     """
     pts = landmarks.astype(np.float64)
     frame = face_frame(pts)
-    direction = frame.axes @ _eye_in_head(frame.to_canonical(pts))
+    direction = frame.axes @ _eye_in_head(frame.to_canonical(pts[_EYE_POINTS]))
     w, h = frame_wh
     focal = camera.focal_px(w)
     iris_r, iris_l = pts[lm.RIGHT_IRIS_CENTER], pts[lm.LEFT_IRIS_CENTER]

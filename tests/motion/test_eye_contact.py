@@ -27,6 +27,7 @@ from kiosk.motion.attention import (
 from kiosk.motion.estimator import MotionEstimator
 from kiosk.motion.eye_contact import (
     IOD_M,
+    LOOKING_AHEAD,
     CameraGeometry,
     _rotation_between,
     gaze_from_painting,
@@ -39,6 +40,7 @@ from kiosk.renderer.engine import make_engine
 from kiosk.runtime.face_motion import FaceMotions
 from kiosk.tracking import landmarks as lm
 from kiosk.tracking.face_mesh import FaceMeshDetector
+from tests.conftest import shared_data
 from tests.system.walk_by import iris_positions
 
 CAMERA = CameraGeometry(offset_m=(0.0, -0.36), screen_size_m=(1.21, 0.68), hfov_deg=60.0)
@@ -79,14 +81,14 @@ def synthetic_face(
     target = look_at_m - eyes_m
     target /= np.linalg.norm(target)
     towards = (face_towards_m if face_towards_m is not None else look_at_m) - eyes_m
-    facing = _rotation_between(np.array([0.0, 0.0, -1.0]), towards / np.linalg.norm(towards))
+    facing = _rotation_between(LOOKING_AHEAD, towards / np.linalg.norm(towards))
     head = facing @ matrix_from_euler(*np.radians(head_deg), 0.0)
     # The eyes: each iris turned about its eyeball's centre, behind it, to look at the target.
     in_head = head.T @ target
-    turn = _rotation_between(np.array([0.0, 0.0, -1.0]), in_head)
+    turn = _rotation_between(LOOKING_AHEAD, in_head)
     for iris in (lm.RIGHT_IRIS, lm.LEFT_IRIS):
         idx = lm.as_index(iris)
-        centre = face[idx[0]] + np.array([0.0, 0.0, EYEBALL_M])
+        centre = face[idx[0]] - EYEBALL_M * LOOKING_AHEAD
         face[idx] = (face[idx] - centre) @ turn.T + centre
     room = (face - mid) @ head.T + eyes_m
     cx, cy = camera.offset_m
@@ -246,3 +248,27 @@ def test_saccades_are_small_and_quick() -> None:
     steps = np.abs(np.diff(points, axis=0)).max(axis=1)
     assert (steps > 1e-6).mean() < 0.2  # still most of the time, moving in brief jumps
     assert len(np.unique(points.round(6), axis=0)) > 15  # and not always the same point
+
+
+@pytest.mark.parametrize("driver", ["d19", "talking_man"])
+def test_real_faces_looking_into_the_lens_read_so(driver: str) -> None:
+    """Driver videos of people talking to their camera: their gaze, measured in the room, points
+    within 10 degrees of the lens (median over their frames; the face frame alone, without the
+    reference's LOOKING_AHEAD, read 10-15 degrees below it)."""
+    video = shared_data(f"drivers/{driver}.mp4")
+    cap = cv2.VideoCapture(str(video))
+    lens = np.array([*CAMERA.offset_m, 0.0])
+    angles = []
+    with FaceMeshDetector(static_image=False, max_faces=1) as mesh:
+        for _ in range(90):
+            ok, frame = cap.read()
+            if not ok:
+                break
+            frame = cv2.flip(cv2.resize(frame, FRAME_WH), 1)
+            faces = mesh.detect(frame)
+            if faces:
+                gaze = measure_gaze(faces[0].landmarks, FRAME_WH, CAMERA)
+                angles.append(np.degrees(gaze_from_painting(gaze, lens)))
+    cap.release()
+    assert len(angles) > 60
+    assert np.all(np.abs(np.median(angles, axis=0)) < 10.0)
