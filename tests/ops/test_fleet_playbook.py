@@ -91,7 +91,9 @@ def test_the_playbook_sets_up_a_kiosk_for_real_into_a_prefix(tmp_path: Path) -> 
         "kiosk_metrics_allow": ["127.0.0.3"],
         "kiosk_opening_hours": {d: "10:00-18:00" for d in
                                 ("mon", "tue", "wed", "thu", "fri", "sat", "sun")},
-        "kiosk_config_extra": {"display": {"fps": 50}},
+        # French has no voice here (kiosk check would refuse it): speech off, languages kept.
+        "kiosk_languages": ["fr", "en"],
+        "kiosk_config_extra": {"display": {"fps": 50}, "speech": {"enabled": False}},
     }  # fmt: skip
     inventory = tmp_path / "inventory.yml"
     inventory.write_text(yaml.safe_dump({"all": {"children": {"kiosks": {
@@ -105,6 +107,8 @@ def test_the_playbook_sets_up_a_kiosk_for_real_into_a_prefix(tmp_path: Path) -> 
     assert config.display.size == (1080, 1920) and config.display.rotation == 90
     assert config.display.fps == 50  # kiosk_config_extra
     assert config.camera.device == 2
+    assert config.speech.languages == ("fr", "en") and config.speech.default == "fr"
+    assert config.speech.enabled is False  # kiosk_config_extra merged into a section
     assert config.opening_hours.days["thu"] == "10:00-18:00"
     assert (config.ops.metrics_address, config.ops.metrics_allow) == ("127.0.0.2", ("127.0.0.3",))
     assert config.content_sync.repository == str(museum)
