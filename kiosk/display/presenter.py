@@ -92,6 +92,11 @@ class Presenter:
             f", each rotated {rotation}°" if rotation else ""
         ) + (f"; framebuffer: {framebuffer}" if framebuffer else "")
 
+    @property
+    def counters(self) -> tuple[int, int, int]:
+        """(frames presented, of them whole frames, frames with a new painting) so far."""
+        return self.presented, self.full_frames, self.painting_frames
+
     def invalidate(self) -> None:
         """The screen's content was lost (window exposed, mode change): redraw all next time."""
         self._scene_key = None

@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import astuple, replace
+from functools import partial
 from pathlib import Path
 
 import cv2
@@ -139,12 +140,7 @@ class Display:
         """Taps and swipes (the chevrons' hotspots), and the corner's long press, in the
         normalised logical coordinates the recognisers work in."""
         lw, lh = self._logical_size
-        gestures = GestureRecognizer(
-            hotspots=[
-                Hotspot(r.x / lw, r.y / lh, r.w / lw, r.h / lh, action)
-                for r, action in self._overlay.hotspots()
-            ]
-        )
+        gestures = GestureRecognizer(hotspots=self._hotspots())
         zone = self._overlay.access_zone()
         long_press = LongPress(
             (zone.x / lw, zone.y / lh, zone.w / lw, zone.h / lh), hold_s=long_press_s
@@ -218,13 +214,8 @@ class Display:
             with self._times.measure("overlays") if self._times is not None else nullcontext():
                 self._overlay.draw(canvas, overlay, painting, access)
 
-        def draw_wall(canvas: pygame.Surface) -> None:
-            self._wall.draw(canvas, painting)
-
-        pushed = self._presenter.present(
-            image, painting.topleft, damage, key, draw_wall, draw_overlays
-        )
-        if pushed:
+        wall = partial(self._wall.draw, painting=painting)
+        if self._presenter.present(image, painting.topleft, damage, key, wall, draw_overlays):
             self._sync_hotspots()
 
     def set_wall(self, wall: Wall) -> None:
@@ -235,21 +226,21 @@ class Display:
     @property
     def counters(self) -> tuple[int, int, int]:
         """(frames presented, of them whole frames, frames with a new painting) so far."""
-        p = self._presenter
-        return p.presented, p.full_frames, p.painting_frames
+        return self._presenter.counters
 
     @property
     def present_path(self) -> str:
         """How frames reach the screen (chosen at start-up; the run report and bench say)."""
         return self._presenter.path
 
-    def _sync_hotspots(self) -> None:
-        """The chevrons a panel covers take no taps (the overlay draws only the others)."""
+    def _hotspots(self) -> tuple[Hotspot, ...]:
+        """The chevrons' tap zones no panel covers (the overlay draws only those), normalised."""
         lw, lh = self._logical_size
-        hotspots = tuple(
-            Hotspot(r.x / lw, r.y / lh, r.w / lw, r.h / lh, action)
-            for r, action in self._overlay.hotspots()
-        )
+        return tuple(Hotspot(r.x / lw, r.y / lh, r.w / lw, r.h / lh, action)
+                     for r, action in self._overlay.hotspots())  # fmt: skip
+
+    def _sync_hotspots(self) -> None:
+        hotspots = self._hotspots()
         if hotspots != self._gestures.hotspots:
             self._gestures.hotspots = hotspots
 

@@ -22,7 +22,7 @@ from kiosk.director.director import Director, Mode, Scene
 from kiosk.display import Action, Display, OverlayState
 from kiosk.display.pacing import FramePacer
 from kiosk.display.recorder import ScreenRecorder
-from kiosk.display.wall import make_wall
+from kiosk.display.wall import Wall, WallMaker, make_wall
 from kiosk.exhibits.library import ExhibitLibrary, ReloadReport
 from kiosk.exhibits.loader import ContentLoader
 from kiosk.exhibits.watcher import ContentWatcher
@@ -80,7 +80,9 @@ class Kiosk:
         )  # fmt: skip
         self.speech = s.speech
         self.last_touch: float | None = None
-        self._wall_key: tuple | None = None  # the style and painting of the wall hung
+        self._wall_key: tuple | None = None  # the style and painting of the wall asked for
+        self._wall_done = False  # ... and it hangs (a blurred one, once made)
+        self.walls = WallMaker()  # blurred walls, made on their own thread
         self.asleep = False
         self.quit_reason = ""
         self._actions: dict[Action, Callable[[float], None]] = {
@@ -192,6 +194,7 @@ class Kiosk:
         if self.stages.recorder is not None:
             self.stages.recorder.close()
         self.display.close()
+        self.walls.close()
         # Drop references to rendered paintings and the last camera-derived motion.
         self.scene.clear()
         self.live.forget()
@@ -223,18 +226,26 @@ class Kiosk:
 
     def _hang_wall(self, exhibit_id: str | None) -> None:
         """Give the display the wall of the exhibit on screen when it changes (its own, or
-        config's). A blurred wall is made once per painting (2-10 ms, 1080p to 4K)."""
+        config's). A blurred wall is made off this thread; the plain wall hangs meanwhile."""
         exhibit = self.library.get(exhibit_id) if exhibit_id else None
         style = self.config.display.wall
         if exhibit is not None and exhibit.spec.wall is not None:
             style = exhibit.spec.wall
         blur = exhibit is not None and style.fill == "blur"
         key = (style, exhibit.image_digest if blur else None)
-        if key == self._wall_key:
+        size = self.display.logical_size
+        if key != self._wall_key:
+            self._wall_key, self._wall_done = key, not blur
+            if blur:
+                self.walls.request(key, self.scene.still_and_rig(exhibit)[0], size, style.darken)
+            self._set_wall(make_wall(style, None, size))
             return
-        self._wall_key = key
-        still = self.scene.still_and_rig(exhibit)[0] if blur else None
-        wall = make_wall(style, still, self.display.logical_size, str(key[1]))
+        blurred = None if self._wall_done else self.walls.ready(key)
+        if blurred is not None:
+            self._set_wall(make_wall(style, blurred, size, str(key[1])))
+            self._wall_done = True
+
+    def _set_wall(self, wall: Wall) -> None:
         self.display.set_wall(wall)
         self.scene.backdrop = wall.backdrop(self.display.logical_size)
 

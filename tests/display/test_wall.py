@@ -16,7 +16,7 @@ from pydantic import ValidationError  # noqa: E402
 
 from kiosk.config import DisplayConfig  # noqa: E402
 from kiosk.display import OverlayState  # noqa: E402
-from kiosk.display.wall import make_wall  # noqa: E402
+from kiosk.display.wall import WallMaker, make_wall  # noqa: E402
 from kiosk.exhibits.schema import Exhibit  # noqa: E402
 from kiosk.wall_style import WallStyle  # noqa: E402
 from tests.display.support import open_display  # noqa: E402
@@ -44,7 +44,16 @@ def test_a_colour_wall_and_frame_surround_the_painting():
 
 
 def test_a_blurred_wall_is_the_paintings_colours_darkened():
-    wall = make_wall(WallStyle(fill="blur", darken=0.5), _painting(), (640, 360), "p")
+    maker = WallMaker()
+    try:
+        maker.request("p", _painting(), (640, 360), 0.5)
+        assert maker.ready("other") is None
+        maker.wait(timeout=30)  # made on the maker's thread
+        blurred = maker.ready("p")
+    finally:
+        maker.close()
+    assert blurred is not None and blurred.shape == (360, 640, 3)
+    wall = make_wall(WallStyle(fill="blur", darken=0.5), blurred, (640, 360), "p")
     pixels = pygame.surfarray.array3d(wall.image)  # (w, h, 3) RGB
     assert wall.backdrop((640, 360)).shape == (360, 640, 3)
     left, right = pixels[40, 180], pixels[600, 180]
@@ -63,3 +72,8 @@ def test_wall_styles_in_config_and_exhibits_are_checked():
     exhibit = Exhibit(id="a", title="A", image="a.jpg", wall={"fill": "blur", "darken": 0.2})
     assert exhibit.wall == WallStyle(fill="blur", darken=0.2)
     assert Exhibit(id="b", title="B", image="b.jpg").wall is None
+
+
+def test_a_blur_style_without_its_pixels_yet_is_the_plain_colour():
+    wall = make_wall(WallStyle(fill="blur", colour="#102030"), None, (64, 48))
+    assert wall.image is None and wall.colour == (0x10, 0x20, 0x30)

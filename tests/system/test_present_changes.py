@@ -47,3 +47,24 @@ def test_the_reported_damage_covers_every_changed_pixel(tmp_path: Path) -> None:
         assert app.scene.face_box("grace-hopper") is not None
     finally:
         app.close()
+
+
+def test_a_blurred_wall_is_made_off_the_display_thread_and_then_hung(tmp_path: Path) -> None:
+    shutil.copytree(REPO_ROOT / "exhibits", tmp_path / "exhibits")
+    (tmp_path / "content").mkdir()
+    (tmp_path / "config.yaml").write_text(
+        "display: {fullscreen: false, size: [480, 360], wall: {fill: blur, colour: '#000000'}}\n"
+    )
+    app = build_kiosk(load_config(tmp_path / "config.yaml"), RunOptions(headless=True,
+                                                                        no_camera=True))
+    try:
+        app.start(0.0)
+        app.tick(0.1)
+        assert app.scene.backdrop is not None and app.scene.backdrop.max() == 0  # plain, black
+        app.walls.wait(timeout=30)
+        app.tick(0.2)
+        wall = app.scene.backdrop
+        assert wall is not None and wall.max() > 20  # the painting's colours, darkened
+        assert wall.max() <= 0.35 * 255 + 2
+    finally:
+        app.close()
