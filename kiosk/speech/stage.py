@@ -50,6 +50,10 @@ class SpeechStage:
         self._done: OrderedDict[SpeechRequest, Utterance | str] = OrderedDict()
         self._pending: set[SpeechRequest] = set()
         self._worker = SynthesisWorker(voices_dir, models_dir)
+        # Started now, while the kiosk is being built: starting a process copies the kiosk's
+        # page tables while holding the GIL, which in the running loop showed as a stalled
+        # frame (the bigger the kiosk, the longer).
+        self._worker.start()
         self._thread = threading.Thread(target=self._work, name="speech", daemon=True)
         self._thread.start()
 

@@ -31,7 +31,7 @@ class SynthesisWorker:
     def synthesize(self, voice: str, text: str, rate: float) -> bytes:
         """Utterance.to_bytes() of the speech; raises VoiceError when it cannot be said."""
         if self._process is None or not self._process.is_alive():
-            self._start()
+            self.start()
         try:
             self._conn.send((voice, text, rate))
             if not self._conn.poll(REPLY_TIMEOUT_S):
@@ -44,7 +44,8 @@ class SynthesisWorker:
             raise VoiceError(payload)
         return payload
 
-    def _start(self) -> None:
+    def start(self) -> None:
+        """Start the child process (again, after it died)."""
         context = multiprocessing.get_context("spawn")  # a fresh interpreter, no copied state
         self._conn, child = context.Pipe()
         self._process = context.Process(
@@ -74,7 +75,7 @@ def _serve(conn, voices_dir: str, models_dir: str) -> None:
     from kiosk.speech.voices import find_voice
 
     if hasattr(os, "nice"):
-        os.nice(5)  # the kiosk's own process comes first
+        os.nice(19)  # background work: the kiosk's own process always comes first
     voices: OrderedDict[str, PiperSynthesizer | str] = OrderedDict()
     while True:
         try:
