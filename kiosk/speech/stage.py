@@ -91,8 +91,8 @@ class SpeechStage:
             self._queue.put_nowait(None)
         except queue.Full:
             pass
+        self._worker.close()  # first: a synthesis under way ends at once
         self._thread.join(timeout=5.0)
-        self._worker.close()
 
     # -- the speech thread ----------------------------------------------------------------
 
