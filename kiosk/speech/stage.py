@@ -50,6 +50,10 @@ class SpeechStage:
         self._done: OrderedDict[SpeechRequest, Utterance | str] = OrderedDict()
         self._pending: set[SpeechRequest] = set()
         self._worker = SynthesisWorker(voices_dir, models_dir)
+        # Started now, while the kiosk is being built: starting a process copies the kiosk's
+        # page tables while holding the GIL, which in the running loop showed as a stalled
+        # frame (the bigger the kiosk, the longer).
+        self._worker.start()
         self._thread = threading.Thread(target=self._work, name="speech", daemon=True)
         self._thread.start()
 
@@ -87,8 +91,8 @@ class SpeechStage:
             self._queue.put_nowait(None)
         except queue.Full:
             pass
+        self._worker.close()  # first: a synthesis under way ends at once
         self._thread.join(timeout=5.0)
-        self._worker.close()
 
     # -- the speech thread ----------------------------------------------------------------
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
+import threading
 from collections import OrderedDict
 from pathlib import Path
 
@@ -27,24 +29,35 @@ class SynthesisWorker:
         self._args = (str(voices_dir), str(models_dir))
         self._process: multiprocessing.process.BaseProcess | None = None
         self._conn = None
+        self._lock = threading.Lock()  # the speech thread and the kiosk's close() both stop it
+        self._closed = False
 
     def synthesize(self, voice: str, text: str, rate: float) -> bytes:
         """Utterance.to_bytes() of the speech; raises VoiceError when it cannot be said."""
-        if self._process is None or not self._process.is_alive():
-            self._start()
+        with self._lock:
+            if self._closed:
+                raise VoiceError("speech is stopping")
+            if self._process is None or not self._process.is_alive():
+                self._start_locked()
+            conn = self._conn
         try:
-            self._conn.send((voice, text, rate))
-            if not self._conn.poll(REPLY_TIMEOUT_S):
+            conn.send((voice, text, rate))
+            if not conn.poll(REPLY_TIMEOUT_S):
                 raise TimeoutError(f"no answer in {REPLY_TIMEOUT_S:g} s")
-            status, payload = self._conn.recv()
+            status, payload = conn.recv()
         except (EOFError, OSError, TimeoutError) as exc:  # the child died or hangs: a new one
-            self.close()
+            self._stop(restartable=True)
             raise VoiceError(f"the speech process stopped ({exc}); it is restarted") from exc
         if status != "ok":
             raise VoiceError(payload)
         return payload
 
-    def _start(self) -> None:
+    def start(self) -> None:
+        """Start the child process."""
+        with self._lock:
+            self._start_locked()
+
+    def _start_locked(self) -> None:
         context = multiprocessing.get_context("spawn")  # a fresh interpreter, no copied state
         self._conn, child = context.Pipe()
         self._process = context.Process(
@@ -54,18 +67,24 @@ class SynthesisWorker:
         child.close()
 
     def close(self) -> None:
-        if self._process is None:
+        """Stop the child for good (a synthesis waiting on it ends with a VoiceError)."""
+        self._stop(restartable=False)
+
+    def _stop(self, restartable: bool) -> None:
+        with self._lock:
+            self._closed = self._closed or not restartable
+            process, conn, self._process, self._conn = self._process, self._conn, None, None
+        if process is None:
             return
         try:
-            self._conn.send(None)
+            conn.send(None)
         except OSError:
             pass
-        self._process.join(timeout=3.0)
-        if self._process.is_alive():
-            self._process.kill()
-            self._process.join(timeout=3.0)
-        self._conn.close()
-        self._process = None
+        process.join(timeout=3.0)
+        if process.is_alive():
+            process.kill()
+            process.join(timeout=3.0)
+        conn.close()
 
 
 def _serve(conn, voices_dir: str, models_dir: str) -> None:
@@ -73,8 +92,13 @@ def _serve(conn, voices_dir: str, models_dir: str) -> None:
     from kiosk.speech.synth import PiperSynthesizer
     from kiosk.speech.voices import find_voice
 
+    # Signals the kiosk logs and ignores (or turns into its own clean stop) must not kill the
+    # child: it stops when the kiosk tells it to or goes away (SIGTERM still ends it).
+    for name in ("SIGINT", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2", "SIGALRM"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), signal.SIG_IGN)
     if hasattr(os, "nice"):
-        os.nice(5)  # the kiosk's own process comes first
+        os.nice(19)  # background work: the kiosk's own process always comes first
     voices: OrderedDict[str, PiperSynthesizer | str] = OrderedDict()
     while True:
         try:
