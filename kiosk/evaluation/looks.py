@@ -14,7 +14,7 @@ import numpy as np
 
 from kiosk.exhibits.samples import SAMPLE_SOURCES, SampleContentError
 from kiosk.motion.controls import motion_from_controls
-from kiosk.renderer.engine import Engine
+from kiosk.renderer.engine import Animation, Engine
 from kiosk.renderer.face_rig import PaintingRig
 from kiosk.tracking import landmarks as lm
 
@@ -96,15 +96,19 @@ def high_frequency_energy(image: np.ndarray, mask: np.ndarray) -> float:
     return float(np.mean(fine[mask] ** 2))
 
 
-def detail_ratio(engine: Engine, rig: PaintingRig) -> float:
+def detail_ratio(
+    engine: Engine, rig: PaintingRig, animation: Animation | None = None
+) -> float:
     """The face's fine-texture energy under small motions over the still painting's (1: kept;
-    a warp that resamples with a soft filter loses some at every sub-pixel shift)."""
+    a warp that resamples with a soft filter loses some at every sub-pixel shift).
+    `animation`: the settings rendered with (None: the defaults)."""
+    animation = animation or Animation()
     mask = _face_mask(rig)
     still = high_frequency_energy(rig.image, mask)
     if still <= 1e-6:
         return float("nan")
     moved = [
-        high_frequency_energy(engine.render(rig, [motion_from_controls(c)]), mask)
+        high_frequency_energy(engine.render(rig, [motion_from_controls(c)], animation), mask)
         for c in SMALL_MOTIONS
     ]
     return float(np.mean(moved) / still)

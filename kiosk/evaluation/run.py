@@ -17,7 +17,7 @@ from kiosk.evaluation import metrics as m
 from kiosk.motion.controls import motion_from_controls
 from kiosk.motion.motion import Motion
 from kiosk.offline import driver_frames
-from kiosk.renderer.engine import Engine, make_engine
+from kiosk.renderer.engine import Animation, Engine, make_engine
 from kiosk.renderer.face_rig import NoFaceError, PaintingRig
 from kiosk.tracking.face_mesh import FaceMeshDetector
 
@@ -357,7 +357,8 @@ def _looks_portraits(options: EvalOptions) -> dict[str, Path]:
 
 def _run_looks(engine, options: EvalOptions, report: EvalReport, progress) -> None:
     """Colour fidelity (grayscale copies), detail under small motion, and the gallery sheet."""
-    spread, detail, rows = {}, {}, []
+    spread, detail, sharp, rows = {}, {}, {}, []
+    sharp_texture = Animation(sharp_texture=True)
     gallery = (*looks.GALLERY_PORTRAITS, "grace_hopper")
     for name, path in _looks_portraits(options).items():
         image = cv2.imread(str(path))
@@ -369,6 +370,7 @@ def _run_looks(engine, options: EvalOptions, report: EvalReport, progress) -> No
         progress(f"looks: {name}")
         spread[name] = looks.colour_fidelity(engine, grey_rig)
         detail[name] = round(looks.detail_ratio(engine, rig), 4)
+        sharp[name] = round(looks.detail_ratio(engine, rig, sharp_texture), 4)
         if name in gallery:
             rows.append(looks.gallery_row(engine, rig, name))
         if name == "grace_hopper":
@@ -379,6 +381,11 @@ def _run_looks(engine, options: EvalOptions, report: EvalReport, progress) -> No
             "portraits": spread,
         },
         "detail_ratio": {"median": _median(list(detail.values())), "portraits": detail},
+        # The same with config.yaml's engine.sharp_texture on.
+        "detail_ratio_sharp_texture": {
+            "median": _median(list(sharp.values())),
+            "portraits": sharp,
+        },
     }
     if rows:
         path = options.out / "gallery.png"

@@ -20,9 +20,9 @@ from pathlib import Path
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, ProcessCollector
 from prometheus_client.exposition import generate_latest
 
-from kiosk.config import DEFAULT_METRICS_ADDRESS as DEFAULT_ADDRESS
-from kiosk.config import DEFAULT_METRICS_PORT as DEFAULT_PORT
-from kiosk.config import check_metrics_address, metrics_networks
+from kiosk.metrics_address import DEFAULT_METRICS_ADDRESS as DEFAULT_ADDRESS
+from kiosk.metrics_address import DEFAULT_METRICS_PORT as DEFAULT_PORT
+from kiosk.metrics_address import check_metrics_address, metrics_networks
 from kiosk.ops import Health
 from kiosk.ops.content_state import ContentSyncCollector
 from kiosk.ops.scrape_server import ScrapeServer

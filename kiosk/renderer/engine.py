@@ -38,6 +38,9 @@ class Animation:
     gains: Gains = field(default_factory=Gains)
     limits: PoseLimits = field(default_factory=PoseLimits)
     mouth_interior: bool = True
+    # Warp the face's fine texture by the nearest pixel (kiosk.renderer.detail): sharp under
+    # motion, but it steps by whole pixels (config.yaml's engine.sharp_texture).
+    sharp_texture: bool = False
 
 
 def animation_for(exhibit_animation, engine_config) -> Animation:
@@ -52,6 +55,7 @@ def animation_for(exhibit_animation, engine_config) -> Animation:
             min(a.limits.roll_deg, e.max_roll_deg),
         ),
         mouth_interior=e.mouth_interior,
+        sharp_texture=e.sharp_texture,
     )
 
 
@@ -198,11 +202,12 @@ class GeometricEngine:
                 )
             region = face.region
             origin = (region.x0, region.y0)
-            textured = face.texture is not None
+            textured = face.texture is not None and animation.sharp_texture
             with step("mesh map"):
                 source_map = face.warp.source_map(mesh, in_region=textured)
             with step("remap"):
-                if face.texture is not None:
+                if textured:
+                    assert face.texture is not None
                     warped = warp_textured(face.texture, source_map)
                 else:
                     warped = face.warp.remap(rig.image, source_map)

@@ -77,6 +77,8 @@ class KioskSpeech:
         self._mouth: dict[str, float] | None = None
         self._frame: SpeechFrame | None = None  # as sampled this frame
         self._resume = False
+        self._request_for_spec: tuple[object, str] = (None, "")
+        self._request_cached: SpeechRequest | str = ""
 
     @classmethod
     def from_config(cls, config: KioskConfig) -> KioskSpeech:
@@ -139,7 +141,7 @@ class KioskSpeech:
             self.stop()
             return
         shown = (exhibit.id, self.language)
-        request = speech_request(exhibit.spec, self.language, self.config)
+        request = self._request_for(exhibit)
         if shown != self._shown:
             self.stop()  # another painting, or another language: the old words stop
         elif request != self._request and self._playing is not None:
@@ -151,6 +153,15 @@ class KioskSpeech:
             self._request = request
             if isinstance(request, SpeechRequest):
                 self.stage.prepare(request)
+
+    def _request_for(self, exhibit: LoadedExhibit) -> SpeechRequest | str:
+        """What to say for `exhibit` in the current language, worked out again only when the
+        exhibit's spec (a new object after every reload that changed it) or language changes."""
+        spec, language = self._request_for_spec
+        if spec is not exhibit.spec or language != self.language:
+            self._request_for_spec = (exhibit.spec, self.language)
+            self._request_cached = speech_request(exhibit.spec, self.language, self.config)
+        return self._request_cached
 
     def _start_wanted(self, now: float) -> None:
         if self._wanted is None:

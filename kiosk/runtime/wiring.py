@@ -6,6 +6,7 @@ the same kiosk; each stage's settings are made from config here and nowhere else
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import cv2
@@ -55,16 +56,9 @@ def build_kiosk(
         check_recording_allowed(options.live_camera and source_factory is None)
     paths = config.paths
     times = times if times is not None else StageTimes()
-    ensure_sample_content(paths.content)
-    library = ExhibitLibrary(paths.exhibits, paths.content, config.limits)
-
-    def fit_to_screen(image: np.ndarray) -> np.ndarray:
-        """An exhibit image at the size it is shown (the content loader's thread calls it)."""
-        _, _, fw, fh = display.fit((image.shape[1], image.shape[0]))
-        return fit_image(image, (fw, fh))
-
-    # Reloads off the display thread; big images are fitted to the screen there too.
-    content = ContentLoader(library, fit_to_screen)
+    # The display opens after the content folders are checked, as it always has; the loader
+    # only fits images once it runs, by then with the display there.
+    library, content = _content(config, lambda size: display.fit(size))
     clips, clip_problems = load_clip_library(paths.content / "drivers")
     attention = AttentionTimings.from_config(config.attention)
     clip_problems += missing_reaction_clips(attention, set(clips))
@@ -105,6 +99,22 @@ def build_kiosk(
         recorder=ScreenRecorder(options.record, config.display.fps) if options.record else None,
     )  # fmt: skip
     return Kiosk(stages)
+
+
+def _content(
+    config: KioskConfig, fit: Callable[[tuple[int, int]], tuple[int, int, int, int]]
+) -> tuple[ExhibitLibrary, ContentLoader]:
+    """The exhibit library (sample content prepared on first start) and its loader, which
+    reloads off the display thread and fits big images to the screen there too."""
+    ensure_sample_content(config.paths.content)
+    library = ExhibitLibrary(config.paths.exhibits, config.paths.content, config.limits)
+
+    def fit_to_screen(image: np.ndarray) -> np.ndarray:
+        """An exhibit image at the size it is shown (the content loader's thread calls it)."""
+        _, _, fw, fh = fit((image.shape[1], image.shape[0]))
+        return fit_image(image, (fw, fh))
+
+    return library, ContentLoader(library, fit_to_screen)
 
 
 def _display(config: KioskConfig, options: RunOptions, times: StageTimes) -> Display:

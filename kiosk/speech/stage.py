@@ -1,29 +1,29 @@
 """The speech stage: texts to say -> utterances, made on a thread of their own.
 
-The display thread only asks (`prepare`, never blocking) and looks (`ready`); loading voices,
-synthesis and the disk cache happen on the speech thread, so a label being synthesised costs
-the display nothing. The newest request for a text wins; results are kept for a few texts.
+The display thread only asks (`prepare`, never blocking) and looks (`ready`); the disk cache is
+read on the speech thread, and voices are loaded and speech synthesised in a child process
+(worker.py) the speech thread waits on, so a label being synthesised costs the display
+nothing. Results are kept for a few texts.
 """
 
 from __future__ import annotations
 
 import logging
-import os
 import queue
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
-from kiosk.speech.cache import SpeechCache, cache_key
-from kiosk.speech.synth import PiperSynthesizer, engine_version
+from kiosk.speech.cache import SpeechCache, cache_key, voice_identity
+from kiosk.speech.synth import engine_version
 from kiosk.speech.utterance import Utterance
 from kiosk.speech.voices import VoiceError, find_voice
+from kiosk.speech.worker import SynthesisWorker
 
 log = logging.getLogger(__name__)
 
 _KEPT_UTTERANCES = 12  # in memory; each exhibit's languages, a few exhibits
-_KEPT_VOICES = 3  # loaded voices (about 60-120 MB each)
 _QUEUE = 16
 
 
@@ -49,7 +49,7 @@ class SpeechStage:
         self._lock = threading.Lock()
         self._done: OrderedDict[SpeechRequest, Utterance | str] = OrderedDict()
         self._pending: set[SpeechRequest] = set()
-        self._synths: OrderedDict[str, PiperSynthesizer | str] = OrderedDict()
+        self._worker = SynthesisWorker(voices_dir, models_dir)
         self._thread = threading.Thread(target=self._work, name="speech", daemon=True)
         self._thread.start()
 
@@ -88,12 +88,11 @@ class SpeechStage:
         except queue.Full:
             pass
         self._thread.join(timeout=5.0)
+        self._worker.close()
 
     # -- the speech thread ----------------------------------------------------------------
 
     def _work(self) -> None:
-        if hasattr(os, "nice"):
-            os.nice(5)  # the display thread comes first
         while True:
             request = self._queue.get()
             if request is None:
@@ -112,26 +111,12 @@ class SpeechStage:
                     self._done.popitem(last=False)
 
     def _make(self, request: SpeechRequest) -> Utterance:
-        synth = self._synth(request.voice)
-        key = cache_key(request.text, synth.identity, self._engine, request.rate)
+        voice = find_voice(request.voice, self._voices_dir)  # a missing file: said at once
+        key = cache_key(request.text, voice_identity(voice), self._engine, request.rate)
         cached = self._cache.get(key)
         if cached is not None:
             return cached
-        utterance = synth.synthesize(request.text, request.rate)
+        data = self._worker.synthesize(request.voice, request.text, request.rate)
+        utterance = Utterance.from_bytes(data)
         self._cache.put(key, utterance)
         return utterance
-
-    def _synth(self, name: str) -> PiperSynthesizer:
-        known = self._synths.get(name)
-        if known is None:
-            try:
-                known = PiperSynthesizer(find_voice(name, self._voices_dir), self._models_dir)
-            except VoiceError as exc:
-                known = str(exc)  # remembered: a broken voice is not reloaded per request
-            self._synths[name] = known
-            while len(self._synths) > _KEPT_VOICES:
-                self._synths.popitem(last=False)
-        self._synths.move_to_end(name)
-        if isinstance(known, str):
-            raise VoiceError(known)
-        return known

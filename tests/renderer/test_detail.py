@@ -3,16 +3,17 @@ the nearest pixel, and the two add up to the still painting exactly."""
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 
 import cv2
 import numpy as np
 
+from kiosk.config import EngineConfig
 from kiosk.evaluation.looks import detail_ratio
 from kiosk.exhibits.samples import ensure_sample_content
+from kiosk.exhibits.schema import Animation as ExhibitAnimation
 from kiosk.renderer.detail import TEXTURE_ZERO, split_texture, warp_textured
-from kiosk.renderer.engine import GeometricEngine
+from kiosk.renderer.engine import Animation, GeometricEngine, animation_for
 from kiosk.renderer.warp import Region
 
 
@@ -66,10 +67,13 @@ def test_a_portrait_keeps_its_texture_under_small_motions(tmp_path: Path) -> Non
     engine = GeometricEngine()
     try:
         rig = engine.build_rig(image)
-        plain = dataclasses.replace(
-            rig, faces=tuple(dataclasses.replace(f, texture=None) for f in rig.faces)
-        )
-        assert detail_ratio(engine, plain) < 0.8  # the bilinear warp alone
-        assert detail_ratio(engine, rig) >= 0.9
+        assert detail_ratio(engine, rig) < 0.8  # the bilinear warp alone (sharp_texture off)
+        assert detail_ratio(engine, rig, Animation(sharp_texture=True)) >= 0.9
     finally:
         engine.close()
+
+
+def test_config_turns_the_sharp_texture_on_and_it_is_off_by_default() -> None:
+    exhibit = ExhibitAnimation()
+    assert animation_for(exhibit, EngineConfig()).sharp_texture is False
+    assert animation_for(exhibit, EngineConfig(sharp_texture=True)).sharp_texture is True

@@ -1,0 +1,105 @@
+"""Synthesis in a child process of its own, so that none of it can hold up the display.
+
+In a thread, Piper's Python parts (phonemising, ONNX Runtime's session set-up, reading the
+model) hold the interpreter's GIL in stretches of tens to hundreds of milliseconds, and the
+kiosk's frames stalled for up to 0.4 s while a label was being made. The child process has its
+own interpreter: the speech thread only waits on a pipe. The child loads each voice once
+(a few kept), and dies with the kiosk.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections import OrderedDict
+from pathlib import Path
+
+from kiosk.speech.voices import VoiceError
+
+_KEPT_VOICES = 3  # loaded voices in the child (about 60-120 MB each)
+REPLY_TIMEOUT_S = 120.0  # the child answers a text within this, or it is restarted
+
+
+class SynthesisWorker:
+    """A child process that turns (voice, text, rate) into an utterance's bytes."""
+
+    def __init__(self, voices_dir: Path, models_dir: Path) -> None:
+        self._args = (str(voices_dir), str(models_dir))
+        self._process: multiprocessing.process.BaseProcess | None = None
+        self._conn = None
+
+    def synthesize(self, voice: str, text: str, rate: float) -> bytes:
+        """Utterance.to_bytes() of the speech; raises VoiceError when it cannot be said."""
+        if self._process is None or not self._process.is_alive():
+            self._start()
+        try:
+            self._conn.send((voice, text, rate))
+            if not self._conn.poll(REPLY_TIMEOUT_S):
+                raise TimeoutError(f"no answer in {REPLY_TIMEOUT_S:g} s")
+            status, payload = self._conn.recv()
+        except (EOFError, OSError, TimeoutError) as exc:  # the child died or hangs: a new one
+            self.close()
+            raise VoiceError(f"the speech process stopped ({exc}); it is restarted") from exc
+        if status != "ok":
+            raise VoiceError(payload)
+        return payload
+
+    def _start(self) -> None:
+        context = multiprocessing.get_context("spawn")  # a fresh interpreter, no copied state
+        self._conn, child = context.Pipe()
+        self._process = context.Process(
+            target=_serve, args=(child, *self._args), name="kiosk-speech", daemon=True
+        )
+        self._process.start()
+        child.close()
+
+    def close(self) -> None:
+        if self._process is None:
+            return
+        try:
+            self._conn.send(None)
+        except OSError:
+            pass
+        self._process.join(timeout=3.0)
+        if self._process.is_alive():
+            self._process.kill()
+            self._process.join(timeout=3.0)
+        self._conn.close()
+        self._process = None
+
+
+def _serve(conn, voices_dir: str, models_dir: str) -> None:
+    """(In the child.) Answer requests until told to stop or the kiosk goes away."""
+    from kiosk.speech.synth import PiperSynthesizer
+    from kiosk.speech.voices import find_voice
+
+    if hasattr(os, "nice"):
+        os.nice(5)  # the kiosk's own process comes first
+    voices: OrderedDict[str, PiperSynthesizer | str] = OrderedDict()
+    while True:
+        try:
+            request = conn.recv()
+        except (EOFError, OSError):
+            return
+        if request is None:
+            return
+        voice, text, rate = request
+        try:
+            if voice not in voices:
+                try:
+                    voices[voice] = PiperSynthesizer(
+                        find_voice(voice, Path(voices_dir)), Path(models_dir)
+                    )
+                except VoiceError as exc:
+                    voices[voice] = str(exc)  # a broken voice is not reloaded per request
+                while len(voices) > _KEPT_VOICES:
+                    voices.popitem(last=False)
+            synth = voices[voice]
+            if isinstance(synth, str):
+                raise VoiceError(synth)
+            reply = ("ok", synth.synthesize(text, rate).to_bytes())
+        except VoiceError as exc:
+            reply = ("error", str(exc))
+        except Exception as exc:  # one bad text never stops the process
+            reply = ("error", f"speech synthesis failed ({type(exc).__name__}: {exc})")
+        conn.send(reply)
