@@ -45,10 +45,12 @@ def _run(kiosk_dir: Path, **options) -> dict:
 
 def test_synthetic_visitor_takes_the_kiosk_live(kiosk_dir: Path) -> None:
     """A moving sample portrait stands in for a visitor on any machine."""
-    data = _run(kiosk_dir, synthetic_camera=True, max_frames=150)
-    assert data["frames"] == 150
+    data = _run(kiosk_dir, synthetic_camera=True, max_frames=300)
+    assert data["frames"] == 300
     assert data["camera_frames_processed"] > 10
-    assert data["frames_with_visitor"] > 0.8 * data["camera_frames_processed"]
+    # A face is followed once it is engaged: watched unbroken for Engagement.HOLD_S first
+    # (longer on a loaded machine, where the tracker's frames come with gaps).
+    assert data["frames_with_visitor"] > 0.6 * data["camera_frames_processed"]
     # Noticed as soon as seen, greeted once engaged (close, facing, still), then followed.
     assert [t["to"] for t in data["transitions"]][:3] == ["noticed", "greeting", "live"]
     for stage in ("tracking", "motion", "render", "display", "end_to_end"):
