@@ -80,10 +80,12 @@ class SynthesisWorker:
             conn.send(None)
         except OSError:
             pass
-        process.join(timeout=3.0)
+        # Its work is disposable: a child busy with a long label is not waited for, so the
+        # kiosk stops at once (operators and systemd expect it within seconds).
+        process.join(timeout=0.2)
         if process.is_alive():
             process.kill()
-            process.join(timeout=3.0)
+            process.join(timeout=1.0)
         conn.close()
 
 
