@@ -135,6 +135,7 @@ class Kiosk:
         self.start(clock_start)
         pacer = FramePacer(self.config.display.fps)
         frames = 0
+        first_frame: float | None = None  # when the first frame was shown (recordings start)
         try:
             while self.quit_reason == "":
                 started = time.monotonic()
@@ -145,6 +146,7 @@ class Kiosk:
                 if self.asleep:
                     self.wake()
                 self.tick(started)
+                first_frame = started if first_frame is None else first_frame
                 frames += 1
                 if self.options.max_frames is not None and frames >= self.options.max_frames:
                     self.quit_reason = "frame limit reached"
@@ -153,17 +155,20 @@ class Kiosk:
         except KeyboardInterrupt:
             self.quit_reason = "interrupted"
         finally:
-            report = self._report(frames, clock_start)
+            report = self._report(frames, clock_start, first_frame)
             self.ops.stop(self.quit_reason or "closed")
             self.close()
         if self.options.report is not None:
             self.options.report.write_text(json.dumps(report.to_json(), indent=2))
         return report
 
-    def _report(self, frames: int, clock_start: float) -> RunReport:
+    def _report(
+        self, frames: int, clock_start: float, first_frame: float | None = None
+    ) -> RunReport:
         return RunReport(
             frames=frames,
             elapsed_s=time.monotonic() - clock_start,
+            first_frame_s=None if first_frame is None else first_frame - clock_start,
             camera_frames=self.live.camera_frames,
             frames_with_visitor=self.live.frames_with_visitor,
             stages=self.stage_summary(),

@@ -29,6 +29,8 @@ class RunOptions:
 class RunReport:
     frames: int = 0
     elapsed_s: float = 0.0
+    # From the start to the first frame shown (start-up); a recording's time 0 is that frame.
+    first_frame_s: float | None = None
     camera_frames: int = 0
     frames_with_visitor: int = 0
     stages: dict = field(default_factory=dict)
@@ -49,6 +51,7 @@ class RunReport:
         return {
             "frames": self.frames,
             "elapsed_s": round(self.elapsed_s, 3),
+            "first_frame_s": None if self.first_frame_s is None else round(self.first_frame_s, 3),
             "fps": per_s(self.frames),  # the loop's rate: ticks a second
             "presented_fps": per_s(presented),  # frames that changed the screen, a second
             "whole_frames_fps": per_s(whole),

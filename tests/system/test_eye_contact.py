@@ -80,25 +80,31 @@ def test_the_painting_looks_at_a_face_walking_past(kiosk_dir: Path, tmp_path: Pa
     portrait = cv2.imread(str(shared_data("portraits/woman_photo_white_top.png")))
     video = write_walk_by(portrait, tmp_path / "walk_by.mp4", SPEC)
     out = tmp_path / "shown.mp4"
-    # The run stops by its frame count: the display loop shows 60 to ~80 frames a second (a
-    # tracking result brings a frame forward), so it lasts 16-21 s; the recording keeps the
-    # wall clock at 60 frames a second, and what comes after the stand-in's end (it loops) is
-    # not measured.
+    # The run stops by its frame count: the display loop shows 30 to ~80 frames a second (a
+    # tracking result brings a frame forward; a loaded machine slows it), so it lasts 16 s or
+    # more; the recording keeps the wall clock at 60 frames a second. The video plays as a
+    # camera and loops; on a loaded machine it plays slower than its own time, so the face's
+    # coming and going are read from the kiosk's own transitions, in the recording's time.
     data = _run(kiosk_dir, video, out, SPEC.total_s)
-    changes = [(t["from"], t["to"]) for t in data["transitions"] if t["at_s"] < SPEC.total_s]
+    changes = [(t["from"], t["to"]) for t in data["transitions"]]
     # Noticed, never followed (a passer-by), and back to the idle loop once the wall is empty.
-    assert changes == [("attract", "noticed"), ("noticed", "attract")]
+    assert changes[:2] == [("attract", "noticed"), ("noticed", "attract")]
+    assert ("noticed", "greeting") not in changes and "live" not in [c[1] for c in changes]
+    at = [t["at_s"] - data["first_frame_s"] for t in data["transitions"]]
+    appears = at[0] - 0.3  # timeouts.visitor_enter_s: seen this long before noticed
+    leaves = at[1] - 2.0  # timeouts.visitor_leave_s: gone this long before the idle loop
+    assert abs((leaves - appears) - SPEC.walk_s) < 2.0  # seen the whole walk, and only then
     still = cv2.imread(str(kiosk_dir / "content" / "samples" / "grace_hopper.jpg"))
     deviation, fps = _iris_deviation(out, still)
-    t = np.arange(len(deviation)) / fps
-    assert t[-1] >= SPEC.total_s - 1.5  # the stand-in was recorded, at the display rate
     assert fps == 60
-    appears, leaves = SPEC.face_in_view
+    t = np.arange(len(deviation)) / fps
+    assert t[-1] > at[1] + 3.0  # recorded past the return to the idle loop
     looking = deviation[(t >= appears + GRACE_S) & (t < leaves)]
     assert np.mean(looking <= FRONTAL) >= 0.7
-    # The wall empty again: back to the idle loop (after visitor_leave_s and a fade), whose
-    # look_around moves the eyes well away from frontal.
-    idle = deviation[(t >= leaves + 2.0 + 1.0) & (t < SPEC.total_s)]
+    # The wall empty again: back to the idle loop (after a fade), whose look_around moves the
+    # eyes well away from frontal, until the looping video brings the face back.
+    back = at[2] if len(at) > 2 else t[-1]
+    idle = deviation[(t >= at[1] + 0.8 + 0.5) & (t < back)]
     away_idle, away_looking = np.mean(idle > FRONTAL), np.mean(looking > FRONTAL)
     assert away_idle >= 0.3 and away_idle > 3 * away_looking
 
