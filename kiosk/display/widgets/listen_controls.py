@@ -57,12 +57,12 @@ class ListenControls:
         main = "stop" if view.speaking else "listen"
         word = "Stop" if view.speaking else "Listen"
         image = self._button(main, word, button_h, view.can_listen or view.speaking, False)
-        targets.append((surface.blit(image, (x, row.y)), main))
+        targets.append((_blit(surface, image, (x, row.y)), main))
         x += image.get_width() + st.gap
         if len(view.languages) > 1:
             for code in view.languages:
                 image = self._button("", language_name(code), button_h, True, code == view.language)
-                targets.append((surface.blit(image, (x, row.y)), f"lang:{code}"))
+                targets.append((_blit(surface, image, (x, row.y)), f"lang:{code}"))
                 x += image.get_width() + st.gap
         if view.status:  # on a dark pill: it may stand over the painting
             text = self._fonts.get(max(14, round(24 * st.scale))).render(view.status, True, TITLE)
@@ -111,3 +111,12 @@ def _icon(image: pygame.Surface, kind: str, box: pygame.Rect, colour: tuple[int,
         arc = pygame.Rect(0, 0, 2 * r * w, 2 * r * h)
         arc.center = (round(x + w * 0.5), round(y + h * 0.5))
         pygame.draw.arc(image, colour, arc, -0.9 + 0.1 * i, 0.9 - 0.1 * i, width)
+
+
+def _blit(surface: pygame.Surface, image: pygame.Surface, at: tuple[int, int]) -> pygame.Rect:
+    """Draw `image` at `at`; its whole rect, the touch target. (What blit returns is clipped:
+    the display redraws the overlays clipped to the face's region when only the face moved,
+    and a target taken from it shrank to nothing, so Listen took no taps.)"""
+    rect = pygame.Rect(at, image.get_size())
+    surface.blit(image, rect)
+    return rect
