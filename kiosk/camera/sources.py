@@ -133,6 +133,13 @@ class FrameSource:
         """True while the capture thread runs."""
         return self._thread is not None and self._thread.is_alive()
 
+    def join(self, timeout: float) -> None:
+        """Wait up to `timeout` for the capture thread to end (after close() gave up on a
+        blocked driver, the thread ends once the driver returns)."""
+        thread = self._thread
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(timeout)
+
     def close(self) -> None:
         """Stop and join the capture thread; the thread releases the capture."""
         self._stop.set()

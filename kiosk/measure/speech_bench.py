@@ -130,7 +130,7 @@ def _in_the_kiosk(app, labels: int, taps: int) -> dict[str, Any]:
     app.director.show("hopper", time.monotonic())
     app.director.toggle_label(time.monotonic())
     speech = app.speech
-    _tick_for(app, 60.0, until=lambda: speech.stage.ready(speech._request) is not None)
+    _tick_for(app, 60.0, until=lambda: speech.stage.ready(speech.request) is not None)
     before = _tick_for(app, 5.0)
     requests = [SpeechRequest(f"{LABEL} Again {i + 1}.", BUNDLED) for i in range(labels)]
     started = time.monotonic()

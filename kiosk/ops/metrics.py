@@ -132,6 +132,11 @@ class KioskMetrics:
             self._server.close()
             self._server = None
 
+    def changed(self) -> None:
+        """Something a scrape reads changed outside the updates (the content sync's state
+        file): the next scrape regenerates the text instead of serving the cached one."""
+        self._updates += 1
+
     def exposition(self) -> bytes:
         """The text a scrape returns: regenerated after an update or once it is a second old."""
         updates, now = self._updates, time.monotonic()

@@ -91,6 +91,16 @@ class KioskSpeech:
 
     # -- input ----------------------------------------------------------------------------
 
+    @property
+    def request(self) -> SpeechRequest | str | None:
+        """What the painting shown would say (a request), why it cannot (a message), or None."""
+        return self._request
+
+    @property
+    def frame(self) -> SpeechFrame | None:
+        """Speech as sampled this frame (mouth, sentence, word), None when silent."""
+        return self._frame
+
     def tap(self, button: str | None, now: float) -> None:
         """A speech button: "listen", "stop", "toggle" (listen or stop), "lang:CODE"."""
         if button == "stop" or (button == "toggle" and self.player.speaking):

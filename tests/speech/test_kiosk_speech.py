@@ -51,7 +51,7 @@ def _speech(kiosk_dir: Path, extra: str, now=datetime(2026, 12, 7, 10, 30)):  # 
 
 def _until_ready(speech, exhibit, live=False) -> None:
     deadline = time.monotonic() + 60
-    while speech.stage.ready(speech._request) is None:
+    while speech.stage.ready(speech.request) is None:
         assert time.monotonic() < deadline
         speech.update(time.monotonic(), exhibit, live)
         time.sleep(0.01)

@@ -220,7 +220,7 @@ def test_close_returns_within_its_bound_while_a_read_blocks(kiosk_dir, monkeypat
     assert time.monotonic() - started < 0.5 + 1.0
     assert source.status().state == "closed"
     cam.clear()  # the driver wakes up: the abandoned thread then ends by itself
-    source._thread.join(2.0)
+    source.join(2.0)
     assert not source.is_alive
 
 
@@ -328,7 +328,7 @@ def test_app_close_returns_while_the_camera_blocks(kiosk_dir: Path, monkeypatch)
         assert time.monotonic() - started < 0.5 + 2.0
     finally:
         cam.clear()
-    source._thread.join(2.0)
+    source.join(2.0)
     assert not source.is_alive
 
 

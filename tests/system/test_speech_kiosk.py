@@ -68,7 +68,7 @@ def test_listen_speaks_with_mouth_and_captions_then_stop(kiosk_dir: Path) -> Non
     app = _started(kiosk_dir)
     try:
         speech = app.speech
-        _tick_until(app, lambda: speech.stage.ready(speech._request) is not None)
+        _tick_until(app, lambda: speech.stage.ready(speech.request) is not None)
         assert isinstance(speech.player.output, MixerOutput)  # the dummy driver is a device
         _click(app, "listen")
         _tick_until(app, lambda: speech.player.speaking)
@@ -77,8 +77,8 @@ def test_listen_speaks_with_mouth_and_captions_then_stop(kiosk_dir: Path) -> Non
             app.tick(time.monotonic())
             scene = app.director.update(time.monotonic(), False)
             weights.append(scene.speech_weight)
-            if speech._frame is not None:
-                jaws.append(speech._frame.mouth["jaw_open"])
+            if speech.frame is not None:
+                jaws.append(speech.frame.mouth["jaw_open"])
                 captions.add(" ".join(speech.view().caption_words))
             time.sleep(1 / 60)
         assert max(weights) == 1.0  # speech owns the mouth ...
@@ -99,13 +99,13 @@ def test_a_label_edited_mid_speech_is_said_anew(kiosk_dir: Path) -> None:
     app = _started(kiosk_dir)
     try:
         speech = app.speech
-        _tick_until(app, lambda: speech.stage.ready(speech._request) is not None)
+        _tick_until(app, lambda: speech.stage.ready(speech.request) is not None)
         speech.tap("listen", time.monotonic())
         _tick_until(app, lambda: speech.player.speaking)
         _say(kiosk_dir, "Pam made a new map.")
         app.reload_now(time.monotonic())
-        _tick_until(app, lambda: speech._frame is not None and speech._frame.sentence is not None
-                    and speech._frame.sentence.text == "Pam made a new map.")  # fmt: skip
+        _tick_until(app, lambda: speech.frame is not None and speech.frame.sentence is not None
+                    and speech.frame.sentence.text == "Pam made a new map.")  # fmt: skip
     finally:
         app.close()
 
@@ -122,9 +122,9 @@ def test_no_audio_device_shows_captions_and_says_why(
         speech = app.speech
         assert any("no sound" in line and "No available audio device" in line
                    for line in app.problems())  # fmt: skip
-        _tick_until(app, lambda: speech.stage.ready(speech._request) is not None)
+        _tick_until(app, lambda: speech.stage.ready(speech.request) is not None)
         speech.tap("listen", time.monotonic())
-        _tick_until(app, lambda: speech._frame is not None and speech._frame.sentence is not None)
+        _tick_until(app, lambda: speech.frame is not None and speech.frame.sentence is not None)
         assert isinstance(speech.player.output, SilentOutput)
         assert speech.view().status == "Captions only"
     finally:
