@@ -97,6 +97,7 @@ class KioskMetrics:
             "kiosk_visitor_dwell_seconds", "How long engaged visitors stayed (greeting to leaving)",
             buckets=DWELL_BUCKETS_S, registry=r,
         )  # fmt: skip
+        self._content_state = content_state
         if content_state is not None:
             r.register(ContentSyncCollector(content_state))
         self._engaged_since: float | None = None
@@ -105,7 +106,8 @@ class KioskMetrics:
         self._camera_states: set[str] = set()
         self._modes: set[str] = set()
         self._updates = 0  # bumped by every update, so a scrape right after one sees it
-        self._exposition: tuple[int, float, bytes] | None = None  # (updates, monotonic, text)
+        # (updates and the content state file's stamp, monotonic, text)
+        self._exposition: tuple[tuple[int, tuple[int, int] | None], float, bytes] | None = None
         self._server: ScrapeServer | None = None
 
     # -- endpoint -------------------------------------------------------------------------
@@ -132,17 +134,13 @@ class KioskMetrics:
             self._server.close()
             self._server = None
 
-    def changed(self) -> None:
-        """Something a scrape reads changed outside the updates (the content sync's state
-        file): the next scrape regenerates the text instead of serving the cached one."""
-        self._updates += 1
-
     def exposition(self) -> bytes:
-        """The text a scrape returns: regenerated after an update or once it is a second old."""
-        updates, now = self._updates, time.monotonic()
+        """The text a scrape returns: regenerated after an update, when the content sync's
+        state file changed (a stat on the scrape thread), or once it is a second old."""
+        key, now = (self._updates, _stamp(self._content_state)), time.monotonic()
         cached = self._exposition
-        if cached is None or cached[0] != updates or now - cached[1] >= EXPOSITION_MAX_AGE_S:
-            cached = (updates, now, generate_latest(self.registry))
+        if cached is None or cached[0] != key or now - cached[1] >= EXPOSITION_MAX_AGE_S:
+            cached = (key, now, generate_latest(self.registry))
             self._exposition = cached
         return cached[2]
 
@@ -214,3 +212,14 @@ def _one_hot(gauge: Gauge, seen: set[str], value: str) -> None:
         seen.add(value)
     for v in seen:
         gauge.labels(v).set(1 if v == value else 0)
+
+
+def _stamp(path: Path | None) -> tuple[int, int] | None:
+    """A file's modification time and size, None when there is none."""
+    if path is None:
+        return None
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return st.st_mtime_ns, st.st_size

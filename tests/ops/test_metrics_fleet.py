@@ -147,7 +147,6 @@ def test_content_sync_state_is_reported_once_the_file_exists(tmp_path: Path) -> 
     state = SyncState(current="a" * 40, current_since=time.time())
     state.record_check("b" * 40, ["exhibits/x.yaml: image: no such file"])
     write_state(state_file, state)
-    m.changed()  # a new scrape, not the cached text
     got = samples(m.exposition().decode())
     assert got[("kiosk_content_revision_info", (("revision", "a" * 40),))] == 1
     assert got[("kiosk_content_check_ok", ())] == 0
