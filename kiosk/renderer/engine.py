@@ -24,7 +24,7 @@ from kiosk.renderer.detail import warp_textured
 from kiosk.renderer.face_rig import PaintingRig, correct_faces, rig_from_faces
 from kiosk.renderer.gaze import draw_gaze
 from kiosk.renderer.lids import draw_lids, eye_closure
-from kiosk.renderer.mouth import draw_mouth_interior
+from kiosk.renderer.mouth import draw_mouth_interior, pressed_lips_box
 from kiosk.renderer.retarget import Gains, PoseLimits, target_mesh
 from kiosk.stats import StageTimes
 from kiosk.tracking.face_finder import FaceBoxDetector, find_faces
@@ -205,6 +205,12 @@ class GeometricEngine:
             textured = face.texture is not None and animation.sharp_texture
             with step("mesh map"):
                 source_map = face.warp.source_map(mesh, in_region=textured)
+                pressed = pressed_lips_box(
+                    face.landmarks, targets, origin, (region.width, region.height),
+                    pad=2 * face.warp.step,
+                )  # fmt: skip
+                if pressed is not None:
+                    face.warp.sharpen(source_map, mesh, pressed, in_region=textured)
             with step("remap"):
                 if textured:
                     assert face.texture is not None
@@ -222,9 +228,7 @@ class GeometricEngine:
                     )  # fmt: skip
             if animation.mouth_interior:
                 with step("mouth interior"):
-                    draw_mouth_interior(
-                        warped, targets, face.palette, origin, face.own_teeth
-                    )
+                    draw_mouth_interior(warped, targets, face.palette, origin, face.own_teeth)
             rows, cols = region.slices
             with step("paste"):
                 cv2.copyTo(warped, face.region_pixels, out[rows, cols])

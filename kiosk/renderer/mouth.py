@@ -179,9 +179,7 @@ class _Layers:
         return stack @ np.stack(self.colours)
 
 
-def _interior(
-    f: _MouthFrame, palette: MouthPalette, gap: float, teeth: bool = True
-) -> np.ndarray:
+def _interior(f: _MouthFrame, palette: MouthPalette, gap: float, teeth: bool = True) -> np.ndarray:
     """The interior's colour (float32 BGR) for every pixel of the frame, back to front;
     `teeth` False: no drawn teeth (the painting's own are laid over it)."""
     width, t, at = f.width, f.table_t, np.abs(f.table_t)
@@ -236,6 +234,32 @@ def _interior(
     if palette.softness * f.scale > 0.3:
         colour = cv2.GaussianBlur(colour, (0, 0), palette.softness * f.scale)
     return colour
+
+
+# Lips pressed this much closer than at rest (pixels, at some point along them) make a seam
+# the coarse warp smears (MeshWarp.sharpen); less is within its interpolation anyway.
+PRESSED_PX = 1.0
+
+
+def pressed_lips_box(
+    rest: np.ndarray,
+    targets: np.ndarray,
+    origin: tuple[int, int],
+    size: tuple[int, int],
+    pad: int,
+) -> tuple[int, int, int, int] | None:
+    """The box (x0, y0, x1, y1, in the pixels of a region at `origin` of `size` (w, h)) around
+    the lips when they are pressed closer than they rest in the painting (a painted open mouth
+    shut for p, b, m), padded by `pad`; None while they are not."""
+    rest_gap = rest[_LOWER, 1] - rest[_UPPER, 1]
+    gap = targets[_LOWER, 1] - targets[_UPPER, 1]
+    if float(np.max(rest_gap - gap)) < PRESSED_PX:
+        return None
+    lips = targets[lm.as_index(lm.LIPS_OUTER), :2] - origin
+    x0, y0 = np.floor(lips.min(axis=0)).astype(int) - pad
+    x1, y1 = np.ceil(lips.max(axis=0)).astype(int) + pad + 1
+    w, h = size
+    return max(0, int(x0)), max(0, int(y0)), min(w, int(x1)), min(h, int(y1))
 
 
 def draw_mouth_interior(

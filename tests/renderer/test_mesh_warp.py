@@ -125,3 +125,46 @@ def test_mesh_warp_nearly_flat_edge_stays_in_its_triangle() -> None:
     target = np.concatenate([corners, target_inner])
     cells, expected = at_grid_cells(warp, target)
     assert cells == pytest.approx(expected, abs=1e-2)
+
+
+def _pressed_band_warp(x0: int = 0, y0: int = 0) -> tuple[MeshWarp, np.ndarray, np.ndarray]:
+    """A 60x40 region at (x0, y0) with an 8 px band between two rows of vertices (an open
+    mouth's teeth between two lips), and targets where the rows meet at the band's middle (lips
+    pressed)."""
+    xs = np.linspace(0.0, 59.0, 7)
+    rows = [0.0, 8.0, 16.0, 24.0, 32.0, 39.0]
+    source = np.array([[x, y] for y in rows for x in xs])
+    target = source.copy()
+    top, bottom = source[:, 1] == 16.0, source[:, 1] == 24.0
+    target[top, 1] = target[bottom, 1] = 20.0
+    shift = np.array([x0, y0], float)
+    warp = MeshWarp(source + shift, Region(x0, y0, x0 + 60, y0 + 40), grid_long_side=10)
+    return warp, source + shift, target + shift
+
+
+def test_sharpen_leaves_no_stripe_of_what_the_pressed_band_held() -> None:
+    """Interpolated between coarse cells, pixels at the seam where two rows of vertices meet
+    sample the collapsed band between them (a stripe of painted teeth between shut lips);
+    `sharpen` maps every pixel in its box exactly, so none does."""
+    warp, _, target = _pressed_band_warp()
+    inside_band = lambda m: (m[..., 1] > 16.5) & (m[..., 1] < 23.5)  # noqa: E731
+    coarse = warp.source_map(target).copy()
+    assert inside_band(coarse).sum() > 0  # the smear this fixes
+    sharp = warp.source_map(target)
+    warp.sharpen(sharp, target, (5, 10, 55, 30))
+    assert inside_band(sharp[10:30, 5:55]).sum() == 0
+    # Outside the box the map is as before; inside, what was exact stays (to float precision).
+    outside = np.ones(coarse.shape[:2], bool)
+    outside[10:30, 5:55] = False
+    assert np.array_equal(sharp[outside], coarse[outside])
+    rows_far = (slice(10, 14), slice(5, 55))  # 6+ px from the seam: the coarse map is exact
+    assert sharp[rows_far] == pytest.approx(coarse[rows_far], abs=1e-3)
+
+
+def test_sharpen_in_region_coordinates_matches_image_coordinates() -> None:
+    warp, _, target = _pressed_band_warp(10, 20)
+    a = warp.source_map(target).copy()
+    warp.sharpen(a, target, (5, 10, 55, 30))
+    b = warp.source_map(target, in_region=True).copy()
+    warp.sharpen(b, target, (5, 10, 55, 30), in_region=True)
+    assert np.allclose(a - (warp.region.x0, warp.region.y0), b, atol=1e-4)
