@@ -67,10 +67,13 @@ def mouth_weights() -> np.ndarray:
 def offset_scale(source: np.ndarray, target: np.ndarray) -> np.ndarray:
     """Per-landmark factors (V, 3) that turn offsets measured on face `source` into offsets that
     suit face `target` (both canonical shapes). They depend on the two faces only, so callers
-    work them out once per face, not per frame."""
+    work them out once per face, not per frame.
+
+    The mouth's offsets are not scaled: a smile or an opening keeps its size relative to the
+    face (inter-ocular distance), as the visitor made it. Scaled to the mouth's width, paintings
+    (whose mouths are mostly narrower for their faces than a visitor's) smiled at 0.72 and
+    opened at 0.83 of the visitor's size, median over the eval's 98 pairs."""
     scale = np.ones(source.shape, np.float32)
-    m = np.clip(mouth_width(target) / max(mouth_width(source), 1e-6), 0.5, 2.0)
-    scale *= (1.0 + (m - 1.0) * mouth_weights())[:, None]
     # Gaze: the iris travels in proportion to the eye's width.
     eye_ratio = np.clip(eye_width(target) / max(eye_width(source), 1e-6), 0.5, 2.0)
     scale[_IRISES, :2] = eye_ratio

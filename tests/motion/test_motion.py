@@ -397,3 +397,19 @@ def test_a_full_smile_widens_the_mouth_as_a_real_broad_smile_does() -> None:
     assert 0.2 < spread(smiled) - spread(ref) < 0.4
     # The corners go up too (image y is down).
     assert smiled[lm.MOUTH_LEFT, 1] < ref[lm.MOUTH_LEFT, 1] - 0.05
+
+
+def test_offset_scale_keeps_a_smile_face_sized_on_a_narrow_mouth() -> None:
+    """A painting whose mouth is narrow for its face smiles as far, relative to its eyes'
+    distance, as the visitor: the mouth's offsets carry over unscaled (scaled to the mouth's
+    width the smile read at 0.72 of the visitor's)."""
+    ref = reference_face().astype(np.float64)
+    lips = lm.as_index(lm.LIPS_OUTER + lm.LIPS_INNER)
+    narrow = ref.copy()
+    centre = ref[lips, 0].mean()
+    narrow[lips, 0] = centre + 0.7 * (ref[lips, 0] - centre)
+    smile = control_basis()["smile"]
+    on_narrow = smile * offset_scale(ref, narrow)
+    spread = lambda offsets: offsets[lm.MOUTH_LEFT, 0] - offsets[lm.MOUTH_RIGHT, 0]  # noqa: E731
+    assert abs(spread(smile)) > 0.01
+    assert spread(on_narrow) == pytest.approx(spread(smile), rel=1e-6)
