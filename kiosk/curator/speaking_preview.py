@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import wave
+from collections.abc import Generator, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from tempfile import TemporaryDirectory
@@ -88,19 +89,22 @@ def write_speaking_preview(
         track = mouth_track(utterance.phonemes, config.speech.mouth_lead_s)
         speech_end = LEAD_IN_S + utterance.duration_s
         n_frames = int(np.ceil((speech_end + LEAD_IN_S) * PREVIEW_FPS))
-        frames = []
-        for i in range(n_frames):
-            t = i / PREVIEW_FPS
+
+        def render(t: float) -> np.ndarray:
             weight = blend_weight(t, LEAD_IN_S - BLEND_S, speech_end, BLEND_S)
             motion = own_mouth(idle.motion_at(t), track.controls_at(t - LEAD_IN_S), weight)
-            frames.append(engine.render(rig, [motion] * len(rig.faces), animation).copy())
+            return engine.render(rig, [motion] * len(rig.faces), animation)
+
+        # Streamed: each frame goes to the encoder before the next is rendered, so memory
+        # stays a few frames whatever the label's length (a list of them was gigabytes).
+        frames = (render(i / PREVIEW_FPS) for i in range(n_frames))
+        written = encode_preview(frames, utterance, out)
     finally:
         engine.close()
-    _encode(frames, utterance, out)
     _write_phonemes(utterance, out.with_suffix(".json"))
     h, w = image.shape[:2]
     return PreviewSummary(
-        len(frames), (w, h), utterance.duration_s, synthesis_s, len(utterance.phonemes)
+        written, (w, h), utterance.duration_s, synthesis_s, len(utterance.phonemes)
     )
 
 
@@ -112,13 +116,16 @@ def _preview_image(image: np.ndarray) -> np.ndarray:
     return fit_image(image, (w2, h2)) if (w2, h2) != (w, h) else image
 
 
-def _encode(frames: list[np.ndarray], utterance: Utterance, out: Path) -> None:
-    """H.264 (yuv420p, faststart) with AAC: what browsers play."""
-    import imageio_ffmpeg
-
-    h, w = frames[0].shape[:2]
+def encode_preview(frames: Iterable[np.ndarray], utterance: Utterance, out: Path) -> int:
+    """Encode BGR `frames` (all one size) with the utterance's audio, padded by the lead-in,
+    as H.264 (yuv420p, faststart) with AAC: what browsers play. Each frame is sent to ffmpeg
+    as soon as it is taken from `frames`, so a generator is rendered one frame at a time.
+    Written to a partial file renamed onto `out` when complete, so a render that fails midway
+    leaves no truncated MP4. Returns the number of frames written."""
     pad = np.zeros(int(LEAD_IN_S * utterance.sample_rate), np.int16)
     audio = np.concatenate([pad, utterance.audio, pad])
+    partial = out.with_name(f"{out.stem}.partial{out.suffix}")
+    written = 0
     with TemporaryDirectory() as tmp:
         wav_path = Path(tmp) / "speech.wav"
         with wave.open(str(wav_path), "wb") as wav:
@@ -126,15 +133,36 @@ def _encode(frames: list[np.ndarray], utterance: Utterance, out: Path) -> None:
             wav.setsampwidth(2)
             wav.setframerate(utterance.sample_rate)
             wav.writeframes(audio.tobytes())
-        writer = imageio_ffmpeg.write_frames(
-            str(out), (w, h), fps=PREVIEW_FPS, codec="libx264", pix_fmt_out="yuv420p",
-            macro_block_size=2, audio_path=str(wav_path), audio_codec="aac",
-            ffmpeg_log_level="error", output_params=["-movflags", "+faststart", "-shortest"],
-        )  # fmt: skip
-        writer.send(None)
-        for frame in frames:
-            writer.send(np.ascontiguousarray(cv2.cvtColor(frame, cv2.COLOR_BGR2RGB)))
-        writer.close()
+        writer = None
+        try:
+            for frame in frames:
+                if writer is None:  # the first frame gives the video's size
+                    writer = _open_writer(partial, frame.shape[1], frame.shape[0], wav_path)
+                writer.send(np.ascontiguousarray(cv2.cvtColor(frame, cv2.COLOR_BGR2RGB)))
+                written += 1
+        except BaseException:
+            if writer is not None:
+                writer.close()
+            partial.unlink(missing_ok=True)
+            raise
+        if writer is not None:
+            writer.close()
+    if written == 0:
+        raise ValueError("no frames to encode")
+    partial.replace(out)
+    return written
+
+
+def _open_writer(path: Path, w: int, h: int, wav_path: Path) -> Generator:
+    import imageio_ffmpeg
+
+    writer = imageio_ffmpeg.write_frames(
+        str(path), (w, h), fps=PREVIEW_FPS, codec="libx264", pix_fmt_out="yuv420p",
+        macro_block_size=2, audio_path=str(wav_path), audio_codec="aac",
+        ffmpeg_log_level="error", output_params=["-movflags", "+faststart", "-shortest"],
+    )  # fmt: skip
+    writer.send(None)  # start ffmpeg
+    return writer
 
 
 def _write_phonemes(utterance: Utterance, path: Path) -> None:

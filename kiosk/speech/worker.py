@@ -4,7 +4,7 @@ In a thread, Piper's Python parts (phonemising, ONNX Runtime's session set-up, r
 model) hold the interpreter's GIL in stretches of tens to hundreds of milliseconds, and the
 kiosk's frames stalled for up to 0.4 s while a label was being made. The child process has its
 own interpreter: the speech thread only waits on a pipe. The child loads each voice once
-(a few kept), and dies with the kiosk.
+(a few kept; again when its files change), and dies with the kiosk.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import threading
 from collections import OrderedDict
 from pathlib import Path
 
-from kiosk.speech.voices import VoiceError
+from kiosk.speech.voices import VoiceError, VoiceStamp
 
 _KEPT_VOICES = 3  # loaded voices in the child (about 60-120 MB each)
 REPLY_TIMEOUT_S = 120.0  # the child answers a text within this, or it is restarted
@@ -92,7 +92,7 @@ class SynthesisWorker:
 def _serve(conn, voices_dir: str, models_dir: str) -> None:
     """(In the child.) Answer requests until told to stop or the kiosk goes away."""
     from kiosk.speech.synth import PiperSynthesizer
-    from kiosk.speech.voices import find_voice
+    from kiosk.speech.voices import find_voice, voice_stamp
 
     # Signals the kiosk logs and ignores (or turns into its own clean stop) must not kill the
     # child: it stops when the kiosk tells it to or goes away (SIGTERM still ends it).
@@ -101,7 +101,10 @@ def _serve(conn, voices_dir: str, models_dir: str) -> None:
             signal.signal(getattr(signal, name), signal.SIG_IGN)
     if hasattr(os, "nice"):
         os.nice(19)  # background work: the kiosk's own process always comes first
-    voices: OrderedDict[str, PiperSynthesizer | str] = OrderedDict()
+    # Loaded voices (or why one did not load) by name and the stamp of its files: a voice
+    # whose files were replaced (a broken one mended, a new version) is loaded again, while a
+    # broken one is not reloaded per request.
+    voices: OrderedDict[tuple[str, VoiceStamp], PiperSynthesizer | str] = OrderedDict()
     while True:
         try:
             request = conn.recv()
@@ -111,16 +114,18 @@ def _serve(conn, voices_dir: str, models_dir: str) -> None:
             return
         voice, text, rate = request
         try:
-            if voice not in voices:
+            key = (voice, voice_stamp(voice, Path(voices_dir)))
+            if key not in voices:
                 try:
-                    voices[voice] = PiperSynthesizer(
+                    voices[key] = PiperSynthesizer(
                         find_voice(voice, Path(voices_dir)), Path(models_dir)
                     )
                 except VoiceError as exc:
-                    voices[voice] = str(exc)  # a broken voice is not reloaded per request
+                    voices[key] = str(exc)
                 while len(voices) > _KEPT_VOICES:
                     voices.popitem(last=False)
-            synth = voices[voice]
+            voices.move_to_end(key)
+            synth = voices[key]
             if isinstance(synth, str):
                 raise VoiceError(synth)
             reply = ("ok", synth.synthesize(text, rate).to_bytes())

@@ -5,8 +5,7 @@ from __future__ import annotations
 import pygame
 
 from kiosk.display.overlay import OverlayRenderer, OverlayState
-from kiosk.display.widgets.listen_controls import SpeechView
-from kiosk.display.widgets.speech_layout import MIN_TARGET_PX
+from kiosk.display.widgets.listen_controls import MIN_TARGET_PX, SpeechView
 
 
 def test_buttons_keep_whole_targets_when_the_overlays_are_redrawn_clipped() -> None:

@@ -3,6 +3,7 @@ language switch mid-speech, another painting stopping the words."""
 
 from __future__ import annotations
 
+import shutil
 import time
 from datetime import datetime
 from pathlib import Path
@@ -16,6 +17,7 @@ from kiosk.runtime.speech import KioskSpeech
 from kiosk.speech.cache import SpeechCache
 from kiosk.speech.player import SilentOutput
 from kiosk.speech.stage import SpeechStage
+from kiosk.speech.voices import bundled_model
 
 pytest.importorskip("piper", reason="piper-tts is a kiosk dependency: pip install -e .")
 
@@ -93,3 +95,36 @@ def test_another_painting_stops_the_words(kiosk_dir: Path) -> None:
         assert not speech.update(time.monotonic(), astronaut, False).speaking
     finally:
         speech.close()
+
+
+def test_a_broken_voice_is_tried_again_once_the_curator_replaces_it(kiosk_dir: Path) -> None:
+    voices = kiosk_dir / "models" / "voices"
+    voices.mkdir(parents=True)
+    good_model, good_config = bundled_model()
+    shutil.copy(good_config, voices / "mended.onnx.json")
+    (voices / "mended.onnx").write_bytes(b"not an onnx model" * 1000)  # corrupt
+    speech, library, output = _speech(kiosk_dir, "  voices: {en: mended.onnx}\n")
+    try:
+        hopper = library.get("grace-hopper")
+        problems = _until(speech, hopper, lambda: speech.problems())
+        assert "mended.onnx: the voice does not load" in problems[0]
+        assert "replace the file" in problems[0]
+        assert speech.stage.ready(speech.request) is None
+
+        shutil.copy(good_model, voices / "mended.onnx")  # no restart
+        _until(speech, hopper, lambda: speech.stage.ready(speech.request))
+        assert speech.problems() == []  # the curator panel's message is gone
+        speech.tap("listen", time.monotonic())
+        assert speech.update(time.monotonic(), hopper, False).speaking and output.plays == 1
+    finally:
+        speech.close()
+
+
+def _until(speech, exhibit, condition):
+    """Run the kiosk's speech frames until `condition()` is truthy (or fail after a minute)."""
+    deadline = time.monotonic() + 60
+    while not (found := condition()):
+        assert time.monotonic() < deadline, "gave up waiting"
+        speech.update(time.monotonic(), exhibit, False)
+        time.sleep(0.01)
+    return found

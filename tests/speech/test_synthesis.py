@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 
 import numpy as np
@@ -11,7 +12,7 @@ from kiosk.speech.cache import SpeechCache, cache_key, voice_identity
 from kiosk.speech.stage import SpeechRequest, SpeechStage
 from kiosk.speech.synth import PiperSynthesizer, split_sentences, word_times
 from kiosk.speech.utterance import TimedText, Utterance
-from kiosk.speech.voices import BUNDLED, VoiceError, find_voice, unsayable
+from kiosk.speech.voices import BUNDLED, VoiceError, find_voice, unsayable, voice_stamp
 
 pytest.importorskip("piper", reason="piper-tts is a kiosk dependency: pip install -e .")
 
@@ -65,6 +66,22 @@ def test_voice_identity_changes_when_the_file_changes(tmp_path):
     before = voice_identity(find_voice("xx.onnx", tmp_path))
     model.write_bytes(b"1" * 2001)
     assert voice_identity(find_voice("xx.onnx", tmp_path)) != before
+
+
+def test_voice_stamp_sees_a_file_appear_and_a_replacement_with_the_same_size_and_time(tmp_path):
+    assert voice_stamp("xx.onnx", tmp_path) == (None, None)
+    model = tmp_path / "xx.onnx"
+    model.write_bytes(b"0" * 2000)
+    first = voice_stamp("xx.onnx", tmp_path)
+    assert first[0] is not None and first[1] is None  # the config is still missing
+    assert voice_stamp("xx.onnx", tmp_path) == first  # nothing changed: the same
+    # A replacement of the same size, its modification time kept (as `cp -p` does).
+    new = tmp_path / "incoming"
+    new.write_bytes(b"1" * 2000)
+    os.utime(new, ns=(model.stat().st_atime_ns, model.stat().st_mtime_ns))
+    new.replace(model)
+    assert voice_stamp("xx.onnx", tmp_path) != first
+    assert voice_stamp("../xx.onnx", tmp_path) == ()  # not a voice name: nothing to watch
 
 
 def _utterance(seconds: float) -> Utterance:

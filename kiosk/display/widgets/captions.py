@@ -1,5 +1,6 @@
 """Captions: the sentence being spoken, large (readable from 1.5 m), its current word
-marked, on a dark band, bottom-aligned in the place the speech layout gives."""
+marked, on a dark band, bottom-aligned in the place `kiosk.display.layout` gives (up to three
+lines, fewer when the place is shorter)."""
 
 from __future__ import annotations
 
@@ -26,27 +27,48 @@ class Captions:
         # Its own cache: a new image per spoken word must not push out the label panel's.
         self._cache = SurfaceCache(limit=4)
 
+    def heights(self) -> tuple[int, int]:
+        """The caption's height with its most lines, and with one (for the layout)."""
+        line_h, pad = self._font().get_linesize(), self._pad()
+        return _MAX_LINES * line_h + 2 * pad, line_h + 2 * pad
+
     def draw(self, surface: pygame.Surface, view: SpeechView, area: pygame.Rect) -> pygame.Rect:
-        """Draw the caption centred in `area`, bottom-aligned; where it was."""
-        key = (view.caption_words, view.word, area.width)
+        """Draw the caption centred in `area`, bottom-aligned, never taller or wider; where
+        it was."""
+        max_lines = max(
+            1, min(_MAX_LINES, (area.h - 2 * self._pad()) // self._font().get_linesize())
+        )
+        key = (view.caption_words, view.word, area.width, max_lines)
         image = self._cache.get(key)
         if image is None:
             words = view.caption_words[:_MAX_WORDS]
-            image = self._cache.put(key, self._build(words, view.word, area.width))
+            image = self._build(words, view.word, area.width, max_lines)
+            if image.get_width() > area.width:  # one word wider than the place: shrink it
+                scale = area.width / image.get_width()
+                image = pygame.transform.smoothscale(
+                    image, (area.width, max(1, round(image.get_height() * scale)))
+                )
+            self._cache.put(key, image)
         rect = image.get_rect(midbottom=(area.centerx, area.bottom))
         surface.blit(image, rect)
         return rect
 
-    def _build(self, words: tuple[str, ...], current: int, width: int) -> pygame.Surface:
+    def _font(self, bold: bool = False) -> pygame.font.Font:
+        return self._fonts.get(max(18, round(CAPTION_PX * self._style.scale)), bold=bold)
+
+    def _pad(self) -> int:
+        return round(22 * self._style.scale)
+
+    def _build(
+        self, words: tuple[str, ...], current: int, width: int, max_lines: int
+    ) -> pygame.Surface:
         s = self._style.scale
-        font = self._fonts.get(max(18, round(CAPTION_PX * s)))
-        bold = self._fonts.get(max(18, round(CAPTION_PX * s)), bold=True)
-        pad = round(22 * s)
+        font, bold, pad = self._font(), self._font(bold=True), self._pad()
         lines = _wrap(font, bold, words, current, width - 2 * pad)
-        if len(lines) > _MAX_LINES:  # keep the lines around the current word
+        if len(lines) > max_lines:  # keep the lines around the current word
             at = next((i for i, line in enumerate(lines) if current in (j for j, _ in line)), 0)
-            first = min(max(0, at - 1), len(lines) - _MAX_LINES)
-            lines = lines[first : first + _MAX_LINES]
+            first = min(max(0, at - 1), len(lines) - max_lines)
+            lines = lines[first : first + max_lines]
         line_h = font.get_linesize()
         line_w = [sum(_word_w(font, bold, w, i == current) for i, w in line) for line in lines]
         inner_w = max(line_w, default=0)
