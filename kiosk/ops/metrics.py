@@ -63,6 +63,22 @@ class KioskMetrics:
         self.port = port  # 0 = any free port (tests); the real one is known after start()
         self.registry = CollectorRegistry()
         r = self.registry
+        self._declare(r)
+        self._content_state = content_state
+        if content_state is not None:
+            r.register(ContentSyncCollector(content_state))
+        self._engaged_since: float | None = None
+        self._exhibit_labels: set[str] = set()
+        self._last_mode: str | None = None
+        self._camera_states: set[str] = set()
+        self._modes: set[str] = set()
+        self._updates = 0  # bumped by every update, so a scrape right after one sees it
+        # (updates and the content state file's stamp, monotonic, text)
+        self._exposition: tuple[tuple[int, tuple[int, int] | None], float, bytes] | None = None
+        self._server: ScrapeServer | None = None
+
+    def _declare(self, r: CollectorRegistry) -> None:
+        """The kiosk's own metrics, in registry `r`."""
         ProcessCollector(registry=r)  # process_resident_memory_bytes, cpu, fds, start time
         self.fps = Gauge("kiosk_fps", "Displayed frames per second (recent)", registry=r)
         self.stage_seconds = Gauge(
@@ -97,18 +113,6 @@ class KioskMetrics:
             "kiosk_visitor_dwell_seconds", "How long engaged visitors stayed (greeting to leaving)",
             buckets=DWELL_BUCKETS_S, registry=r,
         )  # fmt: skip
-        self._content_state = content_state
-        if content_state is not None:
-            r.register(ContentSyncCollector(content_state))
-        self._engaged_since: float | None = None
-        self._exhibit_labels: set[str] = set()
-        self._last_mode: str | None = None
-        self._camera_states: set[str] = set()
-        self._modes: set[str] = set()
-        self._updates = 0  # bumped by every update, so a scrape right after one sees it
-        # (updates and the content state file's stamp, monotonic, text)
-        self._exposition: tuple[tuple[int, tuple[int, int] | None], float, bytes] | None = None
-        self._server: ScrapeServer | None = None
 
     # -- endpoint -------------------------------------------------------------------------
 

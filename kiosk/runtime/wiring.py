@@ -62,11 +62,8 @@ def build_kiosk(
     clips, clip_problems = load_clip_library(paths.content / "drivers")
     attention = AttentionTimings.from_config(config.attention)
     clip_problems += missing_reaction_clips(attention, set(clips))
-    rigs = RigStore(
-        cache_dir=rig_cache_dir or paths.cache / "rigs",
-        max_face_pixels=config.engine.max_face_pixels,
-        engine_config=config.engine,
-    )
+    rig_dir, max_pixels = rig_cache_dir or paths.cache / "rigs", config.engine.max_face_pixels
+    rigs = RigStore(cache_dir=rig_dir, max_face_pixels=max_pixels, engine_config=config.engine)
     engine = make_engine(config.engine)
     display = _display(config, options, times)
     scene = SceneRenderer(
