@@ -70,8 +70,9 @@ class _Grid:
     @classmethod
     def over(cls, origin: tuple[float, float], step: int, width: int, height: int) -> _Grid:
         at = np.asarray(origin, np.float64)
-        xx, yy = np.meshgrid(at[0] + step * np.arange(width), at[1] + step * np.arange(height))
-        cells = np.stack([xx, yy], axis=-1).astype(np.float32)
+        cells = np.empty((height, width, 2), np.float32)
+        cells[..., 0] = at[0] + step * np.arange(width)
+        cells[..., 1] = (at[1] + step * np.arange(height))[:, None]
         return cls(at, step, width, height, cells)
 
 
@@ -133,9 +134,21 @@ class MeshWarp:
         )
         return full[s : s + self.region.height, s : s + self.region.width]
 
-    def _map_on(self, target_points: np.ndarray, grid: _Grid) -> np.ndarray:
+    def _map_on(
+        self, target_points: np.ndarray, grid: _Grid, only_near: bool = False
+    ) -> np.ndarray:
+        """The exact map on `grid`; `only_near`: rasterise only the moved triangles that reach
+        the grid (a small box: most of the mesh's 900 triangles are far from it)."""
         target = np.asarray(target_points, dtype=np.float64)
-        return _rasterised_map(self.triangulation.simplices, self._tri_source, target, grid)
+        tris, tri_source = self.triangulation.simplices, self._tri_source
+        if only_near:
+            a, b, c = (target[tris[:, i], :2] for i in range(3))
+            lo, hi = np.minimum(np.minimum(a, b), c), np.maximum(np.maximum(a, b), c)
+            first = grid.origin - grid.step
+            last = grid.origin + grid.step * np.array([grid.width, grid.height])
+            near = np.all((hi >= first) & (lo <= last), axis=1)
+            tris, tri_source = tris[near], tri_source[near]
+        return _rasterised_map(tris, tri_source, target, grid)
 
     def sharpen(
         self,
@@ -159,7 +172,7 @@ class MeshWarp:
         r = self.region
         # Cell (0, 0) is the pixel before the box, a margin cell as on the coarse grid.
         grid = _Grid.over((r.x0 + x0 - 1, r.y0 + y0 - 1), 1, x1 - x0 + 2, y1 - y0 + 2)
-        exact = self._map_on(target_points, grid)
+        exact = self._map_on(target_points, grid, only_near=True)
         if in_region:
             exact -= (float(r.x0), float(r.y0))
         source_map[y0:y1, x0:x1] = exact[1:-1, 1:-1]
