@@ -1,0 +1,88 @@
+"""The visitor's own inner mouth laid into the painting's lips (Averbuch-Elor et al. 2017,
+"Bringing Portraits to Life"): the patch the tracker cut from the camera frame
+(kiosk.tracking.mouth_patch) is re-lit and re-coloured to the painting, warped into the target
+inner-lip outline, softened to the paint's softness and given its grain.
+
+Matching, per patch pixel:
+- brightness: relative to the visitor's own skin, carried over to the painting's skin (a mouth
+  is as much darker than its face on the painting as on the visitor), lifted to the painting's
+  cavity level at black and rolled off under its teeth level at the top, so a dark camera mouth
+  on a bright painting is lit as the painting's interior, and teeth never glow;
+- colour: how far from the visitor's skin colour it is (the tongue's red, the teeth's ivory),
+  carried over from the painting's skin colour and then pulled into the face's own range of
+  colours (tone.Tone.clamp): a grayscale painting stays grayscale, a sepia one sepia.
+
+Only `draw_mouth_interior` calls the painter made here (`visitor_interior`), inside its
+feathered outline coverage, so nothing outside the inner lips changes.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+import cv2
+import numpy as np
+
+from kiosk.renderer.face_rig import MouthPalette
+from kiosk.renderer.mouth import InteriorPainter, with_grain
+from kiosk.renderer.tone import tone_of
+from kiosk.tracking.mouth_patch import MouthPatch, patch_coordinates
+
+_LUMA = np.array([0.114, 0.587, 0.299])  # BGR
+TOP_KNEE = 0.75  # above this fraction of the teeth's level, brightness rolls off towards it
+
+
+def matched_patch(patch: MouthPatch, palette: MouthPalette) -> np.ndarray:
+    """The patch's pixels (float32 BGR) re-lit and re-coloured to the painting."""
+    px = patch.pixels.reshape(-1, 3).astype(np.float64)
+    skin_luma = max(float(patch.skin @ _LUMA), 1.0)
+    relit = (px @ _LUMA) * (float(palette.skin @ _LUMA) / skin_luma)
+    floor = float(palette.cavity @ _LUMA)
+    top = max(float(palette.teeth @ _LUMA), floor + 1.0)
+    relit = floor + relit * (1.0 - floor / top)  # black -> the painting's cavity
+    knee = TOP_KNEE * top
+    over = np.maximum(relit - knee, 0.0)
+    relit = np.minimum(relit, knee) + (top - knee) * np.tanh(over / (top - knee))
+    # Colour as each channel's share of the sum: the patch's departure from the visitor's skin
+    # carried onto the painting's skin, then held within the face's own colours.
+    shares = px / np.maximum(px.sum(axis=1, keepdims=True), 1.0)
+    shares += _shares(palette.skin) - _shares(patch.skin)
+    shares = np.maximum(shares, 1e-3)
+    colour = shares * (relit / np.maximum(shares @ _LUMA, 1e-3))[:, None]
+    tone = palette.tone if palette.tone is not None else tone_of(palette.skin[None])
+    colour = tone.clamp(colour)  # keeps each pixel's sum, not its luma: restore that
+    colour *= (relit / np.maximum(colour @ _LUMA, 1e-3))[:, None]
+    return colour.reshape(patch.pixels.shape).astype(np.float32)
+
+
+def _shares(colour: np.ndarray) -> np.ndarray:
+    colour = np.asarray(colour, dtype=np.float64)
+    return colour / max(float(colour.sum()), 1.0)
+
+
+def paint_visitor_mouth(
+    patch: MouthPatch,
+    upper: np.ndarray,
+    lower: np.ndarray,
+    box: tuple[int, int, int, int],
+    width: float,
+    palette: MouthPalette,
+    gap: float,
+    teeth: bool = True,
+) -> np.ndarray:
+    """The visitor's mouth over `box` (uint8 BGR), the lips `upper`/`lower` in the box's
+    pixels (an `InteriorPainter`; `width`, `gap` and `teeth` are not needed: the patch has
+    the visitor's own teeth, and the painting's own, if any, go over them)."""
+    column, row = patch_coordinates(upper, lower, box)
+    colour = cv2.remap(
+        matched_patch(patch, palette), column, row, cv2.INTER_LINEAR,
+        borderMode=cv2.BORDER_REPLICATE,
+    )  # fmt: skip
+    if palette.softness > 0.3:
+        colour = cv2.GaussianBlur(colour, (0, 0), palette.softness)
+    return np.clip(with_grain(colour, palette) + 0.5, 0, 255).astype(np.uint8)
+
+
+def visitor_interior(patch: MouthPatch) -> InteriorPainter:
+    """The painter `draw_mouth_interior` takes, laying this patch into the lips."""
+    return partial(paint_visitor_mouth, patch)

@@ -1,0 +1,102 @@
+"""A sheet of 2x mouth crops, drawn interior beside the visitor's transferred mouth, to choose
+`engine.mouth_interior_source` by eye.
+
+Rows: portraits (and a grayscale copy of one); per driver, the frame (of the first
+`--max-frames`) with the widest-open mouth drives every portrait, rendered twice: drawn |
+visitor. The top row shows each driver's own mouth at that frame. Driver videos stand in for
+the camera; nothing here comes from a camera.
+
+    .venv/bin/python scripts/mouth_transfer_sheet.py --out /tmp/mouth_sheet.png
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from kiosk.evaluation.looks import grayscale
+from kiosk.offline import driver_frames
+from kiosk.renderer.engine import Animation, GeometricEngine
+from kiosk.tracking import landmarks as lm
+from kiosk.tracking.mouth_patch import cut_mouth_patch, lips_parted
+
+DATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data"
+PORTRAITS = ("mona_lisa", "girl_with_a_pearl_earring", "painted_old_woman", "einstein_colourised")
+DRIVERS = ("d10", "d12", "talking_man")
+TILE = (200, 160)  # w, h of one crop after the 2x
+
+
+def _widest_open(video: Path, max_frames: int, rank: int):
+    """The driver frame with the `rank`-th widest mouth (0: widest)."""
+    frames = [f for f in driver_frames(video, max_frames) if f.landmarks is not None]
+    frames.sort(key=lambda f: lips_parted(f.landmarks), reverse=True)
+    return frames[min(rank, len(frames) - 1)]
+
+
+def _mouth_crop(image: np.ndarray, points: np.ndarray) -> np.ndarray:
+    """The mouth of `image` (lips at `points`) at 2x, letterboxed into a TILE."""
+    lips = points[lm.as_index(lm.LIPS_OUTER), :2]
+    (x0, y0), (x1, y1) = lips.min(axis=0), lips.max(axis=0)
+    w = x1 - x0
+    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2 + 0.15 * w
+    half_w = 0.8 * w
+    half_h = half_w * TILE[1] / TILE[0]
+    xa, ya = int(max(0, cx - half_w)), int(max(0, cy - half_h))
+    crop = image[ya : int(cy + half_h), xa : int(cx + half_w)]
+    crop = cv2.resize(crop, None, fx=2, fy=2, interpolation=cv2.INTER_NEAREST)
+    tile = np.full((TILE[1], TILE[0], 3), 40, np.uint8)
+    if crop.shape[1] > TILE[0] or crop.shape[0] > TILE[1]:  # bigger mouths: centre part
+        oy = max(0, (crop.shape[0] - TILE[1]) // 2)
+        ox = max(0, (crop.shape[1] - TILE[0]) // 2)
+        crop = crop[oy : oy + TILE[1], ox : ox + TILE[0]]
+    tile[: crop.shape[0], : crop.shape[1]] = crop
+    return tile
+
+
+def _label(tile: np.ndarray, text: str) -> np.ndarray:
+    cv2.putText(tile, text, (4, 14), cv2.FONT_HERSHEY_SIMPLEX, 0.4, (0, 0, 0), 3, cv2.LINE_AA)
+    cv2.putText(tile, text, (4, 14), cv2.FONT_HERSHEY_SIMPLEX, 0.4, (255, 255, 255), 1, cv2.LINE_AA)
+    return tile
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--out", type=Path, default=Path("/tmp/mouth_sheet.png"))
+    parser.add_argument("--max-frames", type=int, default=200)
+    parser.add_argument("--rank", type=int, default=0, help="0 = the widest-open frame")
+    args = parser.parse_args()
+    drivers = [_widest_open(DATA / "drivers" / f"{d}.mp4", args.max_frames, args.rank)
+               for d in DRIVERS]  # fmt: skip
+    images = {p: cv2.imread(str(next((DATA / "portraits").glob(p + ".*")))) for p in PORTRAITS}
+    images["mona_lisa (gray)"] = grayscale(images["mona_lisa"])
+    engine = GeometricEngine()
+    drawn, visitor = Animation(), Animation(visitor_mouth=True)
+    rows = [
+        np.hstack(
+            [
+                _label(_mouth_crop(f.image, f.landmarks), f"{name} (driver)")
+                for name, f in zip(DRIVERS, drivers, strict=True)
+                for _ in (0, 1)
+            ]
+        )
+    ]
+    for name, image in images.items():
+        rig = engine.build_rig(image)
+        points = rig.faces[0].landmarks
+        tiles = []
+        for driver in drivers:
+            patch = cut_mouth_patch(driver.image, driver.landmarks)
+            for label, animation in (("drawn", drawn), ("visitor", visitor)):
+                out = engine.render(rig, [driver.motion], animation, mouths=[patch])
+                tiles.append(_label(_mouth_crop(out, points), f"{name[:14]} {label}"))
+        rows.append(np.hstack(tiles))
+    engine.close()
+    cv2.imwrite(str(args.out), np.vstack(rows))
+    print(f"wrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()
