@@ -20,13 +20,14 @@ import numpy as np
 from kiosk.evaluation.looks import grayscale
 from kiosk.offline import driver_frames
 from kiosk.renderer.engine import Animation, GeometricEngine
+from kiosk.renderer.retarget import target_mesh
 from kiosk.tracking import landmarks as lm
 from kiosk.tracking.mouth_patch import cut_mouth_patch, lips_parted
 
 DATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data"
 PORTRAITS = ("mona_lisa", "girl_with_a_pearl_earring", "painted_old_woman", "einstein_colourised")
 DRIVERS = ("d10", "d12", "talking_man")
-TILE = (200, 160)  # w, h of one crop after the 2x
+TILE = (220, 200)  # w, h of one crop after the 2x
 
 
 def _widest_open(video: Path, max_frames: int, rank: int):
@@ -37,21 +38,17 @@ def _widest_open(video: Path, max_frames: int, rank: int):
 
 
 def _mouth_crop(image: np.ndarray, points: np.ndarray) -> np.ndarray:
-    """The mouth of `image` (lips at `points`) at 2x, letterboxed into a TILE."""
+    """The mouth of `image` (the face at `points`), from below the nose to the chin,
+    at 2x (smaller if it would not fit a TILE), on a grey TILE."""
     lips = points[lm.as_index(lm.LIPS_OUTER), :2]
-    (x0, y0), (x1, y1) = lips.min(axis=0), lips.max(axis=0)
-    w = x1 - x0
-    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2 + 0.15 * w
-    half_w = 0.8 * w
-    half_h = half_w * TILE[1] / TILE[0]
-    xa, ya = int(max(0, cx - half_w)), int(max(0, cy - half_h))
-    crop = image[ya : int(cy + half_h), xa : int(cx + half_w)]
-    crop = cv2.resize(crop, None, fx=2, fy=2, interpolation=cv2.INTER_NEAREST)
+    x0, x1 = lips[:, 0].min(), lips[:, 0].max()
+    pad = 0.3 * (x1 - x0)
+    y0 = 0.5 * (points[lm.NOSE_TIP, 1] + lips[:, 1].min())
+    y1 = points[lm.CHIN, 1]
+    crop = image[int(max(0, y0)) : int(y1) + 1, int(max(0, x0 - pad)) : int(x1 + pad) + 1]
+    scale = min(2.0, TILE[0] / crop.shape[1], TILE[1] / crop.shape[0])
+    crop = cv2.resize(crop, None, fx=scale, fy=scale, interpolation=cv2.INTER_NEAREST)
     tile = np.full((TILE[1], TILE[0], 3), 40, np.uint8)
-    if crop.shape[1] > TILE[0] or crop.shape[0] > TILE[1]:  # bigger mouths: centre part
-        oy = max(0, (crop.shape[0] - TILE[1]) // 2)
-        ox = max(0, (crop.shape[1] - TILE[0]) // 2)
-        crop = crop[oy : oy + TILE[1], ox : ox + TILE[0]]
     tile[: crop.shape[0], : crop.shape[1]] = crop
     return tile
 
@@ -85,10 +82,10 @@ def main() -> None:
     ]
     for name, image in images.items():
         rig = engine.build_rig(image)
-        points = rig.faces[0].landmarks
         tiles = []
         for driver in drivers:
             patch = cut_mouth_patch(driver.image, driver.landmarks)
+            _, points, _ = target_mesh(rig.faces[0], driver.motion, drawn.gains, drawn.limits)
             for label, animation in (("drawn", drawn), ("visitor", visitor)):
                 out = engine.render(rig, [driver.motion], animation, mouths=[patch])
                 tiles.append(_label(_mouth_crop(out, points), f"{name[:14]} {label}"))

@@ -8,9 +8,12 @@ Matching, per patch pixel:
   is as much darker than its face on the painting as on the visitor), lifted to the painting's
   cavity level at black and rolled off under its teeth level at the top, so a dark camera mouth
   on a bright painting is lit as the painting's interior, and teeth never glow;
-- colour: how far from the visitor's skin colour it is (the tongue's red, the teeth's ivory),
-  carried over from the painting's skin colour and then pulled into the face's own range of
-  colours (tone.Tone.clamp): a grayscale painting stays grayscale, a sepia one sepia.
+- colour: the painting's own interior colours by brightness (its tongue's, its teeth's), plus
+  half of how far each pixel departs from the mouth's mean colour, then pulled into the face's
+  own range of colours (tone.Tone.clamp): a grayscale painting stays grayscale, a sepia one
+  sepia;
+- light: the painting's light across the mouth and the shadow under the upper lip, as the drawn
+  interior has them.
 
 Only `draw_mouth_interior` calls the painter made here (`visitor_interior`), inside its
 feathered outline coverage, so nothing outside the inner lips changes.
@@ -24,35 +27,64 @@ import cv2
 import numpy as np
 
 from kiosk.renderer.face_rig import MouthPalette
-from kiosk.renderer.mouth import InteriorPainter, with_grain
+from kiosk.renderer.mouth import LIGHT_ACROSS, InteriorPainter, with_grain
 from kiosk.renderer.tone import tone_of
-from kiosk.tracking.mouth_patch import MouthPatch, patch_coordinates
+from kiosk.tracking.mouth_patch import PATCH_H, PATCH_W, MouthPatch, patch_coordinates
 
 _LUMA = np.array([0.114, 0.587, 0.299])  # BGR
 TOP_KNEE = 0.75  # above this fraction of the teeth's level, brightness rolls off towards it
+DEPTH_GAMMA = 2.2  # brightness relative to the skin, raised to this power
+LIP_SHADOW = 0.5  # how much darker the interior is right under the upper lip
+# How much of its departure from the mouth's mean colour a pixel keeps. The mean itself is not
+# kept: it carries the camera's colour cast (a cold light made lilac tongues on the Pearl).
+CHROMA_KEPT = 0.5
 
 
 def matched_patch(patch: MouthPatch, palette: MouthPalette) -> np.ndarray:
     """The patch's pixels (float32 BGR) re-lit and re-coloured to the painting."""
     px = patch.pixels.reshape(-1, 3).astype(np.float64)
     skin_luma = max(float(patch.skin @ _LUMA), 1.0)
-    relit = (px @ _LUMA) * (float(palette.skin @ _LUMA) / skin_luma)
+    # Relative to the skin, with the mid-tones deepened: a camera lights the mouth from the
+    # front, a painted or photographed mouth is a darker opening.
+    relative = np.minimum((px @ _LUMA) / skin_luma, 1.5)
+    relit = float(palette.skin @ _LUMA) * relative**DEPTH_GAMMA
     floor = float(palette.cavity @ _LUMA)
     top = max(float(palette.teeth @ _LUMA), floor + 1.0)
     relit = floor + relit * (1.0 - floor / top)  # black -> the painting's cavity
     knee = TOP_KNEE * top
     over = np.maximum(relit - knee, 0.0)
     relit = np.minimum(relit, knee) + (top - knee) * np.tanh(over / (top - knee))
-    # Colour as each channel's share of the sum: the patch's departure from the visitor's skin
-    # carried onto the painting's skin, then held within the face's own colours.
+    # Colour as each channel's share of the sum: the painting's own interior colours by
+    # brightness (its tongue's in the dark and mid-tones, its teeth's towards the top), plus
+    # part of each pixel's departure from the mouth's mean colour (teeth whiter than tongue),
+    # then held within the face's own colours.
     shares = px / np.maximum(px.sum(axis=1, keepdims=True), 1.0)
-    shares += _shares(palette.skin) - _shares(patch.skin)
+    shares = CHROMA_KEPT * (shares - shares.mean(axis=0))
+    tongue, teeth = float(palette.tongue @ _LUMA), float(palette.teeth @ _LUMA)
+    whiteness = np.clip((relit - tongue) / max(teeth - tongue, 1.0), 0.0, 1.0)[:, None]
+    # The teeth at half the palette's tint: a visitor's teeth fill a gap the drawn ones only
+    # edge, and a tinted band that size reads as green or yellow paint, not teeth.
+    teeth_shares = 1.0 / 3.0 + 0.5 * (_shares(palette.teeth) - 1.0 / 3.0)
+    shares += (1.0 - whiteness) * _shares(palette.tongue) + whiteness * teeth_shares
     shares = np.maximum(shares, 1e-3)
     colour = shares * (relit / np.maximum(shares @ _LUMA, 1e-3))[:, None]
+    relit = relit * _depth_and_light(palette).ravel()
     tone = palette.tone if palette.tone is not None else tone_of(palette.skin[None])
     colour = tone.clamp(colour)  # keeps each pixel's sum, not its luma: restore that
     colour *= (relit / np.maximum(colour @ _LUMA, 1e-3))[:, None]
     return colour.reshape(patch.pixels.shape).astype(np.float32)
+
+
+def _depth_and_light(palette: MouthPalette) -> np.ndarray:
+    """(PATCH_H, PATCH_W) brightness factors in the painting's light: the shadow the upper lip
+    casts, the corners turning away, the lit side (as the drawn interior has them), so a
+    camera's flat front light reads as the painting's."""
+    t = -1.0 + (2.0 * np.arange(PATCH_W) + 1.0) / PATCH_W
+    s = ((np.arange(PATCH_H) + 0.5) / PATCH_H)[:, None]
+    under_lip = 1.0 - LIP_SHADOW * np.exp(-s / 0.18)
+    corners = 1.0 - 0.4 * np.clip((np.abs(t) - 0.4) / 0.6, 0.0, 1.0) ** 2
+    side = np.clip(1.0 + LIGHT_ACROSS * palette.light * t, 0.5, 1.5)
+    return under_lip * (corners * side)
 
 
 def _shares(colour: np.ndarray) -> np.ndarray:
