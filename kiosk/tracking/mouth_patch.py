@@ -20,7 +20,9 @@ import numpy as np
 
 from kiosk.tracking import landmarks as lm
 
-PATCH_W, PATCH_H = 96, 40  # samples along the mouth (t) and across it (s)
+# Samples along the mouth (t) and across it (s): about the camera's own resolution for a visitor
+# at arm's length (an inner mouth 40-80 px wide); the renderer's colour matching costs per sample.
+PATCH_W, PATCH_H = 64, 24
 # Lips parted (inner gap over inner-corner width) from which a patch is cut: below, the gap
 # is a few camera pixels of lip and the renderer draws its own interior (it fades in at 0.015
 # above the painting's rest).
