@@ -4,10 +4,11 @@
 inner-lip outline, softened to the paint's softness and given its grain.
 
 Matching, per patch pixel:
-- brightness: relative to the visitor's own skin, carried over to the painting's skin (a mouth
-  is as much darker than its face on the painting as on the visitor), lifted to the painting's
-  cavity level at black and rolled off under its teeth level at the top, so a dark camera mouth
-  on a bright painting is lit as the painting's interior, and teeth never glow;
+- brightness: relative to the visitor's own skin, carried over to the painting's skin (an
+  under-exposed camera mouth on a bright painting is lit as brightly as a well-exposed one),
+  deepened (DEPTH_GAMMA: a camera lights the mouth from the front, a painted mouth is a dark
+  opening), lifted to the painting's cavity level at black and rolled off under its teeth level
+  at the top, so teeth never glow;
 - colour: the painting's own interior colours by brightness (its tongue's, its teeth's), plus
   half of how far each pixel departs from the mouth's mean colour, then pulled into the face's
   own range of colours (tone.Tone.clamp): a grayscale painting stays grayscale, a sepia one
