@@ -119,3 +119,72 @@ def test_the_patch_is_dropped_when_the_visitor_leaves(monkeypatch) -> None:
     live.update()
     live.stop()
     assert live.mouth is None
+
+
+def test_a_live_kiosk_showing_the_visitors_mouth_writes_none_of_it(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """The real loop, headless, a driver video as the camera, the visitor's mouth on: patches
+    reach the renderer, and no file written holds their bytes (nor camera-frame bytes)."""
+    import hashlib
+    import shutil
+    import tempfile
+    import time
+
+    from kiosk.camera.sources import VideoFileSource
+    from kiosk.config import load_config
+    from kiosk.exhibits.samples import ensure_sample_content
+    from kiosk.runtime.options import RunOptions
+    from kiosk.runtime.wiring import build_kiosk
+    from tests.system.test_privacy import Audit, frame_needles, image_leaks, snapshot
+
+    video = shared_data("drivers/d10.mp4")
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    monkeypatch.setenv("TMPDIR", str(temp))
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))
+    root = tmp_path / "kiosk"
+    shutil.copytree(REPO_ROOT / "exhibits", root / "exhibits")
+    ensure_sample_content(root / "content")
+    (root / "config.yaml").write_text(
+        "display: {fullscreen: false, size: [480, 360], fps: 60}\n"
+        "timeouts: {visitor_enter_s: 0.2, visitor_leave_s: 0.5, crossfade_s: 0.3}\n"
+        "engine: {mouth_interior_source: visitor}\n"
+    )
+    config = load_config(root / "config.yaml")
+    roots = [root, temp, config.paths.cache]
+    allowed = {
+        hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in (root / "content").rglob("*")
+        if p.is_file()
+    }
+    before = snapshot(roots)
+    app = build_kiosk(
+        config,
+        RunOptions(headless=True),
+        source_factory=lambda: VideoFileSource(video, size=(512, 512), stale_after_s=2.0),
+    )
+    patches: list[MouthPatch] = []
+    frames = []
+    Audit.start()
+    try:
+        app.start(time.monotonic())
+        deadline = time.monotonic() + 60.0
+        while len(patches) < 6:
+            assert time.monotonic() < deadline, "no mouth patch reached the loop"
+            app.tick(time.monotonic())
+            mouth = app.live.mouth
+            if mouth is not None and (not patches or mouth is not patches[-1]):
+                patches.append(mouth)
+                latest = app.live.source.latest() if app.live.source else None
+                if latest is not None and len(frames) < 4:
+                    frames.append(latest.image.copy())
+            time.sleep(1 / 120)
+    finally:
+        app.close()
+        Audit.stop()
+    assert app.live.mouth is None  # dropped with the camera
+    changed = {p for p, stamp in snapshot(roots).items() if before.get(p) != stamp}
+    needles = _patch_needles(patches) + (frame_needles(frames) if frames else [])
+    assert _patch_needles(patches)
+    assert image_leaks(changed | Audit.writes, needles, allowed) == []
