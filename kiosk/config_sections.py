@@ -134,6 +134,10 @@ class EngineConfig(Section):
     one_euro_beta: float = Field(100.0, ge=0)
     one_euro_d_cutoff: float = Field(1.0, gt=0)
     mouth_interior: bool = True
+    # What shows inside an opening mouth while a visitor is followed: "visitor", their own
+    # inner mouth cut from the camera frame (in memory only) and matched to the painting;
+    # "drawn", the interior drawn from the painting's palette (always, without a visitor).
+    mouth_interior_source: Literal["visitor", "drawn"] = "drawn"
     # Keep the face's finest texture (craquelure, grain) sharp as it moves (renderer/detail.py):
     # costs about 1 ms a frame, and the texture steps by whole pixels, which shimmers faintly
     # under a visitor standing still (stillness 0.36 px against 0.25 px). Off: it softens a

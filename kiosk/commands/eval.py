@@ -32,6 +32,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         help="comma-separated parts to run, of: self, cross, stillness, sheets, looks "
         "(default: all)",
     )
+    ev.add_argument(
+        "--mouth-interior",
+        choices=("visitor", "drawn"),
+        help="what shows in an open mouth: the driver's own mouth (as a visitor's in live "
+        "mode) or the drawn interior (default: config's engine.mouth_interior_source default)",
+    )
     ev.set_defaults(func=cmd_eval)
 
 
@@ -52,6 +58,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
             print(f"--parts: unknown part {', '.join(unknown)}; use some of: {', '.join(PARTS)}")
             return EXIT_PROBLEMS
     options = EvalOptions(portraits, drivers, out, args.max_frames, args.skip_cross, parts)
+    if args.mouth_interior:
+        options.mouth_interior_source = args.mouth_interior
     report = run_eval(options, progress=lambda msg: print(msg, flush=True))
     data = asdict(report)
     (out / "eval.json").write_text(json.dumps(data, indent=2, default=float))

@@ -20,6 +20,7 @@ from kiosk.offline import driver_frames
 from kiosk.renderer.engine import Animation, Engine, make_engine
 from kiosk.renderer.face_rig import NoFaceError, PaintingRig
 from kiosk.tracking.face_mesh import FaceMeshDetector
+from kiosk.tracking.mouth_patch import MouthPatch, cut_mouth_patch
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +55,9 @@ class EvalOptions:
     max_frames: int | None = None  # per video, to shorten a run
     skip_cross: bool = False
     parts: tuple[str, ...] = PARTS  # which measurements to run (all by default)
+    # "visitor": the driver frames stand in for the camera, so each frame's own inner mouth
+    # is laid into the painting as a visitor's is in live mode; "drawn": never.
+    mouth_interior_source: str = EngineConfig().mouth_interior_source
 
 
 @dataclass
@@ -82,16 +86,28 @@ def _rig_masks(rig: PaintingRig) -> np.ndarray:
     return mask
 
 
-def self_reenactment(engine: Engine, video: Path, max_frames: int | None) -> dict:
-    """Frame 0 animated by its own video, compared with the real frames."""
+def _driver_mouth(frame, visitor_mouth: bool) -> list[MouthPatch | None] | None:
+    """The driver frame's inner mouth, as the tracker cuts a visitor's (None: not used)."""
+    if not visitor_mouth or frame.landmarks is None:
+        return None
+    return [cut_mouth_patch(frame.image, frame.landmarks)]
+
+
+def self_reenactment(
+    engine: Engine, video: Path, max_frames: int | None, visitor_mouth: bool = False
+) -> dict:
+    """Frame 0 animated by its own video, compared with the real frames; `visitor_mouth`: each
+    frame's own inner mouth is transferred (the driver stands in for a visitor)."""
     frames = list(driver_frames(video, max_frames))
     source = frames[0].image
     rig = engine.build_rig(source)
     last = Motion()
     outputs = []
+    animation = Animation(visitor_mouth=visitor_mouth)
     for frame in frames:
         last = frame.motion or last
-        outputs.append(engine.render(rig, [last]))
+        mouths = _driver_mouth(frame, visitor_mouth)
+        outputs.append(engine.render(rig, [last], animation, mouths=mouths))
     with FaceMeshDetector(static_image=False, max_faces=1) as det_out:
         out_lms = _detect_all(det_out, outputs)
     gt_lms = [f.landmarks for f in frames]
@@ -120,18 +136,24 @@ def self_reenactment(engine: Engine, video: Path, max_frames: int | None) -> dic
 
 
 def cross_reenactment(
-    engine: Engine, rig: PaintingRig, video: Path, max_frames: int | None
+    engine: Engine,
+    rig: PaintingRig,
+    video: Path,
+    max_frames: int | None,
+    visitor_mouth: bool = False,
 ) -> dict:
-    """A portrait driven by a video: do mouth, eyes and roll follow the driver?"""
+    """A portrait driven by a video: do mouth, eyes and roll follow the driver? `visitor_mouth`:
+    with the driver's own inner mouth transferred."""
     driver_sig = []
     driver_lms = []
     outputs = []
     last = Motion()
     changed = 0.0
     mask = _rig_masks(rig)
+    animation = Animation(visitor_mouth=visitor_mouth)
     for i, frame in enumerate(driver_frames(video, max_frames)):
         last = frame.motion or last
-        out = engine.render(rig, [last])
+        out = engine.render(rig, [last], animation, mouths=_driver_mouth(frame, visitor_mouth))
         if i % 10 == 0:
             changed = max(changed, m.changed_outside(rig.image, out, mask))
         outputs.append(out)
@@ -250,7 +272,9 @@ def _run_self(engine, options: EvalOptions, report: EvalReport, progress) -> Non
         if not video.exists():
             continue
         progress(f"self-reenactment: {name}")
-        per_clip[name] = self_reenactment(engine, video, options.max_frames)
+        per_clip[name] = self_reenactment(
+            engine, video, options.max_frames, options.mouth_interior_source == "visitor"
+        )
     if per_clip:
         mean = {}
         for key in ("l1", "psnr", "ssim", "lmd"):
@@ -261,7 +285,9 @@ def _run_self(engine, options: EvalOptions, report: EvalReport, progress) -> Non
                 "static": round(float(static), 5),
                 "ratio": round(float(ours / static), 4) if static else None,
             }
-        report.self_reenactment = {"clips": per_clip, "mean": mean}
+        report.self_reenactment = {
+            "clips": per_clip, "mean": mean, "mouth_interior": options.mouth_interior_source,
+        }  # fmt: skip
 
 
 def _portraits(folder: Path) -> list[Path]:
@@ -285,7 +311,10 @@ def _run_cross(engine, options: EvalOptions, report: EvalReport, progress) -> No
             continue
         for video in videos:
             progress(f"cross-reenactment: {path.stem} x {video.stem}")
-            result = cross_reenactment(engine, rig, video, options.max_frames)
+            result = cross_reenactment(
+                engine, rig, video, options.max_frames,
+                options.mouth_interior_source == "visitor",
+            )  # fmt: skip
             pairs[f"{path.stem}/{video.stem}"] = result
             changed.append(result["changed_outside_region"])
     # Each driver drives every portrait, so the mean over drivers of what exact head roll

@@ -1,5 +1,7 @@
 """The live path: a camera frame -> the people in view, and the engaged visitor's filtered
-motion and gaze. Nothing but landmarks, boxes and numbers derived from them leaves here."""
+motion and gaze. Nothing but landmarks, boxes and numbers derived from them leaves here, and,
+when the kiosk transfers the visitor's own mouth, a small in-memory patch of their inner
+mouth (kiosk.tracking.mouth_patch) for the renderer."""
 
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ from kiosk.motion.eye_contact import CameraGeometry, VisitorGaze, measure_gaze
 from kiosk.motion.motion import Motion
 from kiosk.stats import StageTimes
 from kiosk.tracking.face_mesh import DetectedFace, FaceMeshDetector
+from kiosk.tracking.mouth_patch import MouthPatch, cut_mouth_patch
 from kiosk.tracking.people import Engagement, PeopleFinder, PersonInView
 from kiosk.tracking.visitor import VisitorSelector
 
@@ -33,6 +36,8 @@ class LiveResult:
     motion: Motion | None  # None when no engaged visitor is in view
     people: tuple[PersonInView, ...] = ()  # everybody in view, engaged or not
     gaze: VisitorGaze | None = None  # where the engaged visitor looks, in the room
+    # The engaged visitor's inner mouth while it is open (only with `mouth_patches`).
+    mouth: MouthPatch | None = None
 
 
 class LiveMotion:
@@ -42,7 +47,8 @@ class LiveMotion:
     someone new, whose own neutral face is measured. With `people` the others in view are
     found too; with `engagement` only an engaged visitor gets a motion (a passer-by is only
     seen), and with `camera` their gaze is measured in the room. Without them (recording a
-    clip) any face is followed.
+    clip) any face is followed. With `mouth_patches` the followed visitor's open inner mouth is
+    cut out for the renderer (engine.mouth_interior_source: visitor).
     """
 
     def __init__(
@@ -54,8 +60,10 @@ class LiveMotion:
         people: PeopleFinder | None = None,
         engagement: Engagement | None = None,
         camera: CameraGeometry | None = None,
+        mouth_patches: bool = False,
     ) -> None:
         self.mirror = mirror
+        self.mouth_patches = mouth_patches
         self.forget_after_s = forget_after_s
         self._people = people
         self._engagement = engagement
@@ -70,8 +78,9 @@ class LiveMotion:
         self._last_seen: float | None = None
 
     @classmethod
-    def from_config(cls, config: KioskConfig) -> LiveMotion:
-        """As the kiosk tracks its visitors: config's engine filter, mirror and timeouts."""
+    def from_config(cls, config: KioskConfig, recording: bool = False) -> LiveMotion:
+        """As the kiosk tracks its visitors: config's engine filter, mirror and timeouts;
+        `recording` (the screen is being recorded): never cut the visitor's mouth."""
         attention = config.attention
         camera = CameraGeometry.from_config(attention)
         return cls(
@@ -87,6 +96,7 @@ class LiveMotion:
                 attention.engage_max_speed,
             ),
             camera=camera,
+            mouth_patches=config.engine.mouth_interior_source == "visitor" and not recording,
         )  # fmt: skip
 
     def process(self, frame: Frame, times: StageTimes | None = None) -> LiveResult:
@@ -104,7 +114,7 @@ class LiveMotion:
                 visitor = None  # seen, not engaged: noticed, not followed
             if self._people is not None:
                 self._people.engaged = self._engagement.engaged
-        motion = gaze = None
+        motion = gaze = mouth = None
         with times.measure("motion"):
             if visitor is not None:
                 gone_for = frame.timestamp - (self._last_seen or frame.timestamp)
@@ -114,7 +124,9 @@ class LiveMotion:
                 motion = self._estimator.update(visitor.landmarks, frame.timestamp)
                 if self._camera is not None:
                     gaze = measure_gaze(visitor.landmarks, wh, self._camera)
-        return LiveResult(frame.sequence, frame.timestamp, len(faces), motion, people, gaze)
+                if self.mouth_patches:
+                    mouth = cut_mouth_patch(image, visitor.landmarks)
+        return LiveResult(frame.sequence, frame.timestamp, len(faces), motion, people, gaze, mouth)
 
     def _find_people(
         self, image: np.ndarray, followed: DetectedFace | None, times: StageTimes

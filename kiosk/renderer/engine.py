@@ -7,7 +7,7 @@ returns a BGR image the size of the painting, so the rest of the kiosk never bra
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,10 +25,15 @@ from kiosk.renderer.face_rig import PaintingRig, correct_faces, rig_from_faces
 from kiosk.renderer.gaze import draw_gaze
 from kiosk.renderer.lids import draw_lids, eye_closure
 from kiosk.renderer.mouth import draw_mouth_interior, pressed_lips_box
+from kiosk.renderer.mouth_transfer import visitor_interior
 from kiosk.renderer.retarget import Gains, PoseLimits, target_mesh
 from kiosk.stats import StageTimes
 from kiosk.tracking.face_finder import FaceBoxDetector, find_faces
 from kiosk.tracking.face_mesh import FaceMeshDetector
+from kiosk.tracking.mouth_patch import MouthPatch
+
+# The visitor's inner mouth for each face (cycling like the motions); None: the drawn interior.
+Mouths = Sequence[MouthPatch | None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +46,9 @@ class Animation:
     # Warp the face's fine texture by the nearest pixel (kiosk.renderer.detail): sharp under
     # motion, but it steps by whole pixels (config.yaml's engine.sharp_texture).
     sharp_texture: bool = False
+    # Lay the visitor's own inner mouth (a `MouthPatch` given to `render`) into the lips
+    # rather than the drawn interior (config.yaml's engine.mouth_interior_source).
+    visitor_mouth: bool = False
 
 
 def animation_for(exhibit_animation, engine_config) -> Animation:
@@ -56,6 +64,7 @@ def animation_for(exhibit_animation, engine_config) -> Animation:
         ),
         mouth_interior=e.mouth_interior,
         sharp_texture=e.sharp_texture,
+        visitor_mouth=e.mouth_interior_source == "visitor",
     )
 
 
@@ -91,9 +100,11 @@ class Engine(Protocol):
         motions: list[Motion],
         animation: Animation = Animation(),
         out: np.ndarray | None = None,
+        mouths: Mouths | None = None,
     ) -> np.ndarray:
         """The painting with its faces moved (motion i for face i, cycling); `out`: a frame of
-        this rig to render over in place."""
+        this rig to render over in place; `mouths`: the visitor's inner mouth per face (used
+        when `animation.visitor_mouth`)."""
         ...
 
     def close(self) -> None:
@@ -154,17 +165,18 @@ class GeometricEngine:
         motions: list[Motion],
         animation: Animation = Animation(),
         out: np.ndarray | None = None,
+        mouths: Mouths | None = None,
     ) -> np.ndarray:
         """The painting with its faces moved, at its shown size. `out`: a frame of this rig to
         render over in place (a copy of its painting, or any frame rendered from it before: each
         render rewrites all the pixels any render may change), instead of a fresh copy of the
         painting."""
         if rig.shown_size is not None:
-            return self._render_reduced(rig, motions, animation, out)
+            return self._render_reduced(rig, motions, animation, out, mouths)
         if out is None:
             with self._step("copy painting"):
                 out = rig.image.copy()
-        self.render_into(out, rig, motions, animation)
+        self.render_into(out, rig, motions, animation, mouths)
         return out
 
     def _render_reduced(
@@ -173,6 +185,7 @@ class GeometricEngine:
         motions: list[Motion],
         animation: Animation,
         out: np.ndarray | None,
+        mouths: Mouths | None = None,
     ) -> np.ndarray:
         """Render at the rig's own size, then scale the whole frame up to its shown size (the
         still painting was scaled up the same way, so nothing outside the faces changes)."""
@@ -180,7 +193,7 @@ class GeometricEngine:
         if self._reduced is None or self._reduced[0] is not rig:
             self._reduced = (rig, rig.image.copy())
         frame = self._reduced[1]
-        self.render_into(frame, rig, motions, animation)
+        self.render_into(frame, rig, motions, animation, mouths)
         w, h = rig.shown_size
         if out is None or out.shape != (h, w, 3):
             out = np.empty((h, w, 3), np.uint8)
@@ -189,7 +202,12 @@ class GeometricEngine:
         return out
 
     def render_into(
-        self, out: np.ndarray, rig: PaintingRig, motions: list[Motion], animation: Animation
+        self,
+        out: np.ndarray,
+        rig: PaintingRig,
+        motions: list[Motion],
+        animation: Animation,
+        mouths: Mouths | None = None,
     ) -> None:
         """Render onto `out`: a copy of the painting, or any earlier frame of this rig (only
         head regions are written, and each render rewrites all of them)."""
@@ -226,9 +244,13 @@ class GeometricEngine:
                         warped, eye, face.landmarks, targets, origin, face.palette.skin,
                         closure=closure,
                     )  # fmt: skip
+            patch = mouths[i % len(mouths)] if mouths and animation.visitor_mouth else None
             if animation.mouth_interior:
                 with step("mouth interior"):
-                    draw_mouth_interior(warped, targets, face.palette, origin, face.own_teeth)
+                    interior = visitor_interior(patch) if patch is not None else None
+                    draw_mouth_interior(
+                        warped, targets, face.palette, origin, face.own_teeth, interior
+                    )
             rows, cols = region.slices
             with step("paste"):
                 cv2.copyTo(warped, face.region_pixels, out[rows, cols])

@@ -13,7 +13,7 @@ from kiosk.motion.proportions import offset_scale, reference_face
 from kiosk.renderer.detail import TextureSplit, split_texture
 from kiosk.renderer.eye_rig import EyeRig, build_eye_rigs
 from kiosk.renderer.own_teeth import PaintedMouth, painted_mouth
-from kiosk.renderer.tone import face_tone, grain_sample
+from kiosk.renderer.tone import Tone, face_tone, grain_sample
 from kiosk.renderer.warp import MeshWarp, Region
 from kiosk.tracking import landmarks as lm
 from kiosk.tracking.face_mesh import DetectedFace
@@ -65,6 +65,8 @@ class MouthPalette:
     # Where the light comes from across the face: -1 the image's left (the sitter's right
     # cheek is the brighter), +1 its right, 0 even.
     light: float = 0.0
+    # The face's own range of colours (tone.face_tone): what a transferred mouth is held to.
+    tone: Tone | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,6 +228,7 @@ def _palette(image: np.ndarray, points: np.ndarray) -> MouthPalette:
         tongue=tongue,
         softness=_softness(image, lips),
         rest_gap=lips_parted(points),
+        tone=tone,
     )
 
 

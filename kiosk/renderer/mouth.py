@@ -11,6 +11,7 @@ follows the lips and every edge is a smooth ramp rather than a drawn polygon.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import NamedTuple
 
 import cv2
@@ -262,20 +263,29 @@ def pressed_lips_box(
     return max(0, int(x0)), max(0, int(y0)), min(w, int(x1)), min(h, int(y1))
 
 
+# What paints the interior over a box: (upper, lower, box, width, palette, gap, teeth) -> uint8
+# BGR of the box (the lips as curves in the box's pixels; `teeth` False: the painting's own
+# teeth go over it). The drawn interior by default; mouth_transfer's for the visitor's mouth.
+InteriorPainter = Callable[..., np.ndarray]
+
+
 def draw_mouth_interior(
     out: np.ndarray,
     targets: np.ndarray,
     palette: MouthPalette,
     origin: tuple[int, int] = (0, 0),
     painted: PaintedMouth | None = None,
+    interior: InteriorPainter | None = None,
 ) -> None:
     """Paint the mouth interior into `out` (BGR, modified in place) for landmark `targets`.
 
     `origin` is the image position of `out`'s top-left pixel (when `out` is a region crop).
     Only pixels inside the inner-lip outline change; nothing changes until the lips part more
     than they do in the painting itself. `painted`: the painting's own teeth, moved with the
-    lips and laid over the drawn interior (which then draws no teeth).
+    lips and laid over the drawn interior (which then draws no teeth). `interior`: what paints
+    the inside (None: the drawn one).
     """
+    paint_interior = interior or _interior_paint
     upper = _chaikin(targets[_UPPER, :2].astype(np.float64) - origin)
     lower = _chaikin(targets[_LOWER, :2].astype(np.float64) - origin)
     width = float(np.linalg.norm(upper[-1] - upper[0]))
@@ -301,14 +311,14 @@ def draw_mouth_interior(
     coverage = _coverage(upper, lower, box)
     crop = out[y0:y1, x0:x1]
     if not own:
-        paint = _interior_paint(upper, lower, box, width, palette, gap)
+        paint = paint_interior(upper, lower, box, width, palette, gap)
         alpha = coverage * np.float32(opacity)
         crop[...] = cv2.blendLinear(paint, crop, alpha, 1.0 - alpha)
         return
     assert painted is not None
     mixed = crop.astype(np.float32)
     if opacity > 0.0:
-        paint = _interior_paint(upper, lower, box, width, palette, gap, teeth=False)
+        paint = paint_interior(upper, lower, box, width, palette, gap, teeth=False)
         a = (coverage * np.float32(opacity))[..., None]
         mixed = mixed * (1.0 - a) + paint.astype(np.float32) * a
     ox, oy = origin
@@ -334,11 +344,16 @@ def _interior_paint(
     colour = _interior(frame, palette, gap, teeth)
     if colour.shape[:2] != (y1 - y0, x1 - x0):
         colour = cv2.resize(colour, (x1 - x0, y1 - y0), interpolation=cv2.INTER_LINEAR)
+    return np.clip(with_grain(colour, palette) + 0.5, 0, 255).astype(np.uint8)
+
+
+def with_grain(colour: np.ndarray, palette: MouthPalette) -> np.ndarray:
+    """`colour` (float32 BGR, modified in place) with the painting's grain as the skin shows it,
+    scaled to each pixel's brightness: a dark mouth shows the same film or paint as the skin,
+    not the skin's own contrast."""
     if palette.grain is not None:
-        # The grain as the skin shows it, scaled to each pixel's brightness: a dark mouth
-        # shows the same film or paint as the skin, not the skin's own contrast.
         colour += _tile(palette.grain, colour.shape[:2]) * (colour / np.maximum(palette.skin, 1.0))
-    return np.clip(colour + 0.5, 0, 255).astype(np.uint8)
+    return colour
 
 
 def _tile(pattern: np.ndarray, shape: tuple[int, int]) -> np.ndarray:

@@ -13,6 +13,7 @@ from kiosk.motion.live import LiveMotion
 from kiosk.motion.motion import Motion
 from kiosk.runtime.tracking import TrackingWorker
 from kiosk.stats import StageTimes
+from kiosk.tracking.mouth_patch import MouthPatch
 
 SourceFactory = Callable[[], FrameSource | None]
 LiveFactory = Callable[[], LiveMotion]
@@ -41,6 +42,9 @@ class LiveInput:
         self.visitor_present = False
         self.people_in_view = 0  # faces seen in the newest tracked frame, engaged or not
         self.gaze: VisitorGaze | None = None  # where the engaged visitor looks
+        # The visitor's open inner mouth (camera pixels, in memory only): dropped as soon as
+        # they are gone or their mouth closes.
+        self.mouth: MouthPatch | None = None
         self.camera_frames = 0  # camera frames whose tracking result the loop took
         self.frames_with_visitor = 0
         self._last_sequence = -1
@@ -67,6 +71,7 @@ class LiveInput:
             self.source = None
         self.visitor_present = False
         self.people_in_view = 0
+        self.mouth = None
 
     @property
     def new_results(self) -> threading.Event | None:
@@ -83,6 +88,7 @@ class LiveInput:
         if self.tracking is None:
             self.visitor_present = False
             self.people_in_view = 0
+            self.mouth = None
             return None
         result = self.tracking.latest()
         now = time.monotonic()
@@ -90,6 +96,8 @@ class LiveInput:
         # A frozen or vanished camera stops producing results: the visitor is then "gone".
         self.visitor_present = fresh and result.motion is not None
         self.people_in_view = len(result.people) if fresh else 0
+        if not self.visitor_present:
+            self.mouth = None
         if result is None or result.frame_sequence == self._last_sequence:
             return None
         self._last_sequence = result.frame_sequence
@@ -97,6 +105,7 @@ class LiveInput:
         if result.motion is not None:
             self.motion = result.motion
             self.gaze = result.gaze
+            self.mouth = result.mouth
             self.frames_with_visitor += 1
         return result.frame_timestamp
 
@@ -104,3 +113,4 @@ class LiveInput:
         """Drop the last camera-derived motion (at close)."""
         self.motion = Motion()
         self.gaze = None
+        self.mouth = None

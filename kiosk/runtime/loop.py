@@ -218,7 +218,9 @@ class Kiosk:
         speech = self._speech_step(now)
         scene = self.director.update(now, self.live.visitor_present, self.live.people_in_view)
         with self.times.measure("render"):
-            image = self.scene.render(scene, now, self.live.motion, self.live.gaze, speech.mouth)
+            image = self.scene.render(
+                scene, now, self.live.motion, self.live.gaze, speech.mouth, self.live.mouth
+            )
         self._hang_wall(scene.exhibit_id)
         with self.times.measure("display"):
             self.display.present(image, self._overlay(scene), self.scene.damage)

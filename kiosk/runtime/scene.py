@@ -27,6 +27,7 @@ from kiosk.renderer.rig_store import RigRequest, RigResult, RigStore, fit_image
 from kiosk.runtime.face_motion import FaceMotions
 from kiosk.speech.mouth import own_mouth
 from kiosk.stats import StageTimes
+from kiosk.tracking.mouth_patch import MouthPatch
 
 FACE_TIME_OFFSET_S = 1.3  # idle-loop delay between the faces of a multi-face painting
 
@@ -130,11 +131,16 @@ class SceneRenderer:
         live_motion: Motion,
         gaze: VisitorGaze | None = None,
         mouth: dict[str, float] | None = None,
+        visitor_mouth: MouthPatch | None = None,
     ) -> np.ndarray:
         """This frame's painting; `damage` then says what changed since the last one. `gaze`:
         the visitor's gaze for eye contact; `mouth` = speech's mouth controls, owning the mouth
-        by `scene.speech_weight` (head and eyes stay with the idle loop or the visitor)."""
-        image, painted = self._render(scene, now, live_motion, gaze, mouth)
+        by `scene.speech_weight` (head and eyes stay with the idle loop or the visitor);
+        `visitor_mouth`: the visitor's inner mouth, shown while the visitor owns the mouth."""
+        # The visitor's mouth only where their motion leads and speech does not own the mouth.
+        if scene.live_weight < 0.5 or (mouth is not None and scene.speech_weight > 0):
+            visitor_mouth = None
+        image, painted = self._render(scene, now, live_motion, gaze, mouth, visitor_mouth)
         # A different array than last time is a different picture, whatever was painted.
         self.damage = painted if image is self._shown else EVERYTHING
         self._shown = image
@@ -147,6 +153,7 @@ class SceneRenderer:
         live_motion: Motion,
         gaze: VisitorGaze | None,
         mouth: dict[str, float] | None,
+        visitor_mouth: MouthPatch | None,
     ) -> tuple[np.ndarray, Damage]:
         exhibit = self.library.get(scene.exhibit_id) if scene.exhibit_id else None
         if exhibit is None:
@@ -154,7 +161,9 @@ class SceneRenderer:
             if self._black is None or self._black.shape[:2] != (h, w):
                 self._black = np.zeros((h, w, 3), np.uint8)
             return self._black, NOTHING
-        image, painted = self._animated(exhibit, scene, now, live_motion, gaze, mouth)
+        image, painted = self._animated(
+            exhibit, scene, now, live_motion, gaze, mouth, visitor_mouth
+        )
         self._last_frames[exhibit.id] = image
         previous = self._last_frames.get(scene.previous_exhibit_id or "")
         self._forget_all_but({exhibit.id, scene.previous_exhibit_id})
@@ -190,6 +199,7 @@ class SceneRenderer:
         live_motion: Motion,
         gaze: VisitorGaze | None,
         mouth: dict[str, float] | None,
+        visitor_mouth: MouthPatch | None,
     ) -> tuple[np.ndarray, Damage]:
         still, result = self.still_and_rig(exhibit)
         if result is None or result.rig is None:
@@ -208,13 +218,15 @@ class SceneRenderer:
         if mouth is not None and scene.speech_weight > 0:
             motions = [own_mouth(m, mouth, scene.speech_weight) for m in motions]
         animation = animation_for(exhibit.spec.animation, self._engine_config)
-        key = (id(rig), animation)
+        # A new mouth patch (a new camera frame) is a new picture even if the motion held.
+        key = (id(rig), animation, id(visitor_mouth))
         last = self._last_render
         if last is not None and last[0] == key and same_motions(last[1], motions):
             return last[2], NOTHING  # nothing moved since the last frame (between camera frames)
         frame = self._frame_of(exhibit.id, rig, still)
+        mouths = [visitor_mouth] if visitor_mouth is not None else None
         with self._times.measure("warp"):
-            image = self.engine.render(rig, motions, animation, frame)
+            image = self.engine.render(rig, motions, animation, frame, mouths)
         self._last_render = (key, motions, image)
         self.last_render = (rig, motions, animation)
         if self.first_render_at is None:

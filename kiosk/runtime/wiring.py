@@ -78,7 +78,8 @@ def build_kiosk(
     )  # fmt: skip
     live = LiveInput(
         source_factory or (lambda: open_camera(config, options)),
-        lambda: LiveMotion.from_config(config),
+        # The visitor's own mouth is never drawn into a painting that is being recorded.
+        lambda: LiveMotion.from_config(config, recording=options.record is not None),
         visitor_gone_s=config.timeouts.visitor_gone_s,
         times=times,
     )
