@@ -19,7 +19,8 @@ from kiosk.offline import driver_frames
 from kiosk.renderer.engine import Animation, GeometricEngine
 from kiosk.renderer.rig_store import fit_image
 from kiosk.stats import StageTimes
-from kiosk.tracking.mouth_patch import cut_mouth_patch, lips_parted
+from kiosk.tracking.landmarks import lips_parted
+from kiosk.tracking.mouth_patch import cut_mouth_patch
 
 DATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data"
 STEP = "mouth interior"

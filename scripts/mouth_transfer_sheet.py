@@ -22,7 +22,8 @@ from kiosk.offline import driver_frames
 from kiosk.renderer.engine import Animation, GeometricEngine
 from kiosk.renderer.retarget import target_mesh
 from kiosk.tracking import landmarks as lm
-from kiosk.tracking.mouth_patch import cut_mouth_patch, lips_parted
+from kiosk.tracking.landmarks import lips_parted
+from kiosk.tracking.mouth_patch import cut_mouth_patch
 
 DATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data"
 PORTRAITS = ("mona_lisa", "girl_with_a_pearl_earring", "painted_old_woman", "einstein_colourised")

@@ -17,6 +17,7 @@ from kiosk.renderer.tone import Tone, face_tone, grain_sample
 from kiosk.renderer.warp import MeshWarp, Region
 from kiosk.tracking import landmarks as lm
 from kiosk.tracking.face_mesh import DetectedFace
+from kiosk.tracking.landmarks import lips_parted
 
 ENGINE_VERSION = "geometric-1"
 
@@ -26,16 +27,6 @@ MESH_LANDMARKS = np.arange(468, dtype=np.intp)
 HAIR_RING_SCALE = 1.35  # hair, ears, jaw line: follows the head halfway
 OUTER_RING_SCALE = 1.95  # neck, shoulders, background: never moves
 HAIR_RING_FOLLOW = 0.7
-
-
-def lips_parted(points: np.ndarray) -> float:
-    """How far the lips are parted: the inner-lip gap over the inner-corner width, both in 3D
-    (landmarks with depth), so that turning the head changes neither. In the image a turn
-    narrows the mouth and a painting whose lips are parted at rest showed its teeth when it
-    turned."""
-    width = float(np.linalg.norm(points[lm.INNER_MOUTH_RIGHT] - points[lm.INNER_MOUTH_LEFT]))
-    gap = float(np.linalg.norm(points[lm.LOWER_LIP_INNER_MID] - points[lm.UPPER_LIP_INNER_MID]))
-    return gap / max(width, 1e-6)
 
 
 class NoFaceError(ValueError):

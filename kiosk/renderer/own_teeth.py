@@ -23,7 +23,7 @@ _LOWER = lm.as_index(lm.LIPS_INNER_LOWER_78_TO_308)
 # the middle of the lower lip (the lips' corners hardly follow the jaw).
 _SKULL = lm.as_index(lm.RIGID)
 _JAW = lm.as_index(lm.JAW + lm.LIPS_INNER_LOWER[2:7] + lm.LIPS_OUTER_LOWER[2:7])
-# Lips parted at least this much at rest (gap over width, `face_rig.lips_parted`) show enough
+# Lips parted at least this much at rest (gap over width, `landmarks.lips_parted`) show enough
 # of the mouth's inside to keep; below it there is only a dark line between the lips.
 MIN_REST_GAP = 0.06
 MAX_SCALE_CHANGE = 0.08  # teeth do not grow or shrink: the fitted scale is held near 1

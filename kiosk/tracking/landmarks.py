@@ -108,3 +108,13 @@ def head_roll(landmarks: np.ndarray) -> float:
     """Angle (radians) of the line from landmark 33 to 263 against the image x axis."""
     d = landmarks[LEFT_EYE_OUTER, :2] - landmarks[RIGHT_EYE_OUTER, :2]
     return float(np.arctan2(d[1], d[0]))
+
+
+def lips_parted(points: np.ndarray) -> float:
+    """How far the lips are parted: the inner-lip gap over the inner-corner width, both in 3D
+    (landmarks with depth), so that turning the head changes neither. In the image a turn
+    narrows the mouth and a painting whose lips are parted at rest showed its teeth when it
+    turned."""
+    width = float(np.linalg.norm(points[INNER_MOUTH_RIGHT] - points[INNER_MOUTH_LEFT]))
+    gap = float(np.linalg.norm(points[LOWER_LIP_INNER_MID] - points[UPPER_LIP_INNER_MID]))
+    return gap / max(width, 1e-6)

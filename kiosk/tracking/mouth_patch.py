@@ -52,13 +52,6 @@ class MouthPatch:
         raise TypeError("a MouthPatch is camera pixels: it never leaves the process")
 
 
-def lips_parted(points: np.ndarray) -> float:
-    """Inner-lip gap over inner-corner width, in 3D (a head turn changes neither)."""
-    width = float(np.linalg.norm(points[lm.INNER_MOUTH_RIGHT] - points[lm.INNER_MOUTH_LEFT]))
-    gap = float(np.linalg.norm(points[lm.LOWER_LIP_INNER_MID] - points[lm.UPPER_LIP_INNER_MID]))
-    return gap / max(width, 1e-6)
-
-
 class MouthAxes:
     """The mouth frame of two inner-lip curves (corner 78 first, corner 308 last, 2D)."""
 
@@ -86,7 +79,7 @@ def cut_mouth_patch(
 ) -> MouthPatch | None:
     """The inner mouth of the face with `landmarks` (478, 3 pixels) in `image` (BGR), or None
     while its lips are parted less than `open_from` or the mouth is too small to sample."""
-    if lips_parted(landmarks) < open_from:
+    if lm.lips_parted(landmarks) < open_from:
         return None
     axes = MouthAxes(landmarks[_UPPER, :2], landmarks[_LOWER, :2])
     if axes.width < 8.0:
