@@ -4,35 +4,16 @@ own colours. A grayscale photograph renders grayscale, a sepia print stays sepia
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
-import cv2
 import numpy as np
 import pytest
 
 from kiosk.evaluation.looks import COLOUR_POSES, channel_spread, grayscale, sepia
-from kiosk.exhibits.samples import ensure_sample_content
 from kiosk.motion.controls import motion_from_controls
 from kiosk.renderer.engine import GeometricEngine
 from kiosk.renderer.tone import tone_of
 
 SEPIA = np.array([0.62, 0.84, 1.0])  # looks.sepia's tone, BGR
-
-
-@pytest.fixture(scope="module")
-def hopper(tmp_path_factory: pytest.TempPathFactory) -> np.ndarray:
-    content = tmp_path_factory.mktemp("content")
-    ensure_sample_content(Path(content))
-    image = cv2.imread(str(content / "samples" / "grace_hopper.jpg"))
-    assert image is not None
-    return image
-
-
-@pytest.fixture(scope="module")
-def engine() -> Iterator[GeometricEngine]:
-    engine = GeometricEngine()
-    yield engine
-    engine.close()
 
 
 def renders(engine: GeometricEngine, image: np.ndarray) -> Iterator[tuple[dict, np.ndarray]]:

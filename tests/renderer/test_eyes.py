@@ -5,7 +5,6 @@ both corners; the iris is redrawn for a closing eye (kiosk.renderer eye_rig, gaz
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
 from pathlib import Path
 
 import cv2
@@ -22,13 +21,6 @@ from kiosk.renderer.retarget import expressed_landmarks, target_landmarks, targe
 
 SAMPLE = Path(matplotlib.get_data_path()) / "sample_data" / "grace_hopper.jpg"
 BLINK = motion_from_controls({"blink": 1.0})
-
-
-@pytest.fixture(scope="module")
-def engine() -> Iterator[GeometricEngine]:
-    eng = GeometricEngine()
-    yield eng
-    eng.close()
 
 
 @pytest.fixture(scope="module")

@@ -4,18 +4,13 @@ re-lit as the painting's interior), and only when the config asks for it."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import cv2
 import numpy as np
-import pytest
 
 from kiosk.config import EngineConfig
 from kiosk.evaluation.looks import grayscale
-from kiosk.exhibits.samples import ensure_sample_content
 from kiosk.motion.controls import motion_from_controls
-from kiosk.renderer.engine import Animation, GeometricEngine, animation_for
+from kiosk.renderer.engine import Animation, animation_for
 from kiosk.renderer.face_rig import FaceRig
 from kiosk.renderer.mouth import draw_mouth_interior
 from kiosk.renderer.mouth_transfer import visitor_interior
@@ -33,22 +28,6 @@ def camera_mouth(colour: tuple[int, int, int], skin: tuple[float, float, float])
     pixels[:] = colour
     pixels[: PATCH_H // 5] = np.minimum(np.array(colour) * 3, 255)
     return MouthPatch(pixels, np.array(skin, dtype=np.float64))
-
-
-@pytest.fixture(scope="module")
-def sample(tmp_path_factory: pytest.TempPathFactory) -> np.ndarray:
-    content = tmp_path_factory.mktemp("content")
-    ensure_sample_content(Path(content))
-    image = cv2.imread(str(content / "samples" / "grace_hopper.jpg"))
-    assert image is not None
-    return image
-
-
-@pytest.fixture(scope="module")
-def engine() -> Iterator[GeometricEngine]:
-    engine = GeometricEngine()
-    yield engine
-    engine.close()
 
 
 def open_targets(face: FaceRig) -> np.ndarray:
@@ -71,21 +50,21 @@ def transferred(image: np.ndarray, face: FaceRig, patch: MouthPatch) -> tuple[np
     return out, targets
 
 
-def test_only_pixels_inside_the_inner_lips_change(sample, engine) -> None:
-    face = engine.build_rig(sample).faces[0]
-    out, targets = transferred(sample, face, camera_mouth((40, 50, 150), (110, 140, 190)))
-    changed = np.any(out != sample, axis=2)
+def test_only_pixels_inside_the_inner_lips_change(hopper, engine) -> None:
+    face = engine.build_rig(hopper).faces[0]
+    out, targets = transferred(hopper, face, camera_mouth((40, 50, 150), (110, 140, 190)))
+    changed = np.any(out != hopper, axis=2)
     assert changed.sum() > 200
-    assert not np.any(changed & ~inside(targets, sample.shape, grow=1))
+    assert not np.any(changed & ~inside(targets, hopper.shape, grow=1))
     # ... and it is the visitor's mouth, not the drawn one.
-    drawn = sample.copy()
+    drawn = hopper.copy()
     draw_mouth_interior(drawn, targets, face.palette)
-    core = inside(targets, sample.shape, grow=-2)
+    core = inside(targets, hopper.shape, grow=-2)
     assert np.abs(out[core].astype(int) - drawn[core]).mean() > 5
 
 
-def test_a_red_camera_mouth_in_a_grayscale_painting_stays_grayscale(sample, engine) -> None:
-    gray = grayscale(sample)
+def test_a_red_camera_mouth_in_a_grayscale_painting_stays_grayscale(hopper, engine) -> None:
+    gray = grayscale(hopper)
     face = engine.build_rig(gray).faces[0]
     for colour in ((20, 30, 200), (30, 180, 40), (200, 60, 20)):
         out, targets = transferred(gray, face, camera_mouth(colour, (90, 130, 200)))
@@ -95,20 +74,20 @@ def test_a_red_camera_mouth_in_a_grayscale_painting_stays_grayscale(sample, engi
 
 
 def test_brightness_is_relative_to_the_visitors_skin_and_held_to_the_paintings_levels(
-    sample, engine
+    hopper, engine
 ) -> None:
-    face = engine.build_rig(sample).faces[0]
+    face = engine.build_rig(hopper).faces[0]
     core = None
     means = []
     for scale in (0.3, 1.0):  # the same mouth, under-exposed and well exposed
         colour = tuple(int(c * scale) for c in (60, 70, 140))
         skin = tuple(c * scale for c in (110, 140, 190))
-        out, targets = transferred(sample, face, camera_mouth(colour, skin))
-        core = inside(targets, sample.shape, grow=-3) if core is None else core
+        out, targets = transferred(hopper, face, camera_mouth(colour, skin))
+        core = inside(targets, hopper.shape, grow=-3) if core is None else core
         means.append(float(out[core].astype(float).mean(axis=0) @ _LUMA))
     assert abs(means[0] - means[1]) <= 0.1 * means[1]
     # Nothing brighter than the painting's teeth, nothing darker than its cavity, but for the
-    # painting's grain laid over it (the sample photograph's: about 8 levels sd, hence the
+    # painting's grain laid over it (the hopper photograph's: about 8 levels sd, hence the
     # percentiles).
     palette = face.palette
     lumas = out[core].astype(float) @ _LUMA
@@ -116,10 +95,10 @@ def test_brightness_is_relative_to_the_visitors_skin_and_held_to_the_paintings_l
     assert np.percentile(lumas, 2) >= float(palette.cavity @ _LUMA) - 8
 
 
-def test_the_config_switch_decides_whether_a_patch_is_used(sample, engine) -> None:
+def test_the_config_switch_decides_whether_a_patch_is_used(hopper, engine) -> None:
     assert not animation_for_source("drawn").visitor_mouth
     assert animation_for_source("visitor").visitor_mouth
-    rig = engine.build_rig(sample)
+    rig = engine.build_rig(hopper)
     motion = motion_from_controls({"jaw_open": 0.9})
     patch = camera_mouth((40, 50, 150), (110, 140, 190))
     drawn = engine.render(rig, [motion], Animation())

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import cv2
@@ -52,13 +51,6 @@ def _build(limit: int | None) -> RigResult:
 @pytest.fixture(scope="module")
 def reduced() -> RigResult:
     return _build(LIMIT)
-
-
-@pytest.fixture(scope="module")
-def engine() -> Iterator[GeometricEngine]:
-    eng = GeometricEngine()
-    yield eng
-    eng.close()
 
 
 def test_the_close_up_is_rigged_smaller_and_shown_at_full_size(reduced: RigResult) -> None:

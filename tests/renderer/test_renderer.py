@@ -3,7 +3,6 @@ sees in the result."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import cv2
@@ -28,13 +27,6 @@ MOTIONS = {
     "smile 1": motion_from_controls({"smile": 1.0}),
     "blink 1": motion_from_controls({"blink": 1.0}),
 }
-
-
-@pytest.fixture(scope="module")
-def engine() -> Iterator[GeometricEngine]:
-    eng = GeometricEngine()
-    yield eng
-    eng.close()
 
 
 @pytest.fixture(scope="module")
