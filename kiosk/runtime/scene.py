@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import NamedTuple
 
 import cv2
 import numpy as np
@@ -67,6 +68,18 @@ def place(
     x, y = (w - iw) // 2, (h - ih) // 2
     canvas[y : y + ih, x : x + iw] = image
     return canvas
+
+
+class _FrameInputs(NamedTuple):
+    """What one frame is rendered from, besides the scene: the clock, the visitor's motion and
+    gaze, speech's mouth controls (None unless speech owns the mouth) and the visitor's inner
+    mouth (None unless it is shown)."""
+
+    now: float
+    live_motion: Motion
+    gaze: VisitorGaze | None
+    mouth: dict[str, float] | None
+    visitor_mouth: MouthPatch | None
 
 
 class SceneRenderer:
@@ -137,33 +150,26 @@ class SceneRenderer:
         the visitor's gaze for eye contact; `mouth` = speech's mouth controls, owning the mouth
         by `scene.speech_weight` (head and eyes stay with the idle loop or the visitor);
         `visitor_mouth`: the visitor's inner mouth, shown while the visitor owns the mouth."""
-        # The visitor's mouth only where their motion leads and speech does not own the mouth.
-        if scene.live_weight < 0.5 or (mouth is not None and scene.speech_weight > 0):
-            visitor_mouth = None
-        image, painted = self._render(scene, now, live_motion, gaze, mouth, visitor_mouth)
+        speaking = mouth is not None and scene.speech_weight > 0
+        inputs = _FrameInputs(
+            now, live_motion, gaze, mouth if speaking else None,
+            # The visitor's mouth only where their motion leads and speech does not own it.
+            visitor_mouth if scene.live_weight >= 0.5 and not speaking else None,
+        )  # fmt: skip
+        image, painted = self._render(scene, inputs)
         # A different array than last time is a different picture, whatever was painted.
         self.damage = painted if image is self._shown else EVERYTHING
         self._shown = image
         return image
 
-    def _render(
-        self,
-        scene: Scene,
-        now: float,
-        live_motion: Motion,
-        gaze: VisitorGaze | None,
-        mouth: dict[str, float] | None,
-        visitor_mouth: MouthPatch | None,
-    ) -> tuple[np.ndarray, Damage]:
+    def _render(self, scene: Scene, inputs: _FrameInputs) -> tuple[np.ndarray, Damage]:
         exhibit = self.library.get(scene.exhibit_id) if scene.exhibit_id else None
         if exhibit is None:
             w, h = self._logical_size
             if self._black is None or self._black.shape[:2] != (h, w):
                 self._black = np.zeros((h, w, 3), np.uint8)
             return self._black, NOTHING
-        image, painted = self._animated(
-            exhibit, scene, now, live_motion, gaze, mouth, visitor_mouth
-        )
+        image, painted = self._animated(exhibit, scene, inputs)
         self._last_frames[exhibit.id] = image
         previous = self._last_frames.get(scene.previous_exhibit_id or "")
         self._forget_all_but({exhibit.id, scene.previous_exhibit_id})
@@ -192,14 +198,7 @@ class SceneRenderer:
         return (round(x0 * sx), round(y0 * sy), round((x1 - x0) * sx), round((y1 - y0) * sy))
 
     def _animated(
-        self,
-        exhibit: LoadedExhibit,
-        scene: Scene,
-        now: float,
-        live_motion: Motion,
-        gaze: VisitorGaze | None,
-        mouth: dict[str, float] | None,
-        visitor_mouth: MouthPatch | None,
+        self, exhibit: LoadedExhibit, scene: Scene, inputs: _FrameInputs
     ) -> tuple[np.ndarray, Damage]:
         still, result = self.still_and_rig(exhibit)
         if result is None or result.rig is None:
@@ -210,12 +209,13 @@ class SceneRenderer:
         # Several animated faces each run a little behind the last, never in lockstep.
         shown = self._fit((exhibit.image.shape[1], exhibit.image.shape[0]))
         faces = self.face_motions
+        now, live_motion, gaze, mouth, visitor_mouth = inputs
         motions = [
             faces.motion(scene, player, now - i * FACE_TIME_OFFSET_S, live_motion, gaze,
                          faces.eyes_m(rig, i, shown) if gaze is not None else None)
             for i in range(len(rig.faces))
         ]  # fmt: skip
-        if mouth is not None and scene.speech_weight > 0:
+        if mouth is not None:  # speaking
             motions = [own_mouth(m, mouth, scene.speech_weight) for m in motions]
         animation = animation_for(exhibit.spec.animation, self._engine_config)
         # A new mouth patch (a new camera frame) is a new picture even if the motion held.
