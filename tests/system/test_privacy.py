@@ -149,6 +149,22 @@ def _proc_addr(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address:
 # --------------------------------------------------------------------------- the files
 
 
+def file_hashes(folder: Path) -> set[str]:
+    """SHA-256 of every file under `folder` (the images a kiosk may legitimately write
+    copies of)."""
+    return {hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.rglob("*") if p.is_file()}
+
+
+def private_tempdir(tmp_path: Path, monkeypatch) -> Path:
+    """A temp folder of this test's own, made the process's temp dir, so nothing else writes
+    into it."""
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    monkeypatch.setenv("TMPDIR", str(temp))
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))
+    return temp
+
+
 def snapshot(roots: list[Path]) -> dict[str, tuple[int, int]]:
     out = {}
     for root in roots:
@@ -242,17 +258,10 @@ def _samples(tmp_path: Path) -> Path:
 
 
 def test_camera_frames_never_leave_memory(kiosk_dir: Path, tmp_path: Path, monkeypatch) -> None:
-    temp = tmp_path / "tmp"  # this process's temp dir, so nothing else writes into it
-    temp.mkdir()
-    monkeypatch.setenv("TMPDIR", str(temp))
-    monkeypatch.setattr(tempfile, "tempdir", str(temp))
+    temp = private_tempdir(tmp_path, monkeypatch)
     config = load_config(kiosk_dir / "config.yaml")
     roots = [kiosk_dir, temp, config.paths.cache]
-    exhibit_images = {
-        hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in (kiosk_dir / "content").rglob("*")
-        if p.is_file()
-    }
+    exhibit_images = file_hashes(kiosk_dir / "content")
     before = snapshot(roots)
     face = face_image(kiosk_dir / "content")
     app = build_kiosk(

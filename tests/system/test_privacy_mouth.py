@@ -126,9 +126,7 @@ def test_a_live_kiosk_showing_the_visitors_mouth_writes_none_of_it(
 ) -> None:
     """The real loop, headless, a driver video as the camera, the visitor's mouth on: patches
     reach the renderer, and no file written holds their bytes (nor camera-frame bytes)."""
-    import hashlib
     import shutil
-    import tempfile
     import time
 
     from kiosk.camera.sources import VideoFileSource
@@ -136,13 +134,17 @@ def test_a_live_kiosk_showing_the_visitors_mouth_writes_none_of_it(
     from kiosk.exhibits.samples import ensure_sample_content
     from kiosk.runtime.options import RunOptions
     from kiosk.runtime.wiring import build_kiosk
-    from tests.system.test_privacy import Audit, frame_needles, image_leaks, snapshot
+    from tests.system.test_privacy import (
+        Audit,
+        file_hashes,
+        frame_needles,
+        image_leaks,
+        private_tempdir,
+        snapshot,
+    )
 
     video = shared_data("drivers/d10.mp4")
-    temp = tmp_path / "tmp"
-    temp.mkdir()
-    monkeypatch.setenv("TMPDIR", str(temp))
-    monkeypatch.setattr(tempfile, "tempdir", str(temp))
+    temp = private_tempdir(tmp_path, monkeypatch)
     root = tmp_path / "kiosk"
     shutil.copytree(REPO_ROOT / "exhibits", root / "exhibits")
     ensure_sample_content(root / "content")
@@ -153,11 +155,7 @@ def test_a_live_kiosk_showing_the_visitors_mouth_writes_none_of_it(
     )
     config = load_config(root / "config.yaml")
     roots = [root, temp, config.paths.cache]
-    allowed = {
-        hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in (root / "content").rglob("*")
-        if p.is_file()
-    }
+    allowed = file_hashes(root / "content")
     before = snapshot(roots)
     app = build_kiosk(
         config,
