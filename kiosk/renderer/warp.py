@@ -110,8 +110,19 @@ class MeshWarp:
         grid_h = int(np.ceil((region.height - (step + 1) / 2) / step)) + 2
         origin = (region.x0 - step + (step - 1) / 2, region.y0 - step + (step - 1) / 2)
         self._grid = _Grid.over(origin, step, grid_w, grid_h)
-        self.grid_w, self.grid_h = grid_w, grid_h
-        self.grid = self._grid.cells  # (gh, gw, 2): each cell's own position
+
+    @property
+    def grid_w(self) -> int:
+        return self._grid.width
+
+    @property
+    def grid_h(self) -> int:
+        return self._grid.height
+
+    @property
+    def grid(self) -> np.ndarray:
+        """(grid_h, grid_w, 2): each coarse cell's own position (the identity map)."""
+        return self._grid.cells
 
     def source_map(self, target_points: np.ndarray, in_region: bool = False) -> np.ndarray:
         """Full-resolution (H, W, 2) map over the region: where each output pixel samples, in
