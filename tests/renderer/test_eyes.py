@@ -227,3 +227,24 @@ def test_the_lid_comes_down_over_the_iris_from_above(
         assert below.sum() > 5 and above.sum() > 5
         assert abs(out[below].mean() - still[below].mean()) < 20  # the iris, as painted
         assert out[above].mean() > still[iris].mean() + 40  # skin, not iris showing through
+
+
+def test_a_shut_lid_has_a_crease(rig: PaintingRig, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A shut lid is not a flat patch: along the fold above it (the ring over the lid) it is
+    drawn darker than the same lid without its crease."""
+    from kiosk.renderer import lids
+
+    face = rig.faces[0]
+    targets = target_landmarks(face, BLINK)
+    drawn, dark = {}, lids.CREASE_DARK
+    for crease in (dark, 0):
+        monkeypatch.setattr(lids, "CREASE_DARK", crease)
+        out = rig.image.copy()
+        for eye in face.eyes:
+            draw_lids(out, eye, face.landmarks, targets, (0, 0), face.palette.skin, None, 1.0)
+        drawn[crease] = cv2.cvtColor(out, cv2.COLOR_BGR2GRAY).astype(float)
+    for eye in face.eyes:
+        fold = np.round(targets[eye.ring[2:-2], :2]).astype(int)
+        with_crease = drawn[dark][fold[:, 1], fold[:, 0]]
+        without = drawn[0][fold[:, 1], fold[:, 0]]
+        assert (without - with_crease).mean() > 8, (without, with_crease)
