@@ -56,34 +56,44 @@ def closed_lid_skin(
 
     A flat lid reads as plaster on a cracked, brushed or photographed face. Lid skin looks like
     the skin under the eye, so that is mirrored up across a line just below the lower lid (along
-    the eye's own tilt): its texture at full strength. Its colour is the skin right above the
-    eye's (the skin under an eye is often paler, darker or another hue than the lid's), which
-    also keeps a grayscale or sepia painting's lid grayscale or sepia.
+    the eye's own tilt): its texture at full strength, its light and shade damped. Its colour is
+    the skin right above the eye's (the skin under an eye is often paler, darker or another hue
+    than the lid's), which also keeps a grayscale or sepia painting's lid grayscale or sepia.
     """
     x0, y0, x1, y1 = box
     mirrored = _mirrored_under_eye(image, points, eye, box, width)
     if mirrored is None:
         return None
     smooth = cv2.GaussianBlur(mirrored, (0, 0), max(1.0, width * _DETAIL_SIGMA))
-    detail = mirrored - smooth
-    # Limited as a whole, not channel by channel: clipping one channel more than the others
-    # would give a grey or sepia painting's lid coloured specks.
-    peak = np.abs(detail).max(axis=2, keepdims=True)
-    detail *= np.minimum(1.0, _DETAIL_LIMIT / np.maximum(peak, 1e-6))
-    detail += DETAIL_ZERO
     opening = np.zeros((y1 - y0, x1 - x0), np.uint8)
     outline = np.concatenate([points[list(eye.upper), :2], points[list(eye.lower)[::-1], :2]])
     cv2.fillPoly(opening, [np.round(outline - (x0, y0)).astype(np.int32)], 255)
     if not opening.any():
         return None
+    tone = skin_above(image, points, eye)
     # Brightness relative to the lid's middle: the mirrored skin's relief times the rounding.
     luma = smooth @ _LUMA
     shade = 1.0 + _RELIEF * (luma / max(float(luma[opening > 0].mean()), 1.0) - 1.0)
     shade *= _rounding(opening.shape, points, eye, (x0, y0))
     shade /= max(float(shade[opening > 0].mean()), 1e-3)
-    tone = skin_above(image, points, eye)
     base = np.clip(shade[..., None] * tone + 0.5, 0, 255).astype(np.uint8)
-    return base, np.round(detail).astype(np.uint8)
+    return base, _texture(mirrored - smooth, tone)
+
+
+def _texture(fine: np.ndarray, tone: np.ndarray) -> np.ndarray:
+    """The lid's texture (uint8 BGR around DETAIL_ZERO) from the mirrored skin's fine detail
+    `fine` (float BGR): its light and dark, in the lid's own hue `tone`. Taken in its own
+    colours, orange wrinkles under an eye left the lid between them bluish (a high-pass is as
+    much below its mean as above it) and the lid read grey; keeping some of that colour (a
+    third) looked no different."""
+    # Limited on its light and dark, so a shadow never becomes a stroke; then in the hue, as a
+    # whole (clipping one channel more than the others would give a lid coloured specks), to
+    # what bytes around DETAIL_ZERO hold.
+    light = np.clip(fine @ _LUMA, -_DETAIL_LIMIT, _DETAIL_LIMIT)
+    detail = light[..., None] * (tone / max(float(tone @ _LUMA), 1.0))
+    peak = np.abs(detail).max(axis=2, keepdims=True)
+    detail *= np.minimum(1.0, (DETAIL_ZERO - 1) / np.maximum(peak, 1e-6))
+    return np.round(detail + DETAIL_ZERO).astype(np.uint8)
 
 
 def _mirrored_under_eye(
