@@ -1,7 +1,8 @@
 """What closing eyes cost per frame, the lids of an earlier revision beside this one's, in one
 run: the renderer's "eyes (gaze, lids)" step (engine.steps, as `kiosk bench` records its render
 breakdown) on a portrait fitted to a 1920x1080 screen, over a blink from open to shut and a
-wink, the two versions' renders interleaved so both see the same machine state.
+wink, the two versions' renders interleaved so both see the same machine state; and the eye rigs'
+build time (once per painting).
 
     .venv/bin/python scripts/lid_cost.py --before main --portrait mona_lisa
 """
@@ -12,6 +13,7 @@ import argparse
 import dataclasses
 import subprocess
 import sys
+import time
 import types
 from pathlib import Path
 
@@ -21,6 +23,7 @@ import numpy as np
 import kiosk.renderer.engine as engine_module
 from kiosk.motion.controls import motion_from_controls
 from kiosk.renderer.engine import GeometricEngine
+from kiosk.renderer.eye_rig import build_eye_rigs
 from kiosk.renderer.rig_store import fit_image
 from kiosk.stats import StageTimes
 
@@ -79,6 +82,14 @@ def main() -> None:
                 engine_module.draw_lids = draw_lids
                 engine.render(version_rig, [motion], out=out)
     engine.close()
+    builds = {"before": old_rig.build_eye_rigs, "after": build_eye_rigs}
+    build_ms: dict[str, list[float]] = {name: [] for name in builds}
+    points = rig.faces[0].landmarks.astype(float)
+    for _ in range(args.repeats):
+        for name, build in builds.items():  # interleaved, as the renders
+            start = time.perf_counter()
+            build(painting, points)
+            build_ms[name].append((time.perf_counter() - start) * 1000.0)
     face = rig.faces[0].region
     print(
         f"{args.portrait} at {painting.shape[1]}x{painting.shape[0]}, face region "
@@ -91,6 +102,9 @@ def main() -> None:
         print(f"  {STEP} ({name} = {args.before if name == 'before' else 'this tree'}): "
               f"median {medians[name]:.3f} ms, p90 {np.percentile(s, 90):.3f}")  # fmt: skip
     print(f"  after / before (medians): {medians['after'] / medians['before']:.3f}")
+    before, after = (float(np.median(build_ms[n])) for n in ("before", "after"))
+    print(f"  build_eye_rigs, once per painting: median {before:.2f} ms before, {after:.2f} ms "
+          f"after ({after / before:.3f})")  # fmt: skip
 
 
 if __name__ == "__main__":
