@@ -1,9 +1,10 @@
-"""Before/after sheet of closing lids: 2x crops of the eyes at blink 0, 0.6 and 1.0 and a wink,
-one row per portrait. Run once on the old code with --save to keep its rows, then on the new
-code with --before pointing at them: each portrait gets its old row above its new one.
+"""Before/after sheet of what the engine invents: 2x crops (the gallery's) of the eyes at blink
+0, 0.6 and 1.0 and a wink (--part eyes), or of the mouth open 0.6 and 0.9 (--part mouth), one
+row per portrait. Run once on the old code with --save to keep its rows, then on the new code
+with --before pointing at them: each portrait gets its old row above its new one.
 
-    .venv/bin/python scripts/lid_sheet.py --save /tmp/lids/before
-    .venv/bin/python scripts/lid_sheet.py --before /tmp/lids/before --out /tmp/lids/sheet.png
+    .venv/bin/python scripts/crops_sheet.py --save /tmp/lids/before
+    .venv/bin/python scripts/crops_sheet.py --before /tmp/lids/before --out /tmp/lids/sheet.png
 """
 
 from __future__ import annotations
@@ -27,12 +28,19 @@ PORTRAITS = (
     "einstein_colourised",
     "grace_hopper",
 )
-POSES = (
-    ("blink 0", {}),
-    ("blink 0.6", {"blink": 0.6}),
-    ("blink 1.0", {"blink": 1.0}),
-    ("wink", {"blink_left": 1.0}),
-)
+POSES = {
+    "eyes": (
+        ("blink 0", {}),
+        ("blink 0.6", {"blink": 0.6}),
+        ("blink 1.0", {"blink": 1.0}),
+        ("wink", {"blink_left": 1.0}),
+    ),
+    "mouth": (
+        ("still", {}),
+        ("open 0.6", {"jaw_open": 0.6}),
+        ("open 0.9", {"jaw_open": 0.9}),
+    ),
+}
 
 
 def _image(name: str) -> np.ndarray:
@@ -41,13 +49,13 @@ def _image(name: str) -> np.ndarray:
     return cv2.imread(str(next(DATA.glob(name + ".*"))))
 
 
-def _row(engine: GeometricEngine, image: np.ndarray, tag: str) -> np.ndarray:
-    """The poses of one portrait, in the gallery's own eye crops and tiles (kiosk eval)."""
+def _row(engine: GeometricEngine, image: np.ndarray, tag: str, part: str) -> np.ndarray:
+    """The poses of one portrait, in the gallery's own crops and tiles (kiosk eval)."""
     rig = engine.build_rig(image)
-    box = looks._crop_box(rig, "eyes")
+    box = looks._crop_box(rig, part)
     tiles = [
         looks._tile(engine.render(rig, [motion_from_controls(c)]), box, f"{tag} {label}")
-        for label, c in POSES
+        for label, c in POSES[part]
     ]
     return np.hstack(tiles)
 
@@ -58,6 +66,7 @@ def main() -> None:
     parser.add_argument("--before", type=Path, help="rows kept by an earlier --save run")
     parser.add_argument("--out", type=Path, default=Path("lid_sheet.png"))
     parser.add_argument("--grey", action="store_true", help="grayscale copies instead")
+    parser.add_argument("--part", choices=sorted(POSES), default="eyes")
     args = parser.parse_args()
     engine = GeometricEngine()
     rows = []
@@ -65,7 +74,7 @@ def main() -> None:
         image = _image(name)
         if args.grey:
             image = looks.grayscale(image)
-        row = _row(engine, image, "after" if args.before else "")
+        row = _row(engine, image, "after" if args.before else "", args.part)
         if args.save:
             args.save.mkdir(parents=True, exist_ok=True)
             cv2.imwrite(str(args.save / f"{name}.png"), row)
