@@ -67,10 +67,11 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=Path("lid_sheet.png"))
     parser.add_argument("--grey", action="store_true", help="grayscale copies instead")
     parser.add_argument("--part", choices=sorted(POSES), default="eyes")
+    parser.add_argument("--portraits", help="comma-separated names (default: the six above)")
     args = parser.parse_args()
     engine = GeometricEngine()
     rows = []
-    for name in PORTRAITS:
+    for name in args.portraits.split(",") if args.portraits else PORTRAITS:
         image = _image(name)
         if args.grey:
             image = looks.grayscale(image)

@@ -28,8 +28,8 @@ SHUT_FROM = 0.9
 SHUT_AT = 0.95
 # The closing lid's crease: a faint stroke of the lash colour along the ring above the lid
 # (the fold a lid keeps when shut), this wide in lid widths and this opaque (of 255).
-CREASE_WIDTH = 0.04
-CREASE_DARK = 70
+CREASE_WIDTH = 0.03
+CREASE_DARK = 55
 # Below this lid opacity its texture (at most 40 levels) would change pixels by 3 at most.
 DETAIL_FROM = 0.085
 
