@@ -139,10 +139,10 @@ class EngineConfig(Section):
     # "drawn", the interior drawn from the painting's palette (always, without a visitor).
     mouth_interior_source: Literal["visitor", "drawn"] = "drawn"
     # Keep the face's finest texture (craquelure, grain) sharp as it moves (renderer/detail.py):
-    # costs about 1 ms a frame, and the texture steps by whole pixels, which shimmers faintly
-    # under a visitor standing still (stillness 0.36 px against 0.25 px). Off: it softens a
-    # little when the face moves.
-    sharp_texture: bool = False
+    # about 0.6 ms a frame more for a 1080p face, and a face held nearly still by a still
+    # visitor changes a little more from frame to frame (the tracked output's jitter 0.31 px
+    # against 0.23 px). Off: the texture softens when the face moves (to 0.77 of its energy).
+    sharp_texture: bool = True
     # The largest animated area (the faces' head-and-neck regions, in screen pixels) rendered
     # at full screen resolution; a bigger close-up is rendered smaller and scaled up, so it
     # stays in the frame budget on a 2-core PC. 0: no limit (for a faster machine).

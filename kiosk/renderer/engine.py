@@ -43,9 +43,9 @@ class Animation:
     gains: Gains = field(default_factory=Gains)
     limits: PoseLimits = field(default_factory=PoseLimits)
     mouth_interior: bool = True
-    # Warp the face's fine texture by the nearest pixel (kiosk.renderer.detail): sharp under
-    # motion, but it steps by whole pixels (config.yaml's engine.sharp_texture).
-    sharp_texture: bool = False
+    # Keep the face's fine texture at its strength through the warp (kiosk.renderer.detail);
+    # off, it is resampled bilinearly with the rest (config.yaml's engine.sharp_texture).
+    sharp_texture: bool = True
     # Lay the visitor's own inner mouth (a `MouthPatch` given to `render`) into the lips
     # rather than the drawn interior (config.yaml's engine.mouth_interior_source).
     visitor_mouth: bool = False

@@ -10,7 +10,7 @@ import pytest
 from kiosk.config import CameraConfig, EngineConfig, KioskConfig, TimeoutsConfig
 from kiosk.motion.controls import control_basis
 from kiosk.motion.estimator import (
-    EXPRESSION_DEADBAND,
+    EXPRESSION_DEADBAND_ELSEWHERE,
     FilterSettings,
     MotionEstimator,
     NeutralEstimator,
@@ -268,7 +268,7 @@ def test_filter_settings_from_config() -> None:
     """The pose filter follows config.yaml's engine section; its defaults are the tuned ones."""
     assert FilterSettings.from_config(EngineConfig()) == FilterSettings(
         pose_min_cutoff=2.0, pose_beta=100.0, expression_min_cutoff=8.0, expression_beta=8.0,
-        d_cutoff=1.0, expression_deadband=0.002,
+        d_cutoff=1.0, expression_deadband=0.002, expression_deadband_elsewhere=0.004,
     )  # fmt: skip
     engine = EngineConfig(one_euro_min_cutoff=3.0, one_euro_beta=50.0, one_euro_d_cutoff=1.5)
     settings = FilterSettings.from_config(engine)
@@ -298,7 +298,8 @@ def test_motion_estimator_sees_a_held_expression() -> None:
     # Offsets come out in the reference face's proportions (this face's closed lips make its
     # mouth a little narrower than the reference's parted ones).
     expected = jaw * offset_scale(face_frame(calm).to_canonical(calm), reference_face())
-    assert motion.offsets == pytest.approx(expected, abs=EXPRESSION_DEADBAND + 1e-3)  # deadband lag
+    lag = EXPRESSION_DEADBAND_ELSEWHERE + 1e-3  # the widest deadband's lag
+    assert motion.offsets == pytest.approx(expected, abs=lag)
     assert abs(motion.yaw) < 1e-6 and abs(motion.roll) < 1e-6
 
 
@@ -369,6 +370,26 @@ def test_deadband_holds_small_changes_and_follows_large_ones_without_a_step() ->
     assert band(np.array([1.45])) == pytest.approx([1.4])
     band.reset()
     assert band(np.array([7.0])) == pytest.approx([7.0])
+
+
+def test_a_still_visitors_tremor_moves_only_lips_and_lids_the_narrow_deadband_lets_through():
+    """Expression noise of 0.003 IOD (a visitor standing still, measured): the brows, cheeks
+    and outline hold still; the lips and lids, which the narrow band lets follow, do not."""
+    calm = pixel_face()
+    estimator = MotionEstimator(neutral_frames=1)
+    rng = np.random.default_rng(3)
+    first = estimator.update(calm, 0.0)
+    offsets = []
+    for i in range(1, 40):
+        tremor = rng.normal(0.0, 0.003 * PIXELS_PER_IOD / 2, calm.shape) * (0.0, 1.0, 0.0)
+        offsets.append(estimator.update(calm + tremor, i / 30).offsets)
+    moved = np.abs(np.array(offsets) - first.offsets).max(axis=0).max(axis=1)
+    lips_and_lids = lm.as_index(
+        lm.LIPS_OUTER + lm.LIPS_INNER + lm.RIGHT_EYE_CONTOUR + lm.LEFT_EYE_CONTOUR
+    )
+    elsewhere = np.setdiff1d(np.arange(lm.NUM_LANDMARKS), lips_and_lids)
+    assert np.mean(moved[elsewhere] == 0.0) > 0.95
+    assert np.mean(moved[lips_and_lids] > 0.0) > 0.5
 
 
 def test_close_mouth_shuts_parted_lips_and_leaves_closed_ones() -> None:
