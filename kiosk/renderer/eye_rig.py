@@ -9,6 +9,12 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from kiosk.renderer.lid_skin import (
+    LEFT_EYE_UPPER_RING_2,
+    RIGHT_EYE_UPPER_RING_2,
+    EyeOutline,
+    closed_lid_skin,
+)
 from kiosk.tracking import landmarks as lm
 
 _CHEEK = (205, 50, 187, 147, 123, 116, 117, 118, 101, 36)  # the sitter's right cheek
@@ -39,14 +45,16 @@ class EyeRig:
     # the skin below the eye mirrored up over it, high-passed. Same box as `plate`; None if too
     # small.
     lid_detail: np.ndarray | None = None
-    # The skin a closed lid has, without its fine texture (uint8 BGR, same box as `plate`):
-    # the same mirrored skin as `lid_detail`, smoothed. None if too small.
+    # The skin a closed lid has, without its fine texture (uint8 BGR, same box as `plate`): the
+    # tone of the skin right above the eye, shaded by the mirrored skin's light and shade and
+    # as a lid rounded over the eyeball (kiosk.renderer.lid_skin). None if too small.
     lid_base: np.ndarray | None = None
 
 
 def build_eye_rigs(image: np.ndarray, points: np.ndarray) -> tuple[EyeRig, ...]:
-    right = (lm.RIGHT_EYE_UPPER, lm.RIGHT_EYE_LOWER, lm.RIGHT_EYE_UPPER_RING)
-    left = (lm.LEFT_EYE_UPPER, lm.LEFT_EYE_LOWER, lm.LEFT_EYE_UPPER_RING)
+    right = (lm.RIGHT_EYE_UPPER, lm.RIGHT_EYE_LOWER, lm.RIGHT_EYE_UPPER_RING,
+             RIGHT_EYE_UPPER_RING_2)  # fmt: skip
+    left = (lm.LEFT_EYE_UPPER, lm.LEFT_EYE_LOWER, lm.LEFT_EYE_UPPER_RING, LEFT_EYE_UPPER_RING_2)
     sides = (
         (
             lm.RIGHT_EYE_CONTOUR,
@@ -66,7 +74,7 @@ def build_eye_rig(
     contour: tuple[int, ...],
     corners: tuple[int, int],
     centre: int,
-    lids: tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...]],
+    lids: tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...], tuple[int, ...]],
 ) -> EyeRig | None:
     """Paint the iris out of one eye; None when the eye is too small to bother."""
     h, w = image.shape[:2]
@@ -97,9 +105,10 @@ def build_eye_rig(
     yy, xx = np.mgrid[-half : half + 1, -half : half + 1].astype(np.float32)
     dist = np.sqrt(xx**2 + yy**2)
     alpha = np.clip((radius * 1.05 - dist) / max(radius * 0.18, 0.8), 0.0, 1.0)
-    upper, lower, ring = lids
-    skin, lash, band = _lid_colours(image, points, upper, ring)
-    lid_skin = _lid_skin(image, points, corners, lower, (x0, y0, x1, y1), eye_w)
+    upper, lower, ring, ring_2 = lids
+    skin, lash = _lid_colours(image, points, upper, ring)
+    outline = EyeOutline(corners, upper, lower, ring, ring_2)
+    lid_skin = closed_lid_skin(image, points, outline, (x0, y0, x1, y1), eye_w)
     return EyeRig(
         contour=np.asarray(contour, dtype=np.intp),
         upper=np.asarray(upper, dtype=np.intp),
@@ -116,23 +125,23 @@ def build_eye_rig(
         carry_weights=_carry_weights(eye, c),
         corners=corners,
         near_skin=_neutral_near_skin(image, points, upper, lower, ring, eye_w),
-        lid_base=_toned(lid_skin[0], eye - (x0, y0), band) if lid_skin is not None else None,
+        lid_base=lid_skin[0] if lid_skin is not None else None,
         lid_detail=lid_skin[1] if lid_skin is not None else None,
     )
 
 
 def _lid_colours(
     image: np.ndarray, points: np.ndarray, upper: tuple[int, ...], ring: tuple[int, ...]
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray]:
     """Skin of the upper lid (its brighter half: no lashes, no crease shadow, leaning on the
-    cheek's tone), the lashes, and the lid's own paint (its brighter half alone)."""
+    cheek's tone) and the lashes."""
     mask = np.zeros(image.shape[:2], np.uint8)
     poly = np.concatenate([points[list(upper), :2], points[list(ring)[::-1], :2]])
     cv2.fillPoly(mask, [np.round(poly).astype(np.int32)], 255)
     pixels = image[mask > 0].astype(np.float32)
     if len(pixels) < 4:
         grey = np.array([128.0, 128.0, 128.0])
-        return grey, grey * 0.3, grey
+        return grey, grey * 0.3
     brightness = pixels.sum(axis=1)
     lid = pixels[brightness >= np.percentile(brightness, 50)].mean(axis=0)
     # Painted lids are often in shadow or grey with lashes; lean on the cheek's skin tone.
@@ -144,82 +153,7 @@ def _lid_colours(
     cv2.polylines(line, [np.round(points[list(upper), :2]).astype(np.int32)], False, 255, 2)
     lash_px = image[line > 0].astype(np.float32)
     lash = lash_px[lash_px.sum(axis=1) <= np.percentile(lash_px.sum(axis=1), 30)].mean(axis=0)
-    return skin, np.minimum(0.6 * lash + 0.4 * skin * 0.45, skin * 0.6), lid
-
-
-# How far below the lowest point of the lower lid the mirror line sits, in eye widths: the
-# texture then comes from the skin under the eye, not from the lower lashes.
-_MIRROR_GAP = 0.06
-_DETAIL_SIGMA = 0.05  # eye widths: finer than this is texture (craquelure, wrinkles, grain)
-_DETAIL_LIMIT = 40.0  # levels: the texture's strongest strokes, so a shadow never becomes one
-# The texture is held as bytes around this level: a quarter of the memory of floats (twenty
-# rigs hold it), and OpenCV's fastest path to move and add it per frame.
-DETAIL_ZERO = 128
-
-
-def _lid_skin(
-    image: np.ndarray,
-    points: np.ndarray,
-    corners: tuple[int, int],
-    lower: tuple[int, ...],
-    box: tuple[int, int, int, int],
-    width: float,
-) -> tuple[np.ndarray, np.ndarray] | None:
-    """The painting's own skin for a closed lid over the box (x0, y0, x1, y1): its smooth part
-    (uint8 BGR) and its fine texture (uint8 BGR around DETAIL_ZERO); None if too small.
-
-    A flat lid reads as plaster on a cracked, brushed or photographed face. Lid skin looks like
-    the skin under the eye, so that is mirrored up across a line just below the lower lid (along
-    the eye's own tilt): the texture at full strength, its light and shade smoothed.
-    """
-    x0, y0, x1, y1 = box
-    if x1 - x0 < 3 or y1 - y0 < 3:
-        return None
-    a, b = points[corners[0], :2].astype(np.float64), points[corners[1], :2].astype(np.float64)
-    span = float(np.linalg.norm(b - a))
-    if span < 1e-3 * width:
-        return None  # no eye line to mirror across
-    along = (b - a) / span
-    normal = np.array([-along[1], along[0]])
-    if normal[1] < 0:
-        normal = -normal  # pointing down the face, towards the cheek
-    depth = (points[list(lower), :2] - a) @ normal
-    line = float(depth.max()) + _MIRROR_GAP * width
-    yy, xx = np.mgrid[y0:y1, x0:x1].astype(np.float64)
-    # How far above the line: mirrored to as far below it; the skin below stays itself.
-    beyond = np.maximum(line - ((xx - a[0]) * normal[0] + (yy - a[1]) * normal[1]), 0.0)
-    map_x = (xx + 2.0 * beyond * normal[0]).astype(np.float32)
-    map_y = (yy + 2.0 * beyond * normal[1]).astype(np.float32)
-    mirrored = cv2.remap(
-        image, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT
-    ).astype(np.float32)
-    smooth = cv2.GaussianBlur(mirrored, (0, 0), max(1.0, width * _DETAIL_SIGMA))
-    detail = mirrored - smooth
-    # Limited as a whole, not channel by channel: clipping one channel more than the others
-    # would give a grey or sepia painting's lid coloured specks.
-    peak = np.abs(detail).max(axis=2, keepdims=True)
-    detail *= np.minimum(1.0, _DETAIL_LIMIT / np.maximum(peak, 1e-6))
-    detail += DETAIL_ZERO
-    base = np.clip(np.round(smooth), 0, 255).astype(np.uint8)
-    return base, np.round(detail).astype(np.uint8)
-
-
-def _toned(base: np.ndarray, opening: np.ndarray, lid: np.ndarray) -> np.ndarray:
-    """`base` (the mirrored skin's light and shade) scaled per channel so that over the eye
-    `opening` (plate pixels) it has the upper lid's own colour `lid`: the skin under an eye
-    is often lighter, darker or redder than its lid, and a closed eye read as a pale, dark or
-    tinted patch."""
-    mask = np.zeros(base.shape[:2], np.uint8)
-    cv2.fillPoly(mask, [np.round(opening).astype(np.int32)], 255)
-    if not mask.any():
-        return base
-    mean = base[mask > 0].reshape(-1, 3).mean(axis=0)
-    luma = np.array([0.114, 0.587, 0.299])  # BGR
-    # Brightness all the way, hue half way: the lid's paint is measured among lashes and
-    # shadow, and taken whole it tinted some lids grey-green.
-    same_hue = mean * (float(lid @ luma) / max(float(mean @ luma), 1.0))
-    gain = np.clip(0.5 * (lid + same_hue) / np.maximum(mean, 1.0), 0.5, 2.0)
-    return np.clip(base * gain + 0.5, 0, 255).astype(np.uint8)
+    return skin, np.minimum(0.6 * lash + 0.4 * skin * 0.45, skin * 0.6)
 
 
 def _neutral_near_skin(

@@ -1,5 +1,6 @@
 """Lids: how far each eye has closed, and a closing eye's lid drawn over it per frame, in the
-painting's own skin tone and texture with a lash line along its margin."""
+painting's own skin tone and texture (`kiosk.renderer.lid_skin`), with a crease and a lash line
+along its margin."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ from typing import NamedTuple
 import cv2
 import numpy as np
 
-from kiosk.renderer.eye_rig import DETAIL_ZERO, EyeRig
+from kiosk.renderer.eye_rig import EyeRig
 from kiosk.renderer.gaze import SUB_BITS, soften
+from kiosk.renderer.lid_skin import DETAIL_ZERO
 
 # A closing eye is drawn as a real one closes: the lid comes down over the eyeball, hiding the
 # top of the iris, and the eye that is still open below it is not veiled or squeezed. The lid
@@ -24,6 +26,10 @@ MIN_LID_COVER = 0.02
 # a painting's lids may not quite meet at a visitor's full blink.
 SHUT_FROM = 0.9
 SHUT_AT = 0.95
+# The closing lid's crease: a faint stroke of the lash colour along the ring above the lid
+# (the fold a lid keeps when shut), this wide in lid widths and this opaque (of 255).
+CREASE_WIDTH = 0.03
+CREASE_DARK = 55
 # Below this lid opacity its texture (at most 40 levels) would change pixels by 3 at most.
 DETAIL_FROM = 0.085
 
@@ -101,7 +107,7 @@ def draw_lids(
     crop[...] = cv2.blendLinear(lid, crop, alpha, 1.0 - alpha)
     corners = targets[list(eye.corners), :2] - (ox, oy)
     margin_line = np.concatenate([corners[:1], upper, corners[1:]])
-    _draw_lash_line(crop, eye, margin_line, box, width, cover)
+    _draw_lash_line(crop, eye, margin_line, ring[1:-1], box, width, cover)
 
 
 class _Box(NamedTuple):
@@ -164,15 +170,19 @@ def _draw_lash_line(
     crop: np.ndarray,
     eye: EyeRig,
     margin_line: np.ndarray,
+    crease: np.ndarray,
     box: _Box,
     width: float,
     cover: float,
 ) -> None:
     """The lash line along the closing lid's margin, corner to corner (the lashes of a closing
-    lid reach into both corners of the eye), onto `crop` (the pixels of `box`); `width`: the
-    lid's."""
+    lid reach into both corners of the eye), and the lid's crease, a faint shadow of the same
+    colour along `crease`, onto `crop` (the pixels of `box`); `width`: the lid's."""
     lash = np.zeros(box.shape, np.uint8)
     thick = max(1, int(round(width * 0.022)))
+    crease_thick = max(1, int(round(width * CREASE_WIDTH)))
+    cv2.polylines(lash, [_poly(crease, box)], False, CREASE_DARK, crease_thick, cv2.LINE_AA,
+                  SUB_BITS)  # fmt: skip
     cv2.polylines(lash, [_poly(margin_line, box)], False, 255, thick, cv2.LINE_AA, SUB_BITS)
     lash_a = soften(lash, max(0.5, width * 0.01)).astype(np.float32)
     lash_a *= np.float32(cover / 255.0)

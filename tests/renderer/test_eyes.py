@@ -42,10 +42,12 @@ def _fine_texture(image: np.ndarray, mask: np.ndarray) -> float:
 
 def test_closed_lids_keep_the_paintings_texture(engine: GeometricEngine, rig: PaintingRig) -> None:
     """A closed lid is skin with the painting's grain, not a flat patch of colour: its fine
-    texture is of the order of the skin around it, and well above a lid without it."""
+    texture is of the order of the skin around it, and well above a plain lid's (one colour,
+    no texture and no light and shade of the painting's)."""
     face = rig.faces[0]
     flat_face = dataclasses.replace(
-        face, eyes=tuple(dataclasses.replace(e, lid_detail=None) for e in face.eyes)
+        face,
+        eyes=tuple(dataclasses.replace(e, lid_detail=None, lid_base=None) for e in face.eyes),
     )
     flat_rig = dataclasses.replace(rig, faces=(flat_face,))
     closed = BLINK
@@ -227,3 +229,24 @@ def test_the_lid_comes_down_over_the_iris_from_above(
         assert below.sum() > 5 and above.sum() > 5
         assert abs(out[below].mean() - still[below].mean()) < 20  # the iris, as painted
         assert out[above].mean() > still[iris].mean() + 40  # skin, not iris showing through
+
+
+def test_a_shut_lid_has_a_crease(rig: PaintingRig, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A shut lid is not a flat patch: along the fold above it (the ring over the lid) it is
+    drawn darker than the same lid without its crease."""
+    from kiosk.renderer import lids
+
+    face = rig.faces[0]
+    targets = target_landmarks(face, BLINK)
+    drawn, dark = {}, lids.CREASE_DARK
+    for crease in (dark, 0):
+        monkeypatch.setattr(lids, "CREASE_DARK", crease)
+        out = rig.image.copy()
+        for eye in face.eyes:
+            draw_lids(out, eye, face.landmarks, targets, (0, 0), face.palette.skin, None, 1.0)
+        drawn[crease] = cv2.cvtColor(out, cv2.COLOR_BGR2GRAY).astype(float)
+    for eye in face.eyes:
+        fold = np.round(targets[eye.ring[2:-2], :2]).astype(int)
+        with_crease = drawn[dark][fold[:, 1], fold[:, 0]]
+        without = drawn[0][fold[:, 1], fold[:, 0]]
+        assert (without - with_crease).mean() > 8, (without, with_crease)
