@@ -52,9 +52,9 @@ def _image(name: str) -> np.ndarray:
 def _row(engine: GeometricEngine, image: np.ndarray, tag: str, part: str) -> np.ndarray:
     """The poses of one portrait, in the gallery's own crops and tiles (kiosk eval)."""
     rig = engine.build_rig(image)
-    box = looks._crop_box(rig, part)
+    box = looks.crop_box(rig, part)
     tiles = [
-        looks._tile(engine.render(rig, [motion_from_controls(c)]), box, f"{tag} {label}")
+        looks.tile(engine.render(rig, [motion_from_controls(c)]), box, f"{tag} {label}")
         for label, c in POSES[part]
     ]
     return np.hstack(tiles)

@@ -114,7 +114,7 @@ def detail_ratio(
     return float(np.mean(moved) / still)
 
 
-def _crop_box(rig: PaintingRig, part: str) -> tuple[int, int, int, int]:
+def crop_box(rig: PaintingRig, part: str) -> tuple[int, int, int, int]:
     """(x0, y0, x1, y1) of the mouth or the eyes of the rig's first face, with room to move."""
     face = rig.faces[0]
     pts, iod = face.landmarks[:, :2], face.frame.iod
@@ -131,17 +131,19 @@ def _crop_box(rig: PaintingRig, part: str) -> tuple[int, int, int, int]:
     return int(x0), int(y0), int(x1), int(y1)
 
 
-def _tile(image: np.ndarray, box: tuple[int, int, int, int], label: str) -> np.ndarray:
+def tile(image: np.ndarray, box: tuple[int, int, int, int], label: str) -> np.ndarray:
+    """`box` of `image` at 2x (smaller if that is wider than MAX_TILE), labelled: one crop of
+    the gallery (scripts/crops_sheet.py draws its before/after sheets with the same)."""
     x0, y0, x1, y1 = box
     crop = image[y0:y1, x0:x1]
     scale = min(2.0, MAX_TILE / max(crop.shape[1], 1))
     size = (round(crop.shape[1] * scale), round(crop.shape[0] * scale))
-    tile = cv2.resize(crop, size, interpolation=cv2.INTER_NEAREST if scale == 2.0 else
-                      cv2.INTER_AREA)  # fmt: skip
+    scaled = cv2.resize(crop, size, interpolation=cv2.INTER_NEAREST if scale == 2.0 else
+                        cv2.INTER_AREA)  # fmt: skip
     text = f"{label} ({scale:.1f}x)"
-    cv2.rectangle(tile, (0, 0), (tile.shape[1], 18), (0, 0, 0), -1)
-    cv2.putText(tile, text, (4, 13), cv2.FONT_HERSHEY_SIMPLEX, 0.42, (255, 255, 255), 1)
-    return tile
+    cv2.rectangle(scaled, (0, 0), (scaled.shape[1], 18), (0, 0, 0), -1)
+    cv2.putText(scaled, text, (4, 13), cv2.FONT_HERSHEY_SIMPLEX, 0.42, (255, 255, 255), 1)
+    return scaled
 
 
 def gallery_row(engine: Engine, rig: PaintingRig, title: str) -> np.ndarray:
@@ -149,7 +151,7 @@ def gallery_row(engine: Engine, rig: PaintingRig, title: str) -> np.ndarray:
     bands: dict[str, list[np.ndarray]] = {"mouth": [], "eyes": []}
     for label, controls, part in GALLERY_POSES:
         out = engine.render(rig, [motion_from_controls(controls)])
-        bands[part].append(_tile(out, _crop_box(rig, part), label))
+        bands[part].append(tile(out, crop_box(rig, part), label))
     rows = [np.hstack(tiles) for tiles in bands.values() if tiles]
     width = max(r.shape[1] for r in rows)
     rows = [np.pad(r, ((0, 4), (0, width - r.shape[1]), (0, 0))) for r in rows]
