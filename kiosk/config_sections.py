@@ -138,11 +138,10 @@ class EngineConfig(Section):
     # inner mouth cut from the camera frame (in memory only) and matched to the painting;
     # "drawn", the interior drawn from the painting's palette (always, without a visitor).
     mouth_interior_source: Literal["visitor", "drawn"] = "drawn"
-    # Keep the face's finest texture (craquelure, grain) sharp as it moves (renderer/detail.py):
-    # about 0.6 ms a frame more for a 1080p face, and a face held nearly still by a still
-    # visitor changes a little more from frame to frame (the tracked output's jitter 0.31 px
-    # against 0.23 px). Off: the texture softens when the face moves (to 0.77 of its energy).
-    sharp_texture: bool = True
+    # Keep the face's finest texture (craquelure, grain) sharp as it moves (renderer/detail.py:
+    # kiosk eval's detail 0.94 against 0.77). Off by default for its cost: about 2 ms a frame
+    # for the 1080p sample's face on a 2-core PC, which the frame budget does not have there.
+    sharp_texture: bool = False
     # The largest animated area (the faces' head-and-neck regions, in screen pixels) rendered
     # at full screen resolution; a bigger close-up is rendered smaller and scaled up, so it
     # stays in the frame budget on a 2-core PC. 0: no limit (for a faster machine).

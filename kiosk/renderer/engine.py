@@ -45,7 +45,7 @@ class Animation:
     mouth_interior: bool = True
     # Keep the face's fine texture at its strength through the warp (kiosk.renderer.detail);
     # off, it is resampled bilinearly with the rest (config.yaml's engine.sharp_texture).
-    sharp_texture: bool = True
+    sharp_texture: bool = False
     # Lay the visitor's own inner mouth (a `MouthPatch` given to `render`) into the lips
     # rather than the drawn interior (config.yaml's engine.mouth_interior_source).
     visitor_mouth: bool = False
