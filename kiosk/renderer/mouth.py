@@ -47,6 +47,7 @@ IVORY = np.array([0.85, 0.95, 1.0])
 LIGHT_WARMTH = 0.3
 TEETH_LIFT = 1.16
 TEETH_MAX = 240.0  # no channel brighter: teeth never glow
+TEETH_MAX_SATURATION = 0.2  # (max - min) / max of the teeth's colour at most
 _LUMA = np.array([0.114, 0.587, 0.299])  # BGR
 
 
@@ -78,6 +79,13 @@ def _warm_ivory(palette: MouthPalette) -> np.ndarray:
     colour = IVORY * ((1.0 - LIGHT_WARMTH) + LIGHT_WARMTH * skin)
     colour *= TEETH_LIFT * float(palette.teeth @ _LUMA) / max(float(colour @ _LUMA), 1e-6)
     colour *= min(1.0, TEETH_MAX / max(float(colour.max()), 1e-6))
+    # Teeth are never as saturated as skin: warmed by a very orange skin (Grace Hopper's blue
+    # is 0.41 of her red) the ivory came out beige, which the mouth's shadow made khaki.
+    top = float(colour.max())
+    spread = (top - float(colour.min())) / max(top, 1e-6)
+    if spread > TEETH_MAX_SATURATION:
+        grey = float(colour @ _LUMA)
+        colour = grey + (colour - grey) * (TEETH_MAX_SATURATION / spread)
     return palette.tone.clamp(colour) if palette.tone is not None else colour
 
 

@@ -9,7 +9,7 @@ import numpy as np
 from kiosk.motion.controls import motion_from_controls
 from kiosk.renderer.engine import GeometricEngine
 from kiosk.renderer.face_rig import MouthPalette
-from kiosk.renderer.mouth import TEETH_LIFT, teeth_colour
+from kiosk.renderer.mouth import TEETH_LIFT, TEETH_MAX_SATURATION, teeth_colour
 from kiosk.renderer.retarget import target_landmarks
 from kiosk.renderer.tone import tone_of
 from kiosk.tracking import landmarks as lm
@@ -48,6 +48,18 @@ def test_teeth_are_a_warm_ivory_paler_than_the_skin_and_as_bright_as_its_light()
     assert _saturation(colour) < _saturation(skin)
     expected = TEETH_LIFT * float(grey_teeth @ LUMA)
     assert abs(float(colour @ LUMA) - expected) < 0.05 * expected, colour
+
+
+def test_teeth_under_a_very_orange_skin_stay_ivory_not_beige(
+    hopper: np.ndarray, engine: GeometricEngine
+) -> None:
+    """Grace Hopper's skin (blue 0.41 of red) warmed the ivory to beige (saturation 0.34),
+    which the mouth's shadow turned khaki: now within TEETH_MAX_SATURATION (the face's own
+    colours, which have the last word, allow it here), still warm."""
+    palette = engine.build_rig(hopper).faces[0].palette
+    blue, green, red = colour = teeth_colour(palette)
+    assert _saturation(colour) <= TEETH_MAX_SATURATION + 0.02, colour
+    assert red > green > blue, colour
 
 
 def test_teeth_of_a_grayscale_painting_are_grey() -> None:
