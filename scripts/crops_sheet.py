@@ -10,6 +10,7 @@ with --before pointing at them: each portrait gets its old row above its new one
 from __future__ import annotations
 
 import argparse
+import tempfile
 from pathlib import Path
 
 import cv2
@@ -64,7 +65,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--save", type=Path, help="keep each row here (the 'before' run)")
     parser.add_argument("--before", type=Path, help="rows kept by an earlier --save run")
-    parser.add_argument("--out", type=Path, default=Path("lid_sheet.png"))
+    parser.add_argument(
+        "--out", type=Path, default=Path(tempfile.gettempdir()) / "crops_sheet.png"
+    )
     parser.add_argument("--grey", action="store_true", help="grayscale copies instead")
     parser.add_argument("--part", choices=sorted(POSES), default="eyes")
     parser.add_argument("--portraits", help="comma-separated names (default: the six above)")
