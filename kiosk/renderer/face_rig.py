@@ -11,6 +11,7 @@ from kiosk.exhibits.corrections import GROUPS, Corrections
 from kiosk.motion.geometry import FaceFrame, face_frame
 from kiosk.motion.proportions import offset_scale, reference_face
 from kiosk.renderer.detail import TextureSplit, split_texture
+from kiosk.renderer.drawn_teeth import drawn_teeth_colour
 from kiosk.renderer.eye_rig import EyeRig, build_eye_rigs
 from kiosk.renderer.own_teeth import PaintedMouth, painted_mouth
 from kiosk.renderer.tone import Tone, face_tone, grain_sample
@@ -45,6 +46,7 @@ class MouthPalette:
 
     cavity: np.ndarray
     teeth: np.ndarray
+    drawn_teeth: np.ndarray  # the colour the interior draws its teeth in (drawn_teeth.py)
     skin: np.ndarray
     lip: np.ndarray
     tongue: np.ndarray
@@ -214,6 +216,7 @@ def _palette(image: np.ndarray, points: np.ndarray) -> MouthPalette:
         grain=grain_sample(image, chin, size),
         cavity=cavity,
         teeth=teeth,
+        drawn_teeth=drawn_teeth_colour(skin, teeth, tone),
         skin=skin,
         lip=lip,
         tongue=tongue,

@@ -37,58 +37,6 @@ LOWER_TEETH_MAX = 0.07
 LOWER_TEETH_FROM = (0.16, 0.30)  # gap/width over which the lower teeth appear
 TONGUE_FROM = (0.15, 0.4)
 LIGHT_ACROSS = 0.6  # how much brighter the lit side of the interior is, per unit of light
-# Drawn teeth are ivory (BGR reflectance, warm: less blue than red) under the painting's own
-# light, taken as white moved LIGHT_WARMTH of the way to the skin's colour (the skin is the
-# light times its own warmer colour, so all of it would tint the teeth orange), at TEETH_LIFT
-# times the palette's teeth brightness: as bright as the skin's highlight (the palette keeps
-# its teeth at 0.86 of it, and the teeth's own shading darkens them further), since dimmer
-# teeth with the skin's warmth read as grey next to it.
-IVORY = np.array([0.85, 0.95, 1.0])
-LIGHT_WARMTH = 0.3
-TEETH_LIFT = 1.16
-TEETH_MAX = 240.0  # no channel brighter: teeth never glow
-TEETH_MAX_SATURATION = 0.2  # (max - min) / max of the teeth's colour at most
-_LUMA = np.array([0.114, 0.587, 0.299])  # BGR
-
-
-# Each rig's teeth colour, worked out on its first open-mouth frame (it cost 4% of the drawn
-# interior per frame): by the palette's id, with the palette kept so its id is not reused.
-_TEETH_CACHE: dict[int, tuple[MouthPalette, np.ndarray]] = {}
-_TEETH_CACHE_SIZE = 32  # rigs; the library holds about twenty
-
-
-def teeth_colour(palette: MouthPalette) -> np.ndarray:
-    """The drawn teeth's colour (BGR float): a warm ivory in the painting's own light, held to
-    the face's own colours (`palette.tone`), so a grayscale painting's teeth stay grey and a
-    sepia print's sepia. The palette's teeth, half desaturated highlight pulled into the face's
-    colours, read grey next to warm skin (grey-green on the Pearl Earring)."""
-    cached = _TEETH_CACHE.get(id(palette))
-    if cached is not None and cached[0] is palette:
-        return cached[1]
-    if len(_TEETH_CACHE) >= _TEETH_CACHE_SIZE:
-        _TEETH_CACHE.clear()
-    colour = _warm_ivory(palette)
-    colour.setflags(write=False)  # shared by every frame of the rig
-    _TEETH_CACHE[id(palette)] = (palette, colour)
-    return colour
-
-
-def _warm_ivory(palette: MouthPalette) -> np.ndarray:
-    """`teeth_colour`, worked out."""
-    skin = palette.skin / max(float(palette.skin @ _LUMA), 1.0)
-    colour = IVORY * ((1.0 - LIGHT_WARMTH) + LIGHT_WARMTH * skin)
-    colour *= TEETH_LIFT * float(palette.teeth @ _LUMA) / max(float(colour @ _LUMA), 1e-6)
-    colour *= min(1.0, TEETH_MAX / max(float(colour.max()), 1e-6))
-    # Teeth are never as saturated as skin: warmed by a very orange skin (Grace Hopper's blue
-    # is 0.41 of her red) the ivory came out beige, which the mouth's shadow made khaki.
-    top = float(colour.max())
-    spread = (top - float(colour.min())) / max(top, 1e-6)
-    if spread > TEETH_MAX_SATURATION:
-        grey = float(colour @ _LUMA)
-        colour = grey + (colour - grey) * (TEETH_MAX_SATURATION / spread)
-    return palette.tone.clamp(colour) if palette.tone is not None else colour
-
-
 # Boundaries between visible teeth along t: central incisors, laterals, canines, premolars,
 # narrowing towards the corners as the dental arch turns away.
 _TOOTH_EDGES = np.array([-0.84, -0.72, -0.56, -0.34, 0.0, 0.34, 0.56, 0.72, 0.84], np.float32)
@@ -257,7 +205,7 @@ def _interior(f: _MouthFrame, palette: MouthPalette, gap: float, teeth: bool = T
         alpha = (1.0 - _smoothstep(-4 * soft, 2 * soft, d_lo - dome)) * amount
         layers.over(palette.tongue, 0.55 + 0.45 * front, alpha)
 
-    ivory = teeth_colour(palette)
+    ivory = palette.drawn_teeth
     gaps_t = _tooth_gaps(t, width)
     gaps = gaps_t[f.bin]
     side_t = 1.0 - 0.35 * _smoothstep(0.15, 0.95, at)  # the arch turns away from the light

@@ -1,5 +1,6 @@
-"""Drawn teeth (kiosk.renderer.mouth.teeth_colour): a warm ivory in the painting's own light,
-as bright as its skin's light rather than a dim grey beside it; grey in a grayscale painting."""
+"""Drawn teeth (kiosk.renderer.drawn_teeth, the palette's `drawn_teeth`): a warm ivory in the
+painting's own light, as bright as its skin's light rather than a dim grey beside it; grey in a
+grayscale painting."""
 
 from __future__ import annotations
 
@@ -7,28 +8,14 @@ import cv2
 import numpy as np
 
 from kiosk.motion.controls import motion_from_controls
+from kiosk.renderer.drawn_teeth import TEETH_LIFT, TEETH_MAX_SATURATION, drawn_teeth_colour
 from kiosk.renderer.engine import GeometricEngine
-from kiosk.renderer.face_rig import MouthPalette
-from kiosk.renderer.mouth import TEETH_LIFT, TEETH_MAX_SATURATION, teeth_colour
 from kiosk.renderer.retarget import target_landmarks
 from kiosk.renderer.tone import tone_of
 from kiosk.tracking import landmarks as lm
 from tests.conftest import shared_data
 
 LUMA = np.array([0.114, 0.587, 0.299])  # BGR
-
-
-def _palette(skin: np.ndarray, teeth: np.ndarray, face_pixels: np.ndarray) -> MouthPalette:
-    return MouthPalette(
-        cavity=np.array([5.0, 5.0, 8.0]),
-        teeth=teeth,
-        skin=skin,
-        lip=np.array([70.0, 80.0, 160.0]),
-        tongue=np.array([50.0, 55.0, 110.0]),
-        softness=0.5,
-        rest_gap=0.0,
-        tone=tone_of(face_pixels),
-    )
 
 
 def _saturation(bgr: np.ndarray) -> float:
@@ -42,7 +29,7 @@ def test_teeth_are_a_warm_ivory_paler_than_the_skin_and_as_bright_as_its_light()
     skin = np.array([110.0, 150.0, 215.0])
     face = np.clip(skin * rng.uniform(0.6, 1.2, (500, 1)) + rng.normal(0, 6, (500, 3)), 0, 255)
     grey_teeth = np.array([150.0, 160.0, 165.0])
-    colour = teeth_colour(_palette(skin, grey_teeth, face))
+    colour = drawn_teeth_colour(skin, grey_teeth, tone_of(face))
     blue, green, red = colour
     assert red > green + 5 and green > blue + 5, colour
     assert _saturation(colour) < _saturation(skin)
@@ -57,14 +44,14 @@ def test_teeth_under_a_very_orange_skin_stay_ivory_not_beige(
     which the mouth's shadow turned khaki: now within TEETH_MAX_SATURATION (the face's own
     colours, which have the last word, allow it here), still warm."""
     palette = engine.build_rig(hopper).faces[0].palette
-    blue, green, red = colour = teeth_colour(palette)
+    blue, green, red = colour = palette.drawn_teeth
     assert _saturation(colour) <= TEETH_MAX_SATURATION + 0.02, colour
     assert red > green > blue, colour
 
 
 def test_teeth_of_a_grayscale_painting_are_grey() -> None:
     grey = np.linspace(40, 220, 300)[:, None] * np.ones(3)
-    colour = teeth_colour(_palette(np.full(3, 150.0), np.full(3, 170.0), grey))
+    colour = drawn_teeth_colour(np.full(3, 150.0), np.full(3, 170.0), tone_of(grey))
     assert np.ptp(colour) <= 1.0, colour
 
 
