@@ -11,41 +11,18 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import subprocess
-import sys
 import time
-import types
-from pathlib import Path
 
-import cv2
 import numpy as np
+from cost_support import fitted_portrait, module_at
 
 import kiosk.renderer.engine as engine_module
 from kiosk.motion.controls import motion_from_controls
 from kiosk.renderer.engine import GeometricEngine
 from kiosk.renderer.eye_rig import build_eye_rigs
-from kiosk.renderer.rig_store import fit_image
 from kiosk.stats import StageTimes
 
-REPO = Path(__file__).resolve().parents[1]
-DATA = REPO / ".." / "shared" / "data"
 STEP = "eyes (gaze, lids)"
-
-
-def _module_at(revision: str, path: str, name: str, renames: dict[str, str]) -> types.ModuleType:
-    """The module at `path` as it was at `revision`, importable as `name`; `renames`: imports
-    it makes of modules that changed, pointed at their old versions."""
-    source = subprocess.run(
-        ["git", "show", f"{revision}:{path}"], cwd=REPO, check=True, capture_output=True,
-        text=True,
-    ).stdout  # fmt: skip
-    for new, old in renames.items():
-        source = source.replace(new, old)
-    module = types.ModuleType(name)
-    module.__file__ = f"{revision}:{path}"
-    sys.modules[name] = module
-    exec(compile(source, module.__file__, "exec"), module.__dict__)
-    return module
 
 
 def main() -> None:
@@ -54,13 +31,10 @@ def main() -> None:
     parser.add_argument("--portrait", default="mona_lisa")
     parser.add_argument("--repeats", type=int, default=20)
     args = parser.parse_args()
-    old_rig = _module_at(args.before, "kiosk/renderer/eye_rig.py", "_before_eye_rig", {})
-    old_lids = _module_at(args.before, "kiosk/renderer/lids.py", "_before_lids",
+    old_rig = module_at(args.before, "kiosk/renderer/eye_rig.py", "_before_eye_rig", {})
+    old_lids = module_at(args.before, "kiosk/renderer/lids.py", "_before_lids",
                           {"kiosk.renderer.eye_rig": "_before_eye_rig"})  # fmt: skip
-    image = cv2.imread(str(next((DATA / "portraits").glob(args.portrait + ".*"))))
-    h, w = image.shape[:2]
-    scale = min(1920 / w, 1080 / h)
-    painting = fit_image(image, (round(w * scale), round(h * scale)))
+    painting = fitted_portrait(args.portrait)
     engine = GeometricEngine()
     rig = engine.build_rig(painting)
     old_faces = tuple(

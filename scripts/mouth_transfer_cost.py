@@ -10,19 +10,16 @@ from __future__ import annotations
 
 import argparse
 import time
-from pathlib import Path
 
-import cv2
 import numpy as np
+from cost_support import DATA, fitted_portrait
 
 from kiosk.offline import driver_frames
 from kiosk.renderer.engine import Animation, GeometricEngine
-from kiosk.renderer.rig_store import fit_image
 from kiosk.stats import StageTimes
 from kiosk.tracking.landmarks import lips_parted
 from kiosk.tracking.mouth_patch import cut_mouth_patch
 
-DATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data"
 STEP = "mouth interior"
 
 
@@ -37,10 +34,7 @@ def main() -> None:
               if f.landmarks is not None]  # fmt: skip
     frames.sort(key=lambda f: lips_parted(f.landmarks), reverse=True)
     frames = frames[: args.frames]
-    image = cv2.imread(str(next((DATA / "portraits").glob(args.portrait + ".*"))))
-    h, w = image.shape[:2]
-    scale = min(1920 / w, 1080 / h)
-    painting = fit_image(image, (round(w * scale), round(h * scale)))
+    painting = fitted_portrait(args.portrait)
     engine = GeometricEngine()
     rig = engine.build_rig(painting)
     cut_ms: list[float] = []

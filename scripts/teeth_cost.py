@@ -8,34 +8,16 @@ tree's, in one run: the renderer's "mouth interior" step (engine.steps) on portr
 from __future__ import annotations
 
 import argparse
-import subprocess
-import sys
-import types
-from pathlib import Path
 
-import cv2
 import numpy as np
+from cost_support import fitted_portrait, module_at
 
 import kiosk.renderer.engine as engine_module
 from kiosk.motion.controls import motion_from_controls
 from kiosk.renderer.engine import GeometricEngine
-from kiosk.renderer.rig_store import fit_image
 from kiosk.stats import StageTimes
 
-REPO = Path(__file__).resolve().parents[1]
-DATA = REPO / ".." / "shared" / "data"
 STEP = "mouth interior"
-
-
-def _old_mouth(revision: str) -> types.ModuleType:
-    source = subprocess.run(
-        ["git", "show", f"{revision}:kiosk/renderer/mouth.py"], cwd=REPO, check=True,
-        capture_output=True, text=True,
-    ).stdout  # fmt: skip
-    module = types.ModuleType("_before_mouth")
-    sys.modules[module.__name__] = module
-    exec(compile(source, f"{revision}:kiosk/renderer/mouth.py", "exec"), module.__dict__)
-    return module
 
 
 def main() -> None:
@@ -44,14 +26,12 @@ def main() -> None:
     parser.add_argument("--before", default="main", help="git revision of the earlier mouth")
     parser.add_argument("--repeats", type=int, default=20)
     args = parser.parse_args()
-    draw = {"before": _old_mouth(args.before).draw_mouth_interior,
+    before = module_at(args.before, "kiosk/renderer/mouth.py", "_before_mouth")
+    draw = {"before": before.draw_mouth_interior,
             "after": engine_module.draw_mouth_interior}  # fmt: skip
     motions = [motion_from_controls({"jaw_open": o}) for o in np.linspace(0.2, 1.0, 9)]
     for name in args.portraits:
-        image = cv2.imread(str(next((DATA / "portraits").glob(name + ".*"))))
-        h, w = image.shape[:2]
-        scale = min(1920 / w, 1080 / h)
-        painting = fit_image(image, (round(w * scale), round(h * scale)))
+        painting = fitted_portrait(name)
         engine = GeometricEngine()
         rig = engine.build_rig(painting)
         times = {version: StageTimes() for version in draw}
