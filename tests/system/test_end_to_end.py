@@ -20,6 +20,7 @@ from kiosk.runtime.wiring import build_kiosk
 from kiosk.tracking import landmarks as lm
 from kiosk.tracking.face_mesh import FaceMeshDetector
 from tests.conftest import REPO_ROOT, shared_data
+from tests.system.kiosks import show_with_rig
 
 
 @pytest.fixture
@@ -71,11 +72,7 @@ def test_the_painting_moves_in_attract_mode(kiosk_dir: Path) -> None:
     config = load_config(kiosk_dir / "config.yaml")
     app = build_kiosk(config, RunOptions(headless=True, no_camera=True))
     try:
-        app.reload_now(0.0)
-        exhibit = app.library.get("grace-hopper")
-        app.director.show("grace-hopper", 0.0)
-        while app.scene.still_and_rig(exhibit)[1] is None:  # the rig builds on a worker thread
-            app.rigs.wait(timeout=60)
+        show_with_rig(app)
         # Copies: the kiosk renders each frame over the last one (the display takes each frame
         # as it comes).
         frames = [
@@ -100,11 +97,8 @@ def test_a_close_up_rendered_smaller_is_shown_at_its_full_size(kiosk_dir: Path) 
     config = load_config(config_file)
     app = build_kiosk(config, RunOptions(headless=True, no_camera=True))
     try:
-        app.reload_now(0.0)
+        result = show_with_rig(app)
         exhibit = app.library.get("grace-hopper")
-        app.director.show("grace-hopper", 0.0)
-        while (result := app.scene.still_and_rig(exhibit)[1]) is None:
-            app.rigs.wait(timeout=60)
         assert result.rig is not None and result.rig.shown_size is not None
         fitted = app.display.fit(exhibit.image.shape[1::-1])[2:]
         assert result.rig.image.shape[0] < fitted[1]

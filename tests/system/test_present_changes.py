@@ -3,30 +3,18 @@ frame lies in the boxes it reports, and a frame where nothing moved reports noth
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import numpy as np
 
-from kiosk.config import load_config
 from kiosk.display.presenter import NOTHING
-from kiosk.runtime.options import RunOptions
-from kiosk.runtime.wiring import build_kiosk
-from tests.conftest import REPO_ROOT
+from tests.system.kiosks import headless_kiosk, show_with_rig
 
 
 def test_the_reported_damage_covers_every_changed_pixel(tmp_path: Path) -> None:
-    shutil.copytree(REPO_ROOT / "exhibits", tmp_path / "exhibits")
-    (tmp_path / "content").mkdir()
-    (tmp_path / "config.yaml").write_text("display: {fullscreen: false, size: [480, 360]}\n")
-    app = build_kiosk(load_config(tmp_path / "config.yaml"), RunOptions(headless=True,
-                                                                        no_camera=True))
+    app = headless_kiosk(tmp_path, "display: {fullscreen: false, size: [480, 360]}\n")
     try:
-        app.reload_now(0.0)
-        exhibit = app.library.get("grace-hopper")
-        app.director.show("grace-hopper", 0.0)
-        while app.scene.still_and_rig(exhibit)[1] is None:  # the rig builds on a worker thread
-            app.rigs.wait(timeout=60)
+        show_with_rig(app)
         scene = app.director.update(3.0, False)
         before = app.scene.render(scene, 3.0, app.live.motion).copy()
         checked = 0
@@ -50,13 +38,10 @@ def test_the_reported_damage_covers_every_changed_pixel(tmp_path: Path) -> None:
 
 
 def test_a_blurred_wall_is_made_off_the_display_thread_and_then_hung(tmp_path: Path) -> None:
-    shutil.copytree(REPO_ROOT / "exhibits", tmp_path / "exhibits")
-    (tmp_path / "content").mkdir()
-    (tmp_path / "config.yaml").write_text(
-        "display: {fullscreen: false, size: [480, 360], wall: {fill: blur, colour: '#000000'}}\n"
+    app = headless_kiosk(
+        tmp_path,
+        "display: {fullscreen: false, size: [480, 360], wall: {fill: blur, colour: '#000000'}}\n",
     )
-    app = build_kiosk(load_config(tmp_path / "config.yaml"), RunOptions(headless=True,
-                                                                        no_camera=True))
     try:
         app.start(0.0)
         app.tick(0.1)

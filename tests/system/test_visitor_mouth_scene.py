@@ -4,39 +4,27 @@ in an idle loop (live weight below a half) and not while speech owns it."""
 from __future__ import annotations
 
 import dataclasses
-import shutil
 from pathlib import Path
 
 import numpy as np
 
-from kiosk.config import load_config
 from kiosk.motion.controls import motion_from_controls
-from kiosk.runtime.options import RunOptions
-from kiosk.runtime.wiring import build_kiosk
 from kiosk.tracking.mouth_patch import PATCH_H, PATCH_W, MouthPatch
-from tests.conftest import REPO_ROOT
+from tests.system.kiosks import headless_kiosk, show_with_rig
 
 
 def test_the_visitor_mouth_shows_only_where_the_visitor_owns_the_mouth(tmp_path: Path) -> None:
-    shutil.copytree(REPO_ROOT / "exhibits", tmp_path / "exhibits")
-    (tmp_path / "content").mkdir()
-    (tmp_path / "config.yaml").write_text(
+    app = headless_kiosk(
+        tmp_path,
         "display: {fullscreen: false, size: [480, 360]}\n"
-        "engine: {mouth_interior_source: visitor}\n"
-    )
-    app = build_kiosk(
-        load_config(tmp_path / "config.yaml"), RunOptions(headless=True, no_camera=True)
+        "engine: {mouth_interior_source: visitor}\n",
     )
     pixels = np.zeros((PATCH_H, PATCH_W, 3), np.uint8)
     pixels[:, ::4] = 255  # stripes: nothing the drawn interior would draw
     patch = MouthPatch(pixels, np.full(3, 150.0))
     open_mouth = motion_from_controls({"jaw_open": 0.9})
     try:
-        app.reload_now(0.0)
-        exhibit = app.library.get("grace-hopper")
-        app.director.show("grace-hopper", 0.0)
-        while app.scene.still_and_rig(exhibit)[1] is None:  # the rig builds on a worker thread
-            app.rigs.wait(timeout=60)
+        show_with_rig(app)
         live = dataclasses.replace(app.director.update(3.0, False), live_weight=1.0)
         idle = dataclasses.replace(live, live_weight=0.45)  # the mouth is open, the idle loop leads
         speaking = dataclasses.replace(live, speech_weight=1.0)
