@@ -213,9 +213,10 @@ def image_leaks(paths: set[str], needles: list[bytes], allowed: set[str]) -> lis
 # --------------------------------------------------------------------------- tests
 
 
-@pytest.fixture
-def kiosk_dir(tmp_path: Path) -> Path:
-    root = tmp_path / "kiosk"
+def kiosk_folder(root: Path, extra_config: str = "") -> Path:
+    """`root` as a kiosk folder for the privacy runs: the shipped exhibits, the samples in
+    content/ (prepared before the audit starts), a small screen and short timeouts, and
+    `extra_config` (config.yaml lines) after them."""
     import shutil
 
     shutil.copytree(REPO_ROOT / "exhibits", root / "exhibits")
@@ -223,8 +224,14 @@ def kiosk_dir(tmp_path: Path) -> Path:
     (root / "config.yaml").write_text(
         "display: {fullscreen: false, size: [480, 360], fps: 60}\n"
         "timeouts: {visitor_enter_s: 0.2, visitor_leave_s: 0.5, crossfade_s: 0.3}\n"
+        + extra_config
     )
     return root
+
+
+@pytest.fixture
+def kiosk_dir(tmp_path: Path) -> Path:
+    return kiosk_folder(tmp_path / "kiosk")
 
 
 def test_the_checks_catch_a_stored_frame_and_a_remote_socket(tmp_path: Path) -> None:

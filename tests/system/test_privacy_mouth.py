@@ -126,12 +126,10 @@ def test_a_live_kiosk_showing_the_visitors_mouth_writes_none_of_it(
 ) -> None:
     """The real loop, headless, a driver video as the camera, the visitor's mouth on: patches
     reach the renderer, and no file written holds their bytes (nor camera-frame bytes)."""
-    import shutil
     import time
 
     from kiosk.camera.sources import VideoFileSource
     from kiosk.config import load_config
-    from kiosk.exhibits.samples import ensure_sample_content
     from kiosk.runtime.options import RunOptions
     from kiosk.runtime.wiring import build_kiosk
     from tests.system.test_privacy import (
@@ -139,20 +137,14 @@ def test_a_live_kiosk_showing_the_visitors_mouth_writes_none_of_it(
         file_hashes,
         frame_needles,
         image_leaks,
+        kiosk_folder,
         private_tempdir,
         snapshot,
     )
 
     video = shared_data("drivers/d10.mp4")
     temp = private_tempdir(tmp_path, monkeypatch)
-    root = tmp_path / "kiosk"
-    shutil.copytree(REPO_ROOT / "exhibits", root / "exhibits")
-    ensure_sample_content(root / "content")
-    (root / "config.yaml").write_text(
-        "display: {fullscreen: false, size: [480, 360], fps: 60}\n"
-        "timeouts: {visitor_enter_s: 0.2, visitor_leave_s: 0.5, crossfade_s: 0.3}\n"
-        "engine: {mouth_interior_source: visitor}\n"
-    )
+    root = kiosk_folder(tmp_path / "kiosk", "engine: {mouth_interior_source: visitor}\n")
     config = load_config(root / "config.yaml")
     roots = [root, temp, config.paths.cache]
     allowed = file_hashes(root / "content")
