@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from kiosk.renderer.tone import Tone
+from kiosk.renderer.tone import LUMA_BGR, Tone
 
 # Drawn teeth are ivory (BGR reflectance, warm: less blue than red) under the painting's own
 # light, taken as white moved LIGHT_WARMTH of the way to the skin's colour (the skin is the
@@ -18,7 +18,7 @@ LIGHT_WARMTH = 0.3
 TEETH_LIFT = 1.16
 TEETH_MAX = 240.0  # no channel brighter: teeth never glow
 TEETH_MAX_SATURATION = 0.2  # (max - min) / max of the teeth's colour at most
-_LUMA = np.array([0.114, 0.587, 0.299])  # BGR
+_LUMA = LUMA_BGR
 
 
 def drawn_teeth_colour(skin: np.ndarray, teeth: np.ndarray, tone: Tone | None) -> np.ndarray:

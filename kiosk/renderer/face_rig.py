@@ -14,7 +14,7 @@ from kiosk.renderer.detail import TextureSplit, split_texture
 from kiosk.renderer.drawn_teeth import drawn_teeth_colour
 from kiosk.renderer.eye_rig import EyeRig, build_eye_rigs
 from kiosk.renderer.own_teeth import PaintedMouth, painted_mouth
-from kiosk.renderer.tone import Tone, face_tone, grain_sample
+from kiosk.renderer.tone import LUMA_BGR, Tone, face_tone, grain_sample
 from kiosk.renderer.warp import MeshWarp, Region
 from kiosk.tracking import landmarks as lm
 from kiosk.tracking.face_mesh import DetectedFace
@@ -183,7 +183,7 @@ def _softness(image: np.ndarray, lips: np.ndarray) -> float:
 def _palette(image: np.ndarray, points: np.ndarray) -> MouthPalette:
     """Mouth-interior colours, light, grain and softness from the paint of the lips and
     cheeks."""
-    luma_w = np.array([0.114, 0.587, 0.299])  # BGR
+    luma_w = LUMA_BGR
     ivory = np.array([150.0, 198.0, 228.0])  # BGR of warm, aged ivory
     lips = points[lm.as_index(lm.LIPS_OUTER), :2]
     lip_px = _polygon_pixels(image, lips, points[lm.as_index(lm.LIPS_INNER), :2])

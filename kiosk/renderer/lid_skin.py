@@ -9,6 +9,8 @@ from typing import NamedTuple
 import cv2
 import numpy as np
 
+from kiosk.renderer.tone import LUMA_BGR
+
 # The face mesh's second ring above each eye (outer corner to inner), just under the brow: the
 # skin from the lid's margin up to it is the skin a closed lid matches.
 RIGHT_EYE_UPPER_RING_2 = (113, 225, 224, 223, 222, 221, 189)
@@ -31,7 +33,7 @@ _RELIEF = 0.6
 # A lid is rounded over the eyeball: this much darker at its edges than at its middle, so a
 # closed eye reads as a lid and not as a flat patch of skin.
 _ROUNDING = 0.18
-_LUMA = np.array([0.114, 0.587, 0.299], np.float32)  # BGR
+_LUMA = LUMA_BGR.astype(np.float32)
 
 
 class EyeOutline(NamedTuple):

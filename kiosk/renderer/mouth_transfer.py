@@ -29,10 +29,10 @@ import numpy as np
 
 from kiosk.renderer.face_rig import MouthPalette
 from kiosk.renderer.mouth import LIGHT_ACROSS, InteriorPainter, with_grain
-from kiosk.renderer.tone import tone_of
+from kiosk.renderer.tone import LUMA_BGR, tone_of
 from kiosk.tracking.mouth_patch import PATCH_H, PATCH_W, MouthPatch, patch_coordinates
 
-_LUMA = np.array([0.114, 0.587, 0.299], np.float32)  # BGR
+_LUMA = LUMA_BGR.astype(np.float32)
 TOP_KNEE = 0.75  # above this fraction of the teeth's level, brightness rolls off towards it
 DEPTH_GAMMA = 2.2  # brightness relative to the skin, raised to this power
 LIP_SHADOW = 0.5  # how much darker the interior is right under the upper lip

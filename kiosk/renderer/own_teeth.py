@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from kiosk.renderer.tone import LUMA_BGR
 from kiosk.tracking import landmarks as lm
 
 _UPPER = lm.as_index(lm.LIPS_INNER_UPPER)  # corner 78 ... corner 308
@@ -76,7 +77,7 @@ def painted_mouth(
 
     patch = image[y0:y1, x0:x1].copy()
     pixels = patch.astype(np.float32)
-    luma_w = np.array([0.114, 0.587, 0.299], np.float32)
+    luma_w = LUMA_BGR.astype(np.float32)
     lip_luma = max(float(lip @ luma_w), 1.0)
     inside = half(upper, lower)
     bright = (pixels @ luma_w) > TEETH_BRIGHTER * lip_luma

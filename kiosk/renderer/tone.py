@@ -21,6 +21,9 @@ REACH = 2.5  # standard deviations of the face's own colours an invented colour 
 # grayscale face (no spread at all) still gives a well-defined clamp, to grey.
 MIN_SPREAD = 4e-4
 MAX_SAMPLES = 20000  # pixels enough for a 2x2 covariance; more only costs rig-building time
+# A BGR colour's brightness as the eye sees it (ITU-R BT.601 luma, as cv2's BGR2GRAY), for
+# everything the renderer draws or measures by brightness.
+LUMA_BGR = np.array([0.114, 0.587, 0.299])
 
 
 @dataclass(frozen=True, slots=True)
