@@ -10,7 +10,7 @@ import numpy as np
 from kiosk.motion.geometry import image_roll, matrix_from_euler
 from kiosk.motion.motion import Motion
 from kiosk.motion.proportions import mouth_weights
-from kiosk.renderer.face_rig import HAIR_RING_FOLLOW, MESH_LANDMARKS, FaceRig
+from kiosk.renderer.face_rig import MESH_LANDMARKS, FaceRig
 from kiosk.tracking import landmarks as lm
 
 _EYES = lm.as_index(
@@ -133,7 +133,7 @@ def target_mesh(
     head = _head_transform(rig, motion, gains, limits)
     landmarks = _posed(expressed, head)
     hair_full = _posed(rig.hair_ring, head)
-    hair = rig.hair_ring + HAIR_RING_FOLLOW * (hair_full - rig.hair_ring)
+    hair = rig.hair_ring + rig.hair_follow * (hair_full - rig.hair_ring)
     far = np.full((len(rig.outer_ring), 1), landmarks[:, 2].max() + 10.0 * rig.frame.iod)
     outer = np.concatenate([rig.outer_ring, far], axis=1)  # background: always behind the head
     mesh = np.concatenate([landmarks[MESH_LANDMARKS], hair, outer])

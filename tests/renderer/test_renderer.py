@@ -13,8 +13,8 @@ import pytest
 from kiosk.motion.controls import motion_from_controls
 from kiosk.motion.motion import Motion
 from kiosk.renderer.engine import GeometricEngine
-from kiosk.renderer.face_rig import NoFaceError, PaintingRig, choose_faces
-from kiosk.renderer.retarget import target_landmarks
+from kiosk.renderer.face_rig import MESH_LANDMARKS, NoFaceError, PaintingRig, choose_faces
+from kiosk.renderer.retarget import target_landmarks, target_mesh
 from kiosk.tracking import landmarks as lm
 from kiosk.tracking.face_mesh import DetectedFace, FaceMeshDetector
 
@@ -267,3 +267,22 @@ def test_rendering_over_an_earlier_frame_equals_a_fresh_render(
             motion = MOTIONS.get(now, Motion())
             over = engine.render(rig, [motion], out=frame.copy())
             assert np.array_equal(over, engine.render(rig, [motion])), (earlier, now)
+
+
+def test_a_head_movement_takes_the_hair_along_but_leaves_the_collar(rig: PaintingRig) -> None:
+    """The ring around the face follows the head by most of its movement beside and above the
+    eyes (hair, ears) and hardly at all below the chin (neck, collar: they stay with the body)."""
+    face = rig.faces[0]
+    step = 0.1 * face.frame.iod
+    moved = target_mesh(face, Motion(translation=np.array([0.1, 0.0]))).mesh
+    face_shift = moved[: len(MESH_LANDMARKS), 0] - face.landmarks[MESH_LANDMARKS, 0]
+    assert np.allclose(face_shift, step, atol=0.01 * step)
+    ring = moved[len(MESH_LANDMARKS) : len(MESH_LANDMARKS) + len(face.hair_ring)]
+    ring_shift = (ring[:, 0] - face.hair_ring[:, 0]) / step
+    height = face.frame.to_canonical(face.hair_ring)[:, 1]
+    eyes = face.frame.to_canonical(face.landmarks[[lm.RIGHT_EYE_OUTER, lm.LEFT_EYE_OUTER]])
+    chin = face.frame.to_canonical(face.landmarks[lm.CHIN])
+    above_eyes, below_chin = height <= eyes[:, 1].mean(), height >= chin[1]
+    assert above_eyes.sum() >= 5 and below_chin.sum() >= 5
+    assert np.all(ring_shift[above_eyes] > 0.6)
+    assert np.all(ring_shift[below_chin] < 0.3)
