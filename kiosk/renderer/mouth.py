@@ -36,6 +36,9 @@ UPPER_TEETH_OF_GAP = 0.62  # ... and at most this fraction of the gap between th
 LOWER_TEETH_MAX = 0.07
 LOWER_TEETH_FROM = (0.16, 0.30)  # gap/width over which the lower teeth appear
 TONGUE_FROM = (0.15, 0.4)
+# The opening narrows into each corner over this share of the mouth's half-width
+# (`_pinched_corners`).
+CORNER_PINCH = 0.3
 LIGHT_ACROSS = 0.6  # how much brighter the lit side of the interior is, per unit of light
 # Boundaries between visible teeth along t: central incisors, laterals, canines, premolars,
 # narrowing towards the corners as the dental arch turns away.
@@ -61,6 +64,29 @@ def _chaikin(points: np.ndarray, passes: int = 2) -> np.ndarray:
         mid[0::2], mid[1::2] = q, r
         points = np.concatenate([points[:1], mid[1:-1], points[-1:]])
     return points
+
+
+def _pinched_corners(upper: np.ndarray, lower: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The inner lip lines (corner to corner, image pixels) with the opening narrowing into each
+    corner: within CORNER_PINCH of the mouth's half-width from a corner, each point is pulled
+    towards the line between the corners in proportion to its nearness to the corner. The lips
+    meet at an angle where they join; the landmarks next to the corners part almost as far as
+    the middle, which drew an open mouth with square ends."""
+    a, b = upper[0], upper[-1]
+    width = float(np.linalg.norm(b - a))
+    if width < 1e-6:
+        return upper, lower
+    e = (b - a) / width
+    n = np.array([-e[1], e[0]])
+
+    def pinched(points: np.ndarray) -> np.ndarray:
+        rel = points - a
+        t = 2.0 * (rel @ e) / width - 1.0
+        keep = np.clip((1.0 - np.abs(t)) / CORNER_PINCH, 0.0, 1.0)
+        v = rel @ n
+        return points - ((1.0 - keep) * v)[:, None] * n
+
+    return pinched(upper), pinched(lower)
 
 
 def _profile(points: np.ndarray, a: np.ndarray, e: np.ndarray, n: np.ndarray, width: float):
@@ -287,8 +313,11 @@ def draw_mouth_interior(
     the inside (None: the drawn one).
     """
     paint_interior = interior or _interior_paint
-    upper = _chaikin(targets[_UPPER, :2].astype(np.float64) - origin)
-    lower = _chaikin(targets[_LOWER, :2].astype(np.float64) - origin)
+    upper, lower = _pinched_corners(
+        targets[_UPPER, :2].astype(np.float64) - origin,
+        targets[_LOWER, :2].astype(np.float64) - origin,
+    )
+    upper, lower = _chaikin(upper), _chaikin(lower)
     width = float(np.linalg.norm(upper[-1] - upper[0]))
     gap = float(
         np.linalg.norm(targets[lm.LOWER_LIP_INNER_MID, :2] - targets[lm.UPPER_LIP_INNER_MID, :2])

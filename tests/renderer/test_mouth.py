@@ -148,3 +148,22 @@ def test_the_interior_is_lit_from_the_side_the_paintings_light_comes_from(
                             cv2.COLOR_BGR2GRAY).astype(float)  # fmt: skip
         ratios[light] = grey[right].mean() / grey[left].mean()
     assert ratios[1.0] > 1.15 > 1 / 1.15 > ratios[-1.0]
+
+
+@pytest.mark.parametrize("jaw", [0.4, 0.7])
+def test_an_open_mouth_narrows_into_its_corners(
+    face: tuple[np.ndarray, FaceRig], jaw: float
+) -> None:
+    """Lips meet at an angle where they join: near each corner the drawn opening is much lower
+    than in the middle, not square-ended (the landmarks beside the corners part almost as far
+    as the middle ones)."""
+    image, rig = face
+    out = image.copy()
+    draw_mouth_interior(out, targets_for(rig, jaw_open=jaw), rig.palette)
+    drawn = np.abs(out.astype(np.int16) - image.astype(np.int16)).max(axis=2) > 40
+    columns = np.nonzero(drawn.any(axis=0))[0]
+    left, right = int(columns.min()), int(columns.max())
+    height = drawn.sum(axis=0)
+    step = int(0.08 * (right - left))
+    near_corners = max(height[left + step], height[right - step])
+    assert near_corners < 0.45 * height.max(), (near_corners, height.max())
