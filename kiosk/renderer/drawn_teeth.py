@@ -10,12 +10,14 @@ from kiosk.renderer.tone import LUMA_BGR, Tone
 # Drawn teeth are ivory (BGR reflectance, warm: less blue than red) under the painting's own
 # light, taken as white moved LIGHT_WARMTH of the way to the skin's colour (the skin is the
 # light times its own warmer colour, so all of it would tint the teeth orange), at TEETH_LIFT
-# times the palette's teeth brightness: as bright as the skin's highlight (the palette keeps
-# its teeth at 0.86 of it, and the teeth's own shading darkens them further), since dimmer
-# teeth with the skin's warmth read as grey next to it.
+# times the palette's teeth brightness: 1.2 times the skin's highlight (the palette keeps its
+# teeth at 0.86 of it), since dimmer teeth with the skin's warmth read as grey next to it. In
+# the driver videos the brightest tenth of an open mouth showing teeth is 1.10-1.22 times the
+# cheeks' median brightness (d10, d14, d19, talking_man); at 1.16 the drawn mouths were
+# 0.63-1.01 of it, after the interior's shading.
 IVORY = np.array([0.85, 0.95, 1.0])
 LIGHT_WARMTH = 0.3
-TEETH_LIFT = 1.16
+TEETH_LIFT = 1.4
 TEETH_MAX = 240.0  # no channel brighter: teeth never glow
 TEETH_MAX_SATURATION = 0.2  # (max - min) / max of the teeth's colour at most
 _LUMA = LUMA_BGR
@@ -38,6 +40,8 @@ def drawn_teeth_colour(skin: np.ndarray, teeth: np.ndarray, tone: Tone | None) -
     if spread > TEETH_MAX_SATURATION:
         grey = float(colour @ _LUMA)
         colour = grey + (colour - grey) * (TEETH_MAX_SATURATION / spread)
-    colour = tone.clamp(colour) if tone is not None else colour
+    if tone is not None:
+        colour = tone.clamp(colour)  # keeps the brightness, may move a channel over the cap
+        colour *= min(1.0, TEETH_MAX / max(float(colour.max()), 1e-6))
     colour.setflags(write=False)  # shared by every frame of the face
     return colour

@@ -8,7 +8,12 @@ import cv2
 import numpy as np
 
 from kiosk.motion.controls import motion_from_controls
-from kiosk.renderer.drawn_teeth import TEETH_LIFT, TEETH_MAX_SATURATION, drawn_teeth_colour
+from kiosk.renderer.drawn_teeth import (
+    TEETH_LIFT,
+    TEETH_MAX,
+    TEETH_MAX_SATURATION,
+    drawn_teeth_colour,
+)
 from kiosk.renderer.engine import GeometricEngine
 from kiosk.renderer.retarget import target_landmarks
 from kiosk.renderer.tone import tone_of
@@ -28,7 +33,7 @@ def test_teeth_are_a_warm_ivory_paler_than_the_skin_and_as_bright_as_its_light()
     rng = np.random.default_rng(16)
     skin = np.array([110.0, 150.0, 215.0])
     face = np.clip(skin * rng.uniform(0.6, 1.2, (500, 1)) + rng.normal(0, 6, (500, 3)), 0, 255)
-    grey_teeth = np.array([150.0, 160.0, 165.0])
+    grey_teeth = np.array([115.0, 123.0, 127.0])  # lifted, still below TEETH_MAX
     colour = drawn_teeth_colour(skin, grey_teeth, tone_of(face))
     blue, green, red = colour
     assert red > green + 5 and green > blue + 5, colour
@@ -76,3 +81,13 @@ def test_the_pearl_earrings_open_mouth_shows_teeth_near_her_skins_brightness(
     assert float(teeth @ LUMA) >= 0.8 * float(face.palette.skin @ LUMA), teeth
     blue, green, red = teeth
     assert red > green > blue, teeth
+
+
+def test_bright_teeth_stop_at_the_cap_in_every_channel() -> None:
+    """Teeth lifted past TEETH_MAX under a warm face are scaled back as a whole: the face's
+    colours pulling their hue must not push a channel over it."""
+    rng = np.random.default_rng(3)
+    skin = np.array([90.0, 140.0, 230.0])
+    face = np.clip(skin * rng.uniform(0.6, 1.2, (500, 1)) + rng.normal(0, 6, (500, 3)), 0, 255)
+    colour = drawn_teeth_colour(skin, np.array([200.0, 210.0, 215.0]), tone_of(face))
+    assert float(colour.max()) <= TEETH_MAX + 1e-6, colour
