@@ -154,9 +154,8 @@ def _hair_follow(frame: FaceFrame, points: np.ndarray, hair: np.ndarray) -> np.n
     return follow[:, None]
 
 
-# The sitter's cheeks (the right one is on the image's left), mirror images of each other.
-_RIGHT_CHEEK = lm.as_index((205, 50, 187, 147, 123, 116, 117, 118, 101, 36, 206))
-_LEFT_CHEEK = lm.as_index((425, 280, 411, 376, 352, 345, 346, 347, 330, 266, 426))
+_RIGHT_CHEEK = lm.as_index(lm.RIGHT_CHEEK)
+_LEFT_CHEEK = lm.as_index(lm.LEFT_CHEEK)
 
 
 def _polygon_pixels(
