@@ -38,7 +38,7 @@ LOWER_TEETH_FROM = (0.16, 0.30)  # gap/width over which the lower teeth appear
 TONGUE_FROM = (0.15, 0.4)
 # The opening narrows into each corner over this share of the mouth's half-width
 # (`_pinched_corners`).
-CORNER_PINCH = 0.3
+CORNER_PINCH = 0.2
 LIGHT_ACROSS = 0.6  # how much brighter the lit side of the interior is, per unit of light
 # Boundaries between visible teeth along t: central incisors, laterals, canines, premolars,
 # narrowing towards the corners as the dental arch turns away.
