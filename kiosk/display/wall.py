@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import lru_cache
 
 import cv2
 import numpy as np
@@ -34,7 +35,7 @@ class Wall:
         if self.pixels is not None and self.pixels.shape[:2] == (size[1], size[0]):
             return self.pixels
         r, g, b = self.colour
-        return np.full((size[1], size[0], 3), (b, g, r), np.uint8)
+        return _plain_backdrop(size, (b, g, r))
 
     @property
     def key(self) -> tuple:
@@ -49,6 +50,17 @@ class Wall:
         if self.frame_px > 0:
             frame = painting.inflate(2 * self.frame_px, 2 * self.frame_px)
             pygame.draw.rect(canvas, self.frame_colour, frame, width=self.frame_px)
+
+
+@lru_cache(maxsize=4)
+def _plain_backdrop(size: tuple[int, int], bgr: RGB) -> np.ndarray:
+    """A plain wall as a BGR image of `size` (w, h), made once per size and colour and shared
+    read-only: a fresh screen-sized array at every change of exhibit is megabytes of new pages,
+    which took the display thread 40-380 ms on a busy machine (its first frame in
+    tests/system/test_hostile_content.py)."""
+    pixels = np.full((size[1], size[0], 3), bgr, np.uint8)
+    pixels.setflags(write=False)
+    return pixels
 
 
 def blurred_wall(painting_bgr: np.ndarray, size: tuple[int, int], darken: float) -> np.ndarray:
@@ -104,6 +116,9 @@ class WallMaker:
 
     def __init__(self) -> None:
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="wall")
+        # Its thread starts now: started by the first blurred wall, it held that frame up until
+        # the new thread was scheduled.
+        self._pool.submit(int)
         self._job: tuple[object, Future[np.ndarray]] | None = None
 
     def request(self, key: object, painting_bgr: np.ndarray, size: tuple[int, int],

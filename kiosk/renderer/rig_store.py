@@ -128,7 +128,7 @@ class RigStore:
         self._jobs: queue.SimpleQueue[tuple[RigRequest, np.ndarray, Future[RigResult]] | None] = (
             queue.SimpleQueue()
         )
-        self._worker: threading.Thread | None = None  # started by the first request
+        self._worker: threading.Thread | None = None  # `start()`, or the first request
         self._closing = threading.Event()
         self._engine: Engine | None = None
         self._done: OrderedDict[tuple, RigResult] = OrderedDict()
@@ -162,12 +162,17 @@ class RigStore:
         for future in pending:
             future.result(timeout=timeout)
 
+    def start(self) -> RigStore:
+        """Start the worker thread now (idempotent; else the first request starts it)."""
+        if self._worker is None and not self._closing.is_set():
+            self._worker = threading.Thread(target=self._work, name="rig-builder", daemon=True)
+            self._worker.start()
+        return self
+
     def _submit(self, request: RigRequest, image: np.ndarray) -> Future[RigResult]:
         if self._closing.is_set():
             raise RuntimeError("RigStore is closed")
-        if self._worker is None:
-            self._worker = threading.Thread(target=self._work, name="rig-builder", daemon=True)
-            self._worker.start()
+        self.start()
         future: Future[RigResult] = Future()
         self._jobs.put((request, image, future))
         return future

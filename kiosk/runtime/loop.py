@@ -95,6 +95,9 @@ class Kiosk:
             Action.QUIT: lambda now: self.request_stop("curator quit"),
             Action.SPEECH: self._speech_tapped,
         }
+        # The configured wall hangs now: made in the first frame, its screen-sized backdrop
+        # held that frame up (the wall an exhibit brings later is made the same way, once).
+        self._hang_wall(None)
 
     # -- what callers read ----------------------------------------------------------------
 
