@@ -15,6 +15,7 @@ from kiosk.renderer.lid_skin import (
     EyeOutline,
     closed_lid_skin,
 )
+from kiosk.renderer.tone import LUMA_BGR
 from kiosk.tracking import landmarks as lm
 
 _CHEEK = (205, 50, 187, 147, 123, 116, 117, 118, 101, 36)  # the sitter's right cheek
@@ -98,7 +99,7 @@ def build_eye_rig(
     opening = np.zeros_like(hole)
     cv2.fillPoly(opening, [np.round(eye - (x0, y0)).astype(np.int32)], 255)
     hole &= cv2.dilate(opening, np.ones((3, 3), np.uint8))
-    plate = cv2.inpaint(crop, hole, max(2.0, radius * 0.6), cv2.INPAINT_TELEA)
+    plate = _bare_eyeball(crop, hole, opening, radius)
     size = int(np.ceil(radius * 1.25)) * 2 + 1
     half = size // 2
     iris = cv2.getRectSubPix(image, (size, size), (float(c[0]), float(c[1])))
@@ -193,6 +194,42 @@ def _local_skin(crop: np.ndarray, eye_mask: np.ndarray, width: float) -> np.ndar
     half = len(brightness) // 2
     median = np.partition(brightness, half)[half]  # np.percentile costs ten times as much
     return pixels[brightness >= median].mean(axis=0)
+
+
+def _bare_eyeball(
+    crop: np.ndarray, hole: np.ndarray, opening: np.ndarray, radius: float
+) -> np.ndarray:
+    """`crop` with the iris (`hole`) filled in from the white of the eye beside it.
+
+    Inpainted from all its surroundings, the hole took the upper lid's lashes and shadow: a
+    grey band across the eyeball that showed wherever the iris moved off its painted place
+    (a glance, the eye's outline shifting in a head turn) and read, to a viewer and to the face
+    tracker, as a lid come half down (the Pearl Earring read a fifth less open turned by d12).
+    Each row of the hole is interpolated between the white of the eye left and right of it
+    on that row, so the eyeball keeps its light and shade (darker under the lid) without the
+    lid's colour."""
+    white = cv2.erode(opening, np.ones((3, 3), np.uint8)) > 0
+    white &= cv2.dilate(hole, np.ones((5, 5), np.uint8)) == 0
+    luma = crop.astype(np.float32) @ np.asarray(LUMA_BGR, np.float32)
+    if white.sum() < 8:
+        return cv2.inpaint(crop, hole, max(2.0, radius * 0.6), cv2.INPAINT_TELEA)
+    # The white of the eye is the brighter part of the opening: no lashes, lid line or iris rim.
+    white &= luma >= np.percentile(luma[white], 40)
+    sclera = crop[white].mean(axis=0)
+    filled = crop.astype(np.float32)
+    for y in np.flatnonzero(hole.any(axis=1)):
+        gaps = np.flatnonzero(hole[y])
+        known = np.flatnonzero(white[y])
+        if len(known) == 0:
+            filled[y, gaps] = sclera
+            continue
+        for c in range(3):  # np.interp holds the end values beyond the known pixels
+            filled[y, gaps, c] = np.interp(gaps, known, filled[y, known, c])
+    # Rows were filled apart: blend them into each other a little.
+    smooth = cv2.GaussianBlur(filled, (0, 0), max(0.8, radius * 0.15))
+    plate = crop.copy()
+    plate[hole > 0] = np.clip(smooth[hole > 0], 0, 255).astype(np.uint8)
+    return plate
 
 
 def _carry_weights(opening: np.ndarray, iris_centre: np.ndarray) -> np.ndarray:
