@@ -13,8 +13,12 @@ from kiosk.renderer.engine import GeometricEngine
 from kiosk.renderer.eye_rig import EyeRig
 from kiosk.renderer.retarget import target_landmarks
 from kiosk.renderer.tone import LUMA_BGR
+from kiosk.tracking import landmarks as lm
+from kiosk.tracking.face_mesh import FaceMeshDetector
 from kiosk.tracking.landmarks import eye_open_ratios
 from tests.conftest import shared_data
+
+IRISES = lm.as_index(lm.RIGHT_IRIS + lm.LEFT_IRIS)
 
 
 def _opening_and_iris(eye: EyeRig, landmarks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -72,3 +76,36 @@ def test_a_frontal_paintings_eyes_keep_their_shape_in_a_turn_as_a_real_eyes_do(
     for degrees in (-20.0, 20.0):
         turned = np.array(eye_open_ratios(target_landmarks(face, Motion(yaw=np.radians(degrees)))))
         assert np.abs(turned / frontal - 1.0).max() <= 0.2, (degrees, turned, frontal)
+
+
+def _eyes_kept_on_the_viewer(degrees: float) -> Motion:
+    """A head turned by `degrees` whose eyes stay on the viewer, as a visitor's do: the irises
+    turn back in the head by d12's measure (0.11 inter-ocular distances over its 19 degree
+    turns)."""
+    offsets = Motion().offsets
+    offsets[IRISES, 0] = -0.11 * degrees / 19.0
+    return Motion(yaw=float(np.radians(degrees)), offsets=offsets)
+
+
+def test_the_pearl_earrings_eyes_keep_their_tracked_opening_through_a_head_turn(
+    engine: GeometricEngine,
+) -> None:
+    """The face tracker reads the Pearl Earring's eyes as open in a head turn as facing
+    forward: over turns of 12 to 20 degrees either way, eyes on the viewer, the mean eye
+    opening (kiosk eval's measure) is within 8% of the frontal render's. It was 11% less
+    (the lid-grey eyeball behind the moved iris, the far eye squeezed by the smooth depth),
+    and her eyes followed d12, a visitor turning their head, at a correlation of 0.40."""
+    image = cv2.imread(str(shared_data("portraits/girl_with_a_pearl_earring.jpg")))
+    assert image is not None
+    rig = engine.build_rig(image)
+    with FaceMeshDetector(static_image=True, max_faces=1) as tracker:
+
+        def opening(motion: Motion) -> float:
+            found = tracker.detect(engine.render(rig, [motion]))
+            assert found, "the tracker lost the face"
+            return float(np.mean(eye_open_ratios(found[0].landmarks)))
+
+        frontal = opening(Motion())
+        turns = [-20, -18, -16, -14, -12, 12, 14, 16, 18, 20]
+        turned = np.mean([opening(_eyes_kept_on_the_viewer(d)) for d in turns])
+    assert abs(turned / frontal - 1.0) <= 0.08, (turned, frontal)
