@@ -91,10 +91,11 @@ def test_the_pearl_earrings_eyes_keep_their_tracked_opening_through_a_head_turn(
     engine: GeometricEngine,
 ) -> None:
     """The face tracker reads the Pearl Earring's eyes as open in a head turn as facing
-    forward: over turns of 12 to 20 degrees either way, eyes on the viewer, the mean eye
-    opening (kiosk eval's measure) is within 8% of the frontal render's. It was 11% less
-    (the lid-grey eyeball behind the moved iris, the far eye squeezed by the smooth depth),
-    and her eyes followed d12, a visitor turning their head, at a correlation of 0.40."""
+    forward: over turns of 12 to 20 degrees either way (a degree apart), eyes on the viewer,
+    the mean eye opening (kiosk eval's measure) is within 6% of the frontal render's (3% less
+    now). It was 8% less, the far eye squeezed by the face's smooth depth and the eyeball
+    behind a moved iris grey as a lid, and her eyes followed d12, a visitor turning their
+    head, at a correlation of 0.47 (kiosk eval)."""
     image = cv2.imread(str(shared_data("portraits/girl_with_a_pearl_earring.jpg")))
     assert image is not None
     rig = engine.build_rig(image)
@@ -106,6 +107,6 @@ def test_the_pearl_earrings_eyes_keep_their_tracked_opening_through_a_head_turn(
             return float(np.mean(eye_open_ratios(found[0].landmarks)))
 
         frontal = opening(Motion())
-        turns = [-20, -18, -16, -14, -12, 12, 14, 16, 18, 20]
+        turns = [*range(-20, -11), *range(12, 21)]
         turned = np.mean([opening(_eyes_kept_on_the_viewer(d)) for d in turns])
-    assert abs(turned / frontal - 1.0) <= 0.08, (turned, frontal)
+    assert abs(turned / frontal - 1.0) <= 0.06, (turned, frontal)
