@@ -213,8 +213,9 @@ def _bare_eyeball(
     luma = crop.astype(np.float32) @ np.asarray(LUMA_BGR, np.float32)
     if white.sum() < 8:
         return cv2.inpaint(crop, hole, max(2.0, radius * 0.6), cv2.INPAINT_TELEA)
-    # The white of the eye is the brighter part of the opening: no lashes, lid line or iris rim.
-    white &= luma >= np.percentile(luma[white], 40)
+    # The white of the eye is the brightest part of the opening: no lashes, lid line, iris rim
+    # or the lid's skin (a photograph's small dim eyes show more lid than white).
+    white &= luma >= np.percentile(luma[white], 70)
     sclera = crop[white].mean(axis=0)
     filled = crop.astype(np.float32)
     for y in np.flatnonzero(hole.any(axis=1)):
