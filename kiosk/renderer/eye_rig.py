@@ -206,8 +206,8 @@ def _bare_eyeball(
     (a glance, the eye's outline shifting in a head turn) and read, to a viewer and to the face
     tracker, as a lid come half down (the Pearl Earring read a fifth less open turned by d12).
     Each row of the hole is interpolated between the white of the eye left and right of it
-    on that row, so the eyeball keeps its light and shade (darker under the lid) without the
-    lid's colour."""
+    on that row (or the nearest row that shows white), so the eyeball keeps its light and
+    shade (darker under the lid) without the lid's colour."""
     white = cv2.erode(opening, np.ones((3, 3), np.uint8)) > 0
     white &= cv2.dilate(hole, np.ones((5, 5), np.uint8)) == 0
     luma = crop.astype(np.float32) @ np.asarray(LUMA_BGR, np.float32)
@@ -216,16 +216,16 @@ def _bare_eyeball(
     # The white of the eye is the brightest part of the opening: no lashes, lid line, iris rim
     # or the lid's skin (a photograph's small dim eyes show more lid than white).
     white &= luma >= np.percentile(luma[white], 70)
-    sclera = crop[white].mean(axis=0)
     filled = crop.astype(np.float32)
+    rows_known = np.flatnonzero(white.any(axis=1))  # never empty: a percentile is reached
     for y in np.flatnonzero(hole.any(axis=1)):
         gaps = np.flatnonzero(hole[y])
-        known = np.flatnonzero(white[y])
-        if len(known) == 0:
-            filled[y, gaps] = sclera
-            continue
+        # This row's white, or the nearest row's: a flat colour under an iris that moved up
+        # was brighter than the eye's lower rows, and the tracker read the iris as moved aside.
+        near = rows_known[np.argmin(np.abs(rows_known - y))]
+        known = np.flatnonzero(white[near])
         for c in range(3):  # np.interp holds the end values beyond the known pixels
-            filled[y, gaps, c] = np.interp(gaps, known, filled[y, known, c])
+            filled[y, gaps, c] = np.interp(gaps, known, filled[near, known, c])
     # Rows were filled apart: blend them into each other a little.
     smooth = cv2.GaussianBlur(filled, (0, 0), max(0.8, radius * 0.15))
     plate = crop.copy()
