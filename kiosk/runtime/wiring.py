@@ -96,12 +96,6 @@ def build_kiosk(
         speech=speech,
         recorder=ScreenRecorder(options.record, config.display.fps) if options.record else None,
     )  # fmt: skip
-    # The workers' threads start here, while the kiosk is being built: started by the first
-    # rig or reload the display loop asks for, that frame waited until the new thread was
-    # scheduled (60 ms on a quiet 2-core PC, 275 ms on a busy one, in
-    # tests/system/test_hostile_content.py).
-    rigs.start()
-    content.start()
     return Kiosk(stages)
 
 
