@@ -32,7 +32,7 @@ def drawn_teeth_colour(skin: np.ndarray, teeth: np.ndarray, tone: Tone | None) -
     light = skin / max(float(skin @ _LUMA), 1.0)
     colour = IVORY * ((1.0 - LIGHT_WARMTH) + LIGHT_WARMTH * light)
     colour *= TEETH_LIFT * float(teeth @ _LUMA) / max(float(colour @ _LUMA), 1e-6)
-    colour *= min(1.0, TEETH_MAX / max(float(colour.max()), 1e-6))
+    colour = _under_cap(colour)
     # Teeth are never as saturated as skin: warmed by a very orange skin (Grace Hopper's blue
     # is 0.41 of her red) the ivory came out beige, which the mouth's shadow made khaki.
     top = float(colour.max())
@@ -41,7 +41,11 @@ def drawn_teeth_colour(skin: np.ndarray, teeth: np.ndarray, tone: Tone | None) -
         grey = float(colour @ _LUMA)
         colour = grey + (colour - grey) * (TEETH_MAX_SATURATION / spread)
     if tone is not None:
-        colour = tone.clamp(colour)  # keeps the brightness, may move a channel over the cap
-        colour *= min(1.0, TEETH_MAX / max(float(colour.max()), 1e-6))
+        colour = _under_cap(tone.clamp(colour))  # the clamp may move a channel over the cap
     colour.setflags(write=False)  # shared by every frame of the face
     return colour
+
+
+def _under_cap(colour: np.ndarray) -> np.ndarray:
+    """`colour` scaled as a whole so that no channel is brighter than TEETH_MAX."""
+    return colour * min(1.0, TEETH_MAX / max(float(colour.max()), 1e-6))

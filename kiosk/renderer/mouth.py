@@ -66,18 +66,33 @@ def _chaikin(points: np.ndarray, passes: int = 2) -> np.ndarray:
     return points
 
 
+class _Axes(NamedTuple):
+    """The mouth's own axes: from corner 78 (`a`) along the line to corner 308 (`e`, unit),
+    across it towards the chin (`n`, unit), and the corners' distance (`width`)."""
+
+    a: np.ndarray
+    e: np.ndarray
+    n: np.ndarray
+    width: float
+
+
+def _axes(upper: np.ndarray) -> _Axes:
+    """The axes of the mouth whose upper inner lip runs `upper` (corner to corner)."""
+    a, b = upper[0], upper[-1]
+    width = float(np.linalg.norm(b - a))
+    e = (b - a) / max(width, 1e-12)
+    return _Axes(a, e, np.array([-e[1], e[0]]), width)
+
+
 def _pinched_corners(upper: np.ndarray, lower: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The inner lip lines (corner to corner, image pixels) with the opening narrowing into each
     corner: within CORNER_PINCH of the mouth's half-width from a corner, each point is pulled
     towards the line between the corners in proportion to its nearness to the corner. The lips
     meet at an angle where they join; the landmarks next to the corners part almost as far as
     the middle, which drew an open mouth with square ends."""
-    a, b = upper[0], upper[-1]
-    width = float(np.linalg.norm(b - a))
+    a, e, n, width = _axes(upper)
     if width < 1e-6:
         return upper, lower
-    e = (b - a) / width
-    n = np.array([-e[1], e[0]])
 
     def pinched(points: np.ndarray) -> np.ndarray:
         rel = points - a
@@ -113,10 +128,7 @@ def _mouth_frame(
     upper: np.ndarray, lower: np.ndarray, box: tuple[int, int, int, int], scale: float
 ) -> _MouthFrame:
     """The frame sampled `scale` times per pixel, on the grid `cv2.resize` maps back to `box`."""
-    a, b = upper[0], upper[-1]
-    width = float(np.linalg.norm(b - a))
-    e = (b - a) / width
-    n = np.array([-e[1], e[0]])
+    a, e, n, width = _axes(upper)
     x0, y0, x1, y1 = box
     nw, nh = max(2, round((x1 - x0) * scale)), max(2, round((y1 - y0) * scale))
     sx, sy = (x1 - x0) / nw, (y1 - y0) / nh
