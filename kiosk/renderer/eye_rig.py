@@ -9,12 +9,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from kiosk.renderer.lid_skin import (
-    LEFT_EYE_UPPER_RING_2,
-    RIGHT_EYE_UPPER_RING_2,
-    EyeOutline,
-    closed_lid_skin,
-)
+from kiosk.renderer.lid_skin import EyeOutline, closed_lid_skin
 from kiosk.renderer.tone import LUMA_BGR
 from kiosk.tracking import landmarks as lm
 
@@ -47,15 +42,14 @@ class EyeRig:
     # small.
     lid_detail: np.ndarray | None = None
     # The skin a closed lid has, without its fine texture (uint8 BGR, same box as `plate`): the
-    # tone of the skin right above the eye, shaded by the mirrored skin's light and shade and
-    # as a lid rounded over the eyeball (kiosk.renderer.lid_skin). None if too small.
+    # colour of the skin around the eye, shaded by the mirrored skin's light and shade and as
+    # a lid rounded over the eyeball (kiosk.renderer.lid_skin). None if too small.
     lid_base: np.ndarray | None = None
 
 
 def build_eye_rigs(image: np.ndarray, points: np.ndarray) -> tuple[EyeRig, ...]:
-    right = (lm.RIGHT_EYE_UPPER, lm.RIGHT_EYE_LOWER, lm.RIGHT_EYE_UPPER_RING,
-             RIGHT_EYE_UPPER_RING_2)  # fmt: skip
-    left = (lm.LEFT_EYE_UPPER, lm.LEFT_EYE_LOWER, lm.LEFT_EYE_UPPER_RING, LEFT_EYE_UPPER_RING_2)
+    right = (lm.RIGHT_EYE_UPPER, lm.RIGHT_EYE_LOWER, lm.RIGHT_EYE_UPPER_RING)
+    left = (lm.LEFT_EYE_UPPER, lm.LEFT_EYE_LOWER, lm.LEFT_EYE_UPPER_RING)
     sides = (
         (
             lm.RIGHT_EYE_CONTOUR,
@@ -75,7 +69,7 @@ def build_eye_rig(
     contour: tuple[int, ...],
     corners: tuple[int, int],
     centre: int,
-    lids: tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...], tuple[int, ...]],
+    lids: tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...]],
 ) -> EyeRig | None:
     """Paint the iris out of one eye; None when the eye is too small to bother."""
     h, w = image.shape[:2]
@@ -106,9 +100,9 @@ def build_eye_rig(
     yy, xx = np.mgrid[-half : half + 1, -half : half + 1].astype(np.float32)
     dist = np.sqrt(xx**2 + yy**2)
     alpha = np.clip((radius * 1.05 - dist) / max(radius * 0.18, 0.8), 0.0, 1.0)
-    upper, lower, ring, ring_2 = lids
+    upper, lower, ring = lids
     skin, lash = _lid_colours(image, points, upper, ring)
-    outline = EyeOutline(corners, upper, lower, ring, ring_2)
+    outline = EyeOutline(corners, upper, lower, ring)
     lid_skin = closed_lid_skin(image, points, outline, (x0, y0, x1, y1), eye_w)
     return EyeRig(
         contour=np.asarray(contour, dtype=np.intp),
