@@ -16,7 +16,7 @@ from kiosk.ops.content_state import STATE_FILE
 from kiosk.ops.hours import SleepDecision, SleepPolicy
 from kiosk.ops.metrics import KioskMetrics
 from kiosk.ops.sdnotify import Notifier
-from kiosk.ops.status import StatusWriter
+from kiosk.ops.status import StatusThread, StatusWriter
 
 log = logging.getLogger(__name__)
 
@@ -38,8 +38,11 @@ class Operations:
             else None
         )
         paths = config.paths
-        self.status = StatusWriter(
-            ops.status_file, ops.status_interval_s, forbidden_dirs=[paths.exhibits, paths.content]
+        self.status = StatusThread(
+            StatusWriter(
+                ops.status_file, ops.status_interval_s,
+                forbidden_dirs=[paths.exhibits, paths.content],
+            )  # fmt: skip
         )
         hours = config.opening_hours
         watchdog = self.notifier.watchdog_interval()
@@ -83,7 +86,7 @@ class Operations:
         self._last_health = snapshot
         if self.metrics is not None:
             self.metrics.publish(snapshot)
-        self.status.maybe_write(snapshot, now)
+        self.status.offer(snapshot, now)
         self.notifier.status(
             f"{snapshot.mode}; camera {snapshot.camera_state}; "
             f"{len(snapshot.exhibit_ids)} exhibits; {snapshot.problems} problems"
@@ -91,8 +94,7 @@ class Operations:
 
     def stop(self, reason: str) -> None:
         self.notifier.stopping(f"stopping: {reason}")
-        if self._last_health is not None:
-            self.status.write(self._last_health)
+        self.status.close(final=self._last_health)
         if self.metrics is not None:
             self.metrics.close()
         self.notifier.close()

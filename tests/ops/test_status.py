@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from pathlib import Path
 
 import pytest
 
-from kiosk.ops import Health
-from kiosk.ops.status import StatusWriter, read_status
+from kiosk.config import load_config
+from kiosk.ops import Health, status
+from kiosk.ops.operations import Operations
+from kiosk.ops.status import StatusThread, StatusWriter, read_status
 
 EXPECTED_KEYS = {
     "schema_version", "updated", "pid", "uptime_s", "mode", "asleep", "fps", "frame_ms_median",
@@ -106,3 +109,46 @@ def test_read_status_of_a_missing_or_broken_file(tmp_path: Path) -> None:
     assert read_status(tmp_path / "nope.json") is None
     (tmp_path / "bad.json").write_text("{")
     assert read_status(tmp_path / "bad.json") is None
+
+
+def _writing_threads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the threads that write the status file, in order."""
+    threads: list[str] = []
+    write = status.write_atomic
+
+    def spy(path: Path, text: str) -> None:
+        threads.append(threading.current_thread().name)
+        write(path, text)
+
+    monkeypatch.setattr(status, "write_atomic", spy)
+    return threads
+
+
+def test_the_status_is_written_on_a_thread_of_its_own(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The display loop only hands the snapshot over: the disk is written by the status
+    thread; what was offered before closing is written, then the final snapshot."""
+    threads = _writing_threads(monkeypatch)
+    background = StatusThread(StatusWriter(tmp_path / "status.json"))
+    background.offer(health("attract"), 1000.0)
+    background.close(final=health("live"))
+    assert threads == ["status-writer", threading.current_thread().name]
+    data = read_status(tmp_path / "status.json")
+    assert data is not None and data["mode"] == "live"
+
+
+def test_the_loops_operations_never_write_the_status_on_the_loops_thread(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`Operations.tick` runs on the display thread every frame: its periodic status write
+    happens elsewhere (only the final one, at stop, on the stopping thread)."""
+    (tmp_path / "config.yaml").write_text(
+        f"ops:\n  metrics_enabled: false\n  status_file: {tmp_path / 'var' / 'status.json'}\n"
+    )
+    threads = _writing_threads(monkeypatch)
+    ops = Operations(load_config(tmp_path / "config.yaml"))
+    ops.tick(100.0, "attract", lambda fps: health("attract"))
+    ops.stop("test")
+    assert threads[0] == "status-writer"
+    assert threads[1:] == [threading.current_thread().name]
