@@ -12,6 +12,7 @@ import pytest
 from kiosk.motion.controls import motion_from_controls
 from kiosk.renderer.engine import GeometricEngine
 from kiosk.renderer.eye_rig import EyeRig, build_eye_rigs
+from kiosk.renderer.face_rig import FaceRig
 from kiosk.renderer.lids import draw_lids
 from kiosk.renderer.retarget import target_landmarks
 from kiosk.tracking import landmarks as lm
@@ -31,6 +32,18 @@ def _lid_middle(points: np.ndarray, eye: EyeRig, shape: tuple[int, ...]) -> np.n
     _fill(mask, points[eye.contour, :2], np.array([255]))
     k = max(3, int(0.3 * np.ptp(points[eye.contour, 1]))) | 1
     return cv2.erode(mask, np.ones((k, k), np.uint8)) > 0
+
+
+def _shut(face: FaceRig, image: np.ndarray, points: np.ndarray) -> tuple[np.ndarray, tuple]:
+    """`image` with both eyes' lids drawn shut over it (the eyes rigged on `image` itself), and
+    the eyes."""
+    targets = target_landmarks(face, BLINK)
+    out = image.copy()
+    eyes = build_eye_rigs(image, points)
+    assert len(eyes) == 2
+    for eye in eyes:
+        draw_lids(out, eye, points, targets, (0, 0), face.palette.skin, closure=1.0)
+    return out, eyes
 
 
 def _eye_width(points: np.ndarray, eye: EyeRig) -> float:
@@ -87,12 +100,7 @@ def test_a_closed_lid_takes_the_skin_around_the_eye_not_the_skin_further_under_i
     grain = rng.normal(0.0, 4.0, image.shape[:2])[..., None]
     tan_pixels = np.all(image == tan.astype(np.uint8), axis=2)
     image[tan_pixels] = np.clip(image[tan_pixels] + grain[tan_pixels], 0, 255).astype(np.uint8)
-    targets = target_landmarks(face, BLINK)
-    out = image.copy()
-    eyes = build_eye_rigs(image, points)
-    assert len(eyes) == 2
-    for eye in eyes:
-        draw_lids(out, eye, points, targets, (0, 0), face.palette.skin, closure=1.0)
+    out, eyes = _shut(face, image, points)
     for eye in eyes:
         lid = out[_lid_middle(points, eye, out.shape)].astype(np.float64)
         assert len(lid) > 20
@@ -118,12 +126,8 @@ def test_each_part_of_a_closed_lid_takes_the_skin_nearest_it(
         middle = int(round(points[eye.contour, 1].mean()))
         image[y0 - 10 : middle, x0 - 10 : x0 + w + 10] = tan.astype(np.uint8)
         image[middle : y0 + h + 10, x0 - 10 : x0 + w + 10] = rose.astype(np.uint8)
-    targets = target_landmarks(face, BLINK)
-    out = image.copy()
-    eyes = build_eye_rigs(image, points)
-    assert len(eyes) == 2
+    out, eyes = _shut(face, image, points)
     for eye in eyes:
-        draw_lids(out, eye, points, targets, (0, 0), face.palette.skin, closure=1.0)
         lid = _lid_middle(points, eye, out.shape)
         rows = np.flatnonzero(lid.any(axis=1))
         third = max(1, len(rows) // 3)
