@@ -111,7 +111,10 @@ class StatusThread:
                 job, self._pending = self._pending, None
             if job is None:  # closed, and nothing left to write
                 return
-            self.writer.maybe_write(*job)
+            try:
+                self.writer.maybe_write(*job)
+            except Exception:  # a bug, not a full disk (write() handles those): keep writing
+                log.exception("the status file could not be written")
 
 
 def status_document(health: Health, uptime_s: float) -> dict:

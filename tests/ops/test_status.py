@@ -152,3 +152,28 @@ def test_the_loops_operations_never_write_the_status_on_the_loops_thread(
     ops.stop("test")
     assert threads[0] == "status-writer"
     assert threads[1:] == [threading.current_thread().name]
+
+
+def test_the_status_thread_survives_a_snapshot_it_cannot_write(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A snapshot the writer fails on (a bug, not a full disk) is logged, and the next one is
+    still written: the thread does not die and leave the file stale for weeks."""
+    document = status.status_document
+    failed = threading.Event()
+
+    def flaky(health: Health, uptime_s: float) -> dict:
+        if not failed.is_set():
+            failed.set()
+            raise RuntimeError("broken snapshot")
+        return document(health, uptime_s)
+
+    monkeypatch.setattr(status, "status_document", flaky)
+    background = StatusThread(StatusWriter(tmp_path / "status.json", interval_s=0.0))
+    background.offer(health("attract"), 1000.0)
+    assert failed.wait(timeout=10.0)  # the thread has taken the first (a handshake, no sleep)
+    background.offer(health("live"), 1001.0)
+    background.close()
+    assert "could not be written" in caplog.text
+    data = read_status(tmp_path / "status.json")
+    assert data is not None and data["mode"] == "live"
