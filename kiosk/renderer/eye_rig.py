@@ -15,7 +15,6 @@ from kiosk.tracking import landmarks as lm
 
 _CHEEK = (205, 50, 187, 147, 123, 116, 117, 118, 101, 36)  # the sitter's right cheek
 IRIS_HOLE = 1.15  # iris radii: the disc painted out of the plate (the iris and its rim)
-LID_SHADOW = 0.35  # the filled-in eyeball this much darker right under the upper lid
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,23 +222,9 @@ def _bare_eyeball(
             filled[y, gaps, c] = np.interp(gaps, known, filled[near, known, c])
     # Rows were filled apart: blend them into each other a little.
     smooth = cv2.GaussianBlur(filled, (0, 0), max(0.8, radius * 0.15))
-    smooth *= _lid_shadow(opening, radius)[..., None]
     plate = crop.copy()
     plate[hole > 0] = np.clip(smooth[hole > 0], 0, 255).astype(np.uint8)
     return plate
-
-
-def _lid_shadow(opening: np.ndarray, radius: float) -> np.ndarray:
-    """How much light the eyeball gets under the upper lid (float32, 1 = all): darker by up to
-    LID_SHADOW just under the lid's margin (the top of `opening` in each column), fading over
-    half an iris radius. The white filled in where the iris was is otherwise as bright right
-    under the lid as in the open, and an eye opening wider (the lid rising off the top of the
-    iris) showed a flat white crescent there."""
-    rows = np.arange(opening.shape[0], dtype=np.float32)[:, None]
-    inside = opening > 0
-    top = np.where(inside.any(axis=0), inside.argmax(axis=0), opening.shape[0]).astype(np.float32)
-    below = np.maximum(rows - top[None, :], 0.0)
-    return 1.0 - LID_SHADOW * np.exp(-below / max(0.5 * radius, 1.0))
 
 
 def _iris_alpha(opening: np.ndarray, radius: float, size: int) -> np.ndarray:

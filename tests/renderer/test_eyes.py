@@ -278,33 +278,3 @@ def test_an_eye_opening_wider_shows_no_ring_round_its_iris(
         ring = (dist >= eye.radius) & (dist <= 1.2 * eye.radius) & (yy >= centre[1]) & opening
         assert ring.sum() >= 15
         assert abs(drawn[ring].mean() - painted[ring].mean()) <= 6, (eye.corners, portrait)
-
-
-def test_the_eyeball_behind_the_iris_is_shaded_under_the_upper_lid(
-    engine: GeometricEngine,
-) -> None:
-    """The white filled in behind the Pearl Earring's iris (the bare eyeball a glance or an eye
-    opening wider shows) is darker right under the upper lid than across the iris's middle, as
-    an eyeball is in the lid's shadow: under 0.85 of it (0.76-0.81; 0.95 when it was as bright
-    there, a flat white crescent above a widened eye's iris)."""
-    image = cv2.imread(str(shared_data("portraits/girl_with_a_pearl_earring.jpg")))
-    assert image is not None
-    face = engine.build_rig(image).faces[0]
-    for eye in face.eyes:
-        x0, y0 = eye.plate_origin
-        plate = cv2.cvtColor(eye.plate, cv2.COLOR_BGR2GRAY).astype(float)
-        h, w = plate.shape
-        opening = np.zeros((h, w), np.uint8)
-        outline = face.landmarks[eye.contour, :2] - (x0, y0)
-        cv2.fillPoly(opening, [np.round(outline).astype(np.int32)], 255)
-        cx, cy = face.landmarks[eye.iris_centre, :2] - (x0, y0)
-        r = eye.radius
-        columns = np.arange(int(np.ceil(cx - 0.5 * r)), int(cx + 0.5 * r) + 1)
-        tops = np.array([np.flatnonzero(opening[:, x]).min() for x in columns])
-        depth = max(1, int(0.25 * r))
-        under_lid = np.mean(
-            [plate[t + 1 : t + 1 + depth, x].mean() for x, t in zip(columns, tops, strict=True)]
-        )
-        middle = plate[int(cy - 0.2 * r) : int(cy + 0.2 * r) + 1, columns].mean()
-        # In shadow, not the grey band a lid's colours once made of it (0.4 of the white).
-        assert 0.6 * middle < under_lid < 0.85 * middle, (eye.corners, under_lid, middle)
