@@ -14,7 +14,6 @@ from kiosk.renderer.tone import LUMA_BGR
 from kiosk.tracking import landmarks as lm
 
 _CHEEK = (205, 50, 187, 147, 123, 116, 117, 118, 101, 36)  # the sitter's right cheek
-IRIS_HOLE = 1.15  # iris radii: the disc painted out of the plate (the iris and its rim)
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,7 +29,7 @@ class EyeRig:
     plate: np.ndarray  # BGR crop of the painting with the iris painted out (the bare eyeball)
     plate_origin: tuple[int, int]  # image position of the plate's top-left pixel
     iris: np.ndarray  # BGR uint8 square patch centred on the iris
-    iris_alpha: np.ndarray  # float32, same size as `iris`: the disc and its painted rim
+    iris_alpha: np.ndarray  # float32 soft disc, same size as `iris`
     # Where the warp alone carries the iris centre is a fixed linear combination of the
     # opening's target points: the least-squares affine fit of the opening, applied to the
     # neutral iris centre, with the fit's pseudo-inverse worked out once here.
@@ -89,9 +88,8 @@ def build_eye_rig(
     crop = image[y0:y1, x0:x1].copy()
     hole = np.zeros(crop.shape[:2], np.uint8)
     cv2.circle(
-        hole, (int(round(c[0] - x0)), int(round(c[1] - y0))), int(np.ceil(radius * IRIS_HOLE)),
-        255, -1,
-    )  # fmt: skip
+        hole, (int(round(c[0] - x0)), int(round(c[1] - y0))), int(np.ceil(radius * 1.15)), 255, -1
+    )
     opening = np.zeros_like(hole)
     cv2.fillPoly(opening, [np.round(eye - (x0, y0)).astype(np.int32)], 255)
     hole &= cv2.dilate(opening, np.ones((3, 3), np.uint8))
@@ -99,7 +97,9 @@ def build_eye_rig(
     size = int(np.ceil(radius * 1.25)) * 2 + 1
     half = size // 2
     iris = cv2.getRectSubPix(image, (size, size), (float(c[0]), float(c[1])))
-    alpha = _iris_alpha(eye - (c - half), radius, size)
+    yy, xx = np.mgrid[-half : half + 1, -half : half + 1].astype(np.float32)
+    dist = np.sqrt(xx**2 + yy**2)
+    alpha = np.clip((radius * 1.05 - dist) / max(radius * 0.18, 0.8), 0.0, 1.0)
     upper, lower, ring = lids
     skin, lash = _lid_colours(image, points, upper, ring)
     outline = EyeOutline(corners, upper, lower, ring)
@@ -116,7 +116,7 @@ def build_eye_rig(
         plate=plate,
         plate_origin=(x0, y0),
         iris=iris,
-        iris_alpha=alpha,
+        iris_alpha=alpha.astype(np.float32),
         carry_weights=_carry_weights(eye, c),
         corners=corners,
         near_skin=_neutral_near_skin(image, points, upper, lower, ring, eye_w),
@@ -225,25 +225,6 @@ def _bare_eyeball(
     plate = crop.copy()
     plate[hole > 0] = np.clip(smooth[hole > 0], 0, 255).astype(np.uint8)
     return plate
-
-
-def _iris_alpha(opening: np.ndarray, radius: float, size: int) -> np.ndarray:
-    """The iris patch's opacity (float32, size x size, centred on the iris): the iris disc, and
-    around it as far as the plate's hole reaches (IRIS_HOLE) wherever the painting shows the
-    eye there, `opening` (in patch pixels): the painted rim of the iris and the white beside
-    it travel with the iris. With the disc alone, the plate's filled-in white showed between
-    the iris and where the hole ended, a bright ring round every iris the moment it was redrawn
-    (an eye opening wider, a glance), on the Pearl Earring and Mona Lisa alike."""
-    half = size // 2
-    yy, xx = np.mgrid[-half : half + 1, -half : half + 1].astype(np.float32)
-    dist = np.sqrt(xx**2 + yy**2)
-    feather = max(radius * 0.18, 0.8)
-    disc = np.clip((radius * 1.05 - dist) / feather, 0.0, 1.0)
-    shown = np.zeros((size, size), np.uint8)
-    cv2.fillPoly(shown, [np.round(opening).astype(np.int32)], 255)
-    shown = cv2.erode(shown, np.ones((3, 3), np.uint8)).astype(np.float32) * np.float32(1 / 255)
-    rim = np.clip((radius * IRIS_HOLE + feather - dist) / feather, 0.0, 1.0) * shown
-    return np.maximum(disc, rim).astype(np.float32)
 
 
 def _carry_weights(opening: np.ndarray, iris_centre: np.ndarray) -> np.ndarray:
