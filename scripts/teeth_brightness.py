@@ -1,8 +1,7 @@
 """How bright an open mouth's teeth are beside the face: the brightest tenth of the pixels inside
 the inner lips over the cheeks' median brightness. For the driver videos (filmed mouths, frames
 whose mouth is open by at least 0.12 of its width) and for the drawn interior on portraits (jaw
-open 0.3 and 0.5), so the two can be compared. Also, for the filmed mouths parted a little (gap
-0.10-0.16 of the width), how much of the gap the teeth fill at its middle (`teeth_in_the_gap`).
+open 0.3 and 0.5), so the two can be compared.
 
     .venv/bin/python scripts/teeth_brightness.py --portraits mona_lisa.jpg einstein_colourised.jpg
 """
@@ -26,16 +25,6 @@ from kiosk.tracking import landmarks as lm
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 DRIVERS = ("d3", "d10", "d12", "d14", "d19", "d20", "talking_man")
 OPEN_FROM = 0.12
-PARTED = (0.10, 0.16)  # gap over width: lips parted a little
-# Where the gap is sampled: the inner lips' middle and the two pairs either side of it.
-_ACROSS_GAP = ((13, 14), (82, 87), (312, 317))
-
-
-def _cheeks_median(image: np.ndarray, face: np.ndarray) -> float:
-    cheeks = np.zeros(image.shape[:2], np.uint8)
-    for cheek in (lm.RIGHT_CHEEK, lm.LEFT_CHEEK):
-        cv2.fillPoly(cheeks, [np.round(face[lm.as_index(cheek), :2]).astype(np.int32)], 255)
-    return float(np.median(image[cheeks > 0].astype(np.float64) @ LUMA_BGR))
 
 
 def mouth_over_cheeks(image: np.ndarray, mouth: np.ndarray, face: np.ndarray) -> float | None:
@@ -43,34 +32,14 @@ def mouth_over_cheeks(image: np.ndarray, mouth: np.ndarray, face: np.ndarray) ->
     (478, 3) landmarks in `image`); None for a mouth too small to measure."""
     inner = np.zeros(image.shape[:2], np.uint8)
     cv2.fillPoly(inner, [np.round(mouth[lm.as_index(lm.LIPS_INNER), :2]).astype(np.int32)], 255)
+    cheeks = np.zeros_like(inner)
+    for cheek in (lm.RIGHT_CHEEK, lm.LEFT_CHEEK):
+        cv2.fillPoly(cheeks, [np.round(face[lm.as_index(cheek), :2]).astype(np.int32)], 255)
     mouth_luma = image[inner > 0].astype(np.float64) @ LUMA_BGR
     if len(mouth_luma) < 30:
         return None
-    return float(np.percentile(mouth_luma, 90) / max(_cheeks_median(image, face), 1.0))
-
-
-def teeth_in_the_gap(image: np.ndarray, points: np.ndarray) -> float:
-    """The share of the gap between the inner lips, across its middle, brighter than 0.7 of the
-    cheeks' median: teeth (the mouth's inside is far darker)."""
-    luma = (image.astype(np.float32) @ LUMA_BGR.astype(np.float32)).astype(np.float32)
-    bright = 0.7 * _cheeks_median(image, points)
-    shares = []
-    for upper, lower in _ACROSS_GAP:
-        a, b = points[upper, :2], points[lower, :2]
-        along = np.linspace(0.1, 0.9, max(4, int(2 * np.linalg.norm(b - a))))[:, None]
-        at = (a + along * (b - a)).astype(np.float32)
-        values = cv2.remap(luma, at[:, :1], at[:, 1:], cv2.INTER_LINEAR)
-        shares.append(float(np.mean(values > bright)))
-    return float(np.mean(shares))
-
-
-def filmed_parted(name: str, frames: int) -> list[float]:
-    shares = []
-    for frame in driver_frames(DATA / "drivers" / f"{name}.mp4", frames):
-        points = frame.landmarks
-        if points is not None and PARTED[0] <= lm.mouth_open_ratio(points) <= PARTED[1]:
-            shares.append(teeth_in_the_gap(frame.image, points))
-    return shares
+    cheek_luma = image[cheeks > 0].astype(np.float64) @ LUMA_BGR
+    return float(np.percentile(mouth_luma, 90) / max(np.median(cheek_luma), 1.0))
 
 
 def filmed(name: str, frames: int) -> list[float]:
@@ -107,10 +76,6 @@ def main() -> None:
             q1, q2, q3 = np.percentile(ratios, [25, 50, 75])
             spread = f"quartiles {q1:.2f}-{q3:.2f}"
             print(f"{name}: {len(ratios)} open frames, median {q2:.2f} ({spread})")
-        shares = filmed_parted(name, args.frames)
-        if shares:
-            fill = np.median(shares)
-            print(f"  {len(shares)} frames parted a little: teeth fill {fill:.2f} of the gap")
     engine = GeometricEngine()
     images = {"grace_hopper (sample)": cv2.imread(str(SAMPLE_SOURCES["grace_hopper.jpg"]()))}
     for name in args.portraits:

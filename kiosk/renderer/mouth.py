@@ -32,12 +32,7 @@ OWN_TEETH_FROM = 0.004  # lips moved from their rest by this (gap over width): o
 OPEN_RAMP = 0.05
 DETAIL_WIDTH = 110.0  # mouth width (px) above which the interior is drawn at lower resolution
 UPPER_TEETH_MAX = 0.10  # visible upper-teeth height, fraction of the mouth width
-# ... and at most this fraction of the gap between the lips. Lips parted a little show the
-# upper incisors over most of the gap: in the driver videos whose small openings show teeth
-# (d10, d19, talking_man; gap 0.10-0.16 of the width) they fill 0.45-0.82 of it at the middle
-# (`scripts/teeth_brightness.py`). At 0.62 a small opening was mostly dark, and read to the
-# tracker as closed lips more often (cross-reenactment mouth 0.917 -> 0.920 at 0.8).
-UPPER_TEETH_OF_GAP = 0.8
+UPPER_TEETH_OF_GAP = 0.62  # ... and at most this fraction of the gap between the lips
 LOWER_TEETH_MAX = 0.07
 LOWER_TEETH_FROM = (0.16, 0.30)  # gap/width over which the lower teeth appear
 TONGUE_FROM = (0.15, 0.4)
