@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 
 STATUS_SCHEMA_VERSION = 1
 DEFAULT_INTERVAL_S = OpsConfig().status_interval_s  # config.yaml's default
+CLOSE_WAIT_S = 5.0  # how long stopping waits for the status thread's last write
 
 
 class StatusWriter:
@@ -60,8 +61,8 @@ class StatusWriter:
     def write(self, health: Health, now: float | None = None) -> bool:
         """Write now (e.g. at shutdown). Never raises: a full disk must not stop the kiosk."""
         now = self._clock() if now is None else now
-        self._last_write = now
         data = status_document(health, uptime_s=now - self._started)
+        self._last_write = now
         try:
             write_atomic(self.path, json.dumps(data, indent=2) + "\n")
         except OSError as exc:
@@ -82,6 +83,7 @@ class StatusThread:
         self.writer = writer
         self._pending: tuple[Health, float] | None = None
         self._closed = False
+        self._final: Health | None = None
         self._wake = threading.Condition()
         self._thread = threading.Thread(target=self._run, name="status-writer", daemon=True)
         self._thread.start()
@@ -94,14 +96,19 @@ class StatusThread:
             self._wake.notify()
 
     def close(self, final: Health | None = None) -> None:
-        """Write what was offered, stop the thread, then write `final` (if any) regardless of
-        the interval, e.g. at shutdown."""
+        """Stop the thread once it has written `final` (if any, regardless of the interval, e.g.
+        at shutdown; else what was offered last, if its interval has passed). The thread writes
+        it, never two threads at once: a write still under way when the wait ends is logged."""
         with self._wake:
             self._closed = True
+            self._final = final
             self._wake.notify()
-        self._thread.join(timeout=5.0)
-        if final is not None:
-            self.writer.write(final)
+        self._thread.join(timeout=CLOSE_WAIT_S)
+        if self._thread.is_alive():
+            log.warning(
+                "the status file %s was still being written after %.0f s: it may show an "
+                "earlier state", self.writer.path, CLOSE_WAIT_S,
+            )  # fmt: skip
 
     def _run(self) -> None:
         while True:
@@ -109,12 +116,20 @@ class StatusThread:
                 while self._pending is None and not self._closed:
                     self._wake.wait()
                 job, self._pending = self._pending, None
-            if job is None:  # closed, and nothing left to write
+                closed, final = self._closed, self._final
+            if closed and final is not None:
+                self._guarded(self.writer.write, final)  # newer than anything offered
+            elif job is not None:
+                self._guarded(self.writer.maybe_write, *job)
+            if closed:
                 return
-            try:
-                self.writer.maybe_write(*job)
-            except Exception:  # a bug, not a full disk (write() handles those): keep writing
-                log.exception("the status file could not be written")
+
+    @staticmethod
+    def _guarded(write: Callable[..., bool], *args: object) -> None:
+        try:
+            write(*args)
+        except Exception:  # a bug, not a full disk (write() handles those): keep writing
+            log.exception("the status file could not be written")
 
 
 def status_document(health: Health, uptime_s: float) -> dict:

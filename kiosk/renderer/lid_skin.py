@@ -33,7 +33,7 @@ _AROUND_PERCENTILES = (40, 90)
 # of the skin nearest it: the skin above near the crease, the lower lid's near the lash line.
 _AROUND_SIGMA = 0.3
 # How much of the mirrored skin's light and shade the lid keeps (its colour is the skin
-# above's): under-eye bags and shadows taken whole read as bruises on a lid.
+# around's): under-eye bags and shadows taken whole read as bruises on a lid.
 _RELIEF = 0.6
 # A lid is rounded over the eyeball: this much darker at its edges than at its middle, so a
 # closed eye reads as a lid and not as a flat patch of skin.
@@ -151,16 +151,20 @@ def skin_around(
     colour of the skin nearest it (a normalised blur, _AROUND_SIGMA)."""
     x0, y0, x1, y1 = box
     crop = image[y0:y1, x0:x1].astype(np.float32)
-    covered = np.zeros(crop.shape[:2], np.uint8)
+    painted_lid, covered = (np.zeros(crop.shape[:2], np.uint8) for _ in range(2))
     lid = np.concatenate([points[list(eye.ring), :2], points[list(eye.upper)[::-1], :2]])
     opening = np.concatenate([points[list(eye.upper), :2], points[list(eye.lower)[::-1], :2]])
-    for poly in (lid, opening):
-        cv2.fillPoly(covered, [np.round(poly - (x0, y0)).astype(np.int32)], 255)
-    near, far = (np.ones((max(3, int(width * 2 * d)) | 1,) * 2, np.uint8) for d in _AROUND)
-    ring = (cv2.dilate(covered, far) > 0) & (cv2.dilate(covered, near) == 0)
+    cv2.fillPoly(painted_lid, [np.round(lid - (x0, y0)).astype(np.int32)], 255)
+    cv2.fillPoly(covered, [np.round(opening - (x0, y0)).astype(np.int32)], 255)
+    covered |= painted_lid
+    # Kernel sizes (odd), the far one always beyond the near one, however small the eye.
+    near = max(3, int(width * 2 * _AROUND[0]) | 1)
+    far = max(near + 4, int(width * 2 * _AROUND[1]) | 1)
+    ring = cv2.dilate(covered, np.ones((far, far), np.uint8)) > 0
+    ring &= cv2.dilate(covered, np.ones((near, near), np.uint8)) == 0
     luma = crop @ _LUMA
-    if ring.sum() < 8:  # no skin around in the box: the lid's own painted colour
-        ring = covered > 0
+    if ring.sum() < 8:  # no skin around in the box: the painted lid's own colour
+        ring = painted_lid > 0 if np.count_nonzero(painted_lid) >= 8 else covered > 0
     low, high = np.percentile(luma[ring], _AROUND_PERCENTILES)
     skin = (ring & (luma >= low) & (luma <= high)).astype(np.float32)
     sigma = max(1.0, _AROUND_SIGMA * width)

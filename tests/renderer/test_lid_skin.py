@@ -1,7 +1,7 @@
 """A closed lid's skin (kiosk.renderer.lid_skin): the colour of the skin around the eye, each
 part of the lid taking the skin's nearest it, and none of the skin further under the eye the
 texture is mirrored from; on real paintings whose shut lids read as grey, flat brown or pale
-lilac patches, the middle tones of the skin they sit in."""
+lilac patches, the lit tones of the skin they sit in."""
 
 from __future__ import annotations
 
