@@ -77,7 +77,7 @@ def closed_lid_skin(
     cv2.fillPoly(opening, [np.round(outline - (x0, y0)).astype(np.int32)], 255)
     if not opening.any():
         return None
-    colour = skin_around(image, points, eye, box, width)
+    colour = skin_around(image, points, eye, box, width, opening)
     # Brightness relative to the lid's middle: the mirrored skin's relief times the rounding.
     luma = smooth @ _LUMA
     shade = 1.0 + _RELIEF * (luma / max(float(luma[opening > 0].mean()), 1.0) - 1.0)
@@ -145,18 +145,18 @@ def skin_around(
     eye: EyeOutline,
     box: tuple[int, int, int, int],
     width: float,
+    opening: np.ndarray,
 ) -> np.ndarray:
     """The colour a closed lid has over `box` (float32 BGR, (h, w, 3)): the skin around the eye
-    and its painted lid (see _AROUND, _AROUND_PERCENTILES), each point of the lid taking the
-    colour of the skin nearest it (a normalised blur, _AROUND_SIGMA)."""
+    (`opening`, its uint8 mask over the box) and its painted lid (see _AROUND,
+    _AROUND_PERCENTILES), each point of the lid taking the colour of the skin nearest it (a
+    normalised blur, _AROUND_SIGMA)."""
     x0, y0, x1, y1 = box
     crop = image[y0:y1, x0:x1].astype(np.float32)
-    painted_lid, covered = (np.zeros(crop.shape[:2], np.uint8) for _ in range(2))
+    painted_lid = np.zeros(crop.shape[:2], np.uint8)
     lid = np.concatenate([points[list(eye.ring), :2], points[list(eye.upper)[::-1], :2]])
-    opening = np.concatenate([points[list(eye.upper), :2], points[list(eye.lower)[::-1], :2]])
     cv2.fillPoly(painted_lid, [np.round(lid - (x0, y0)).astype(np.int32)], 255)
-    cv2.fillPoly(covered, [np.round(opening - (x0, y0)).astype(np.int32)], 255)
-    covered |= painted_lid
+    covered = opening | painted_lid
     # Kernel sizes (odd), the far one always beyond the near one, however small the eye.
     near = max(3, int(width * 2 * _AROUND[0]) | 1)
     far = max(near + 4, int(width * 2 * _AROUND[1]) | 1)
