@@ -31,6 +31,11 @@ SHUT_AT = 0.95
 # tenth of the lid's light (55 was 9% on the lit skin above the eye, 8% on the skin around).
 CREASE_WIDTH = 0.03
 CREASE_DARK = 70
+# The lash line is this wide (lid widths) at the middle of the lid and LASH_END_WIDTH of that
+# at the eye's corners: drawn one width all along, its ends read as hooks where the margin turns
+# up into a corner (the Pearl Earring's outer corners).
+LASH_WIDTH = 0.03
+LASH_END_WIDTH = 0.35
 # Below this lid opacity its texture (at most 40 levels) would change pixels by 3 at most.
 DETAIL_FROM = 0.085
 
@@ -180,16 +185,27 @@ def _draw_lash_line(
     lid reach into both corners of the eye), and the lid's crease, a faint shadow of the same
     colour along `crease`, onto `crop` (the pixels of `box`); `width`: the lid's."""
     lash = np.zeros(box.shape, np.uint8)
-    thick = max(1, int(round(width * 0.022)))
     crease_thick = max(1, int(round(width * CREASE_WIDTH)))
     cv2.polylines(lash, [_poly(crease, box)], False, CREASE_DARK, crease_thick, cv2.LINE_AA,
                   SUB_BITS)  # fmt: skip
-    cv2.polylines(lash, [_poly(margin_line, box)], False, 255, thick, cv2.LINE_AA, SUB_BITS)
+    _tapered_line(lash, _poly(margin_line, box), width * LASH_WIDTH)
     lash_a = soften(lash, max(0.5, width * 0.01)).astype(np.float32)
     lash_a *= np.float32(cover / 255.0)
     colour = np.clip(eye.lash_colour, 0, 255).astype(np.uint8)[None, None]
     lash_colour = _fill(colour, box.size)
     crop[...] = cv2.blendLinear(lash_colour, crop, lash_a, 1.0 - lash_a)
+
+
+def _tapered_line(mask: np.ndarray, points: np.ndarray, middle: float) -> None:
+    """`points` (fixed-point, SUB_BITS) drawn onto `mask` as a line `middle` pixels wide halfway
+    along, narrowing to LASH_END_WIDTH of that at both ends (never under a pixel)."""
+    steps = np.hypot(*np.diff(points, axis=0).T.astype(np.float64))
+    along = np.concatenate([[0.0], np.cumsum(steps)]) / max(float(steps.sum()), 1.0)
+    for i, (a, b) in enumerate(zip(points[:-1], points[1:], strict=True)):
+        t = 0.5 * (along[i] + along[i + 1])
+        wide = middle * (LASH_END_WIDTH + (1.0 - LASH_END_WIDTH) * np.sin(np.pi * t))
+        cv2.line(mask, tuple(map(int, a)), tuple(map(int, b)), 255, max(1, round(wide)),
+                 cv2.LINE_AA, SUB_BITS)  # fmt: skip
 
 
 def _placed_detail(

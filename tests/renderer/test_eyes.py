@@ -250,3 +250,43 @@ def test_a_shut_lid_has_a_crease(rig: PaintingRig, monkeypatch: pytest.MonkeyPat
         with_crease = drawn[dark][fold[:, 1], fold[:, 0]]
         without = drawn[0][fold[:, 1], fold[:, 0]]
         assert (without - with_crease).mean() > 8, (without, with_crease)
+
+
+def test_a_shut_lids_lash_line_narrows_towards_the_corners(
+    engine: GeometricEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Drawn one width corner to corner, the lash line of a large eye ended in thick hooks
+    where the margin turns up into a corner; it is as wide as before at the middle of the lid
+    and narrower near the corners."""
+    from kiosk.renderer import lids
+
+    image = cv2.imread(str(SAMPLE))
+    big = engine.build_rig(cv2.resize(image, None, fx=3, fy=3, interpolation=cv2.INTER_CUBIC))
+    face = big.faces[0]
+    targets = target_landmarks(face, BLINK)
+    drawn: dict[float, np.ndarray] = {}
+    tapered = lids.LASH_END_WIDTH
+    for end in (tapered, 1.0):  # tapered, and one width all along
+        monkeypatch.setattr(lids, "LASH_END_WIDTH", end)
+        out = big.image.copy()
+        for eye in face.eyes:
+            draw_lids(out, eye, face.landmarks, targets, (0, 0), face.palette.skin, None, 1.0)
+        drawn[end] = cv2.cvtColor(out, cv2.COLOR_BGR2GRAY).astype(float)
+    # How much lighter the tapered line leaves each pixel than the even one.
+    lighter = np.maximum(drawn[tapered] - drawn[1.0], 0.0)
+    for eye in face.eyes:
+        corners = targets[list(eye.corners), :2]
+        middle = _across(lighter, corners, 0.4, 0.6)
+        for t0, t1 in ((-0.05, 0.15), (0.85, 1.05)):
+            near_corner = _across(lighter, corners, t0, t1)
+            assert near_corner > max(500.0, 10 * middle), (near_corner, middle)
+
+
+def _across(values: np.ndarray, corners: np.ndarray, t0: float, t1: float) -> float:
+    """The sum of `values` over the columns from t0 to t1 of the way between an eye's two
+    `corners`, and a third of its width above and below them."""
+    (left, right), (ay, by) = np.sort(corners[:, 0]), corners[:, 1]
+    span = right - left
+    top, bottom = int(min(ay, by) - 0.3 * span), int(max(ay, by) + 0.3 * span)
+    x0, x1 = int(left + t0 * span), int(left + t1 * span)
+    return float(values[top:bottom, x0:x1].sum())
