@@ -16,6 +16,12 @@ sepia), which is resampled so that it keeps its strength:
 - what blending still loses is given back by a gain per fraction: the energy two averaged
   texture pixels keep, from the texture's own correlation between neighbours (`_sampling`).
 
+Where the warp stretches the face (the skin between the lips and the chin as the jaw drops,
+the cheeks of a wide smile), the texture fades out (`STRETCH_FULL`, `STRETCH_NONE`): stretched
+skin loses its fine folds, and a stretched wrinkle or crack is a smear, not the painting's
+texture. The tracker saw it so too: under the old woman's stretched wrinkles her open mouth
+read as closed.
+
 Both are tables over OpenCV's fixed-point fractions (1/32 pixel): the texture's resampling is
 two look-ups in them, one remap of a single channel and one more table that tones it into the
 three channels, about 2 ms a frame for the 1080p sample's face on a 2-core PC (why
@@ -39,6 +45,13 @@ FADE_IOD = 0.12
 # A sub-pixel fraction f samples the texture at 0.5 + SNAP * (f - 0.5), clipped to 0..1: the
 # blend of two texture pixels is confined to the middle 1/SNAP of a pixel.
 SNAP = 3.0
+# How far the warp stretches the face at a pixel: the smallest singular value of the map's
+# Jacobian (source pixels per output pixel, the least in any direction; 1: not stretched).
+# The texture is kept whole down to STRETCH_FULL and fades out to none at STRETCH_NONE
+# (stretched by 1.7x). Small motions stretch nothing (a 3 degree turn: 0.97 at least).
+STRETCH_FULL = 0.85
+STRETCH_NONE = 0.6
+_STRETCH_STEP = 6  # px between the points the stretch is measured at (the warp's grid step)
 _TAB = 32  # OpenCV's fixed-point remap: fractions in 1/32 pixel (INTER_TAB_SIZE)
 _GAIN_ONE = 256  # the gains are held as int16 in 1/256
 TEXTURE_ZERO = 128  # the texture is held as bytes around this level (no change)
@@ -161,9 +174,37 @@ def warp_textured(split: TextureSplit, local_map: np.ndarray) -> np.ndarray:
     # Gained about TEXTURE_ZERO in int16, back to bytes, and added to each channel: OpenCV's
     # byte arithmetic is three times faster than adding int16 to bytes.
     texture = cv2.subtract(texture, TEXTURE_ZERO, dtype=cv2.CV_16S)
-    texture = cv2.multiply(
-        texture, np.take(split.gain, fraction, mode="wrap"), scale=1 / _GAIN_ONE
-    )
+    gain = np.take(split.gain, fraction, mode="wrap")
+    kept = _unstretched(local_map[box])
+    if kept is not None:
+        gain = cv2.multiply(gain, kept, dtype=cv2.CV_16S)
+    texture = cv2.multiply(texture, gain, scale=1 / _GAIN_ONE)
     texture = cv2.LUT(cv2.merge([cv2.add(texture, TEXTURE_ZERO, dtype=cv2.CV_8U)] * 3), split.toned)
     warped[box] = cv2.addWeighted(warped[box], 1.0, texture, 1.0, -float(TEXTURE_ZERO))
     return warped
+
+
+def _unstretched(local_map: np.ndarray) -> np.ndarray | None:
+    """How much of the texture to keep at each pixel of `local_map` (float32, 0..1, from how
+    far the map stretches there), or None where nothing is stretched enough to fade it.
+    Measured every `_STRETCH_STEP` pixels (the map is smooth between the warp's grid cells)
+    and interpolated between."""
+    h, w = local_map.shape[:2]
+    step = _STRETCH_STEP
+    if h < 2 * step or w < 2 * step:
+        return None
+    coarse = local_map[::step, ::step].astype(np.float64)
+    dx = np.gradient(coarse, step, axis=1)  # d(source x, y) / d(output x)
+    dy = np.gradient(coarse, step, axis=0)  # ... / d(output y)
+    a, c = dx[..., 0], dx[..., 1]
+    b, d = dy[..., 0], dy[..., 1]
+    # The smaller singular value of [[a, b], [c, d]].
+    total = a * a + b * b + c * c + d * d
+    det = a * d - b * c
+    least = np.sqrt(np.maximum(total - np.sqrt(np.maximum(total**2 - 4 * det**2, 0)), 0) / 2)
+    if least.min() >= STRETCH_FULL:
+        return None
+    kept = np.clip((least - STRETCH_NONE) / (STRETCH_FULL - STRETCH_NONE), 0.0, 1.0)
+    # Between the measured points the fade is interpolated (within half a step of where it
+    # was measured: it is a soft fade).
+    return cv2.resize(kept.astype(np.float32), (w, h), interpolation=cv2.INTER_LINEAR)

@@ -81,6 +81,32 @@ def test_the_texture_moves_continuously_never_by_a_whole_pixel_at_once() -> None
     assert min(steps) >= 0.0 and sum(steps) >= 0.9 * whole_pixel
 
 
+def test_where_the_warp_stretches_the_face_its_texture_fades_out() -> None:
+    """Skin stretched to twice its length (below a jaw that drops) loses its fine folds: there
+    the face is its smooth layer alone; unstretched above, the texture is all there."""
+    image = grain()
+    split = split_texture(image, REGION, OUTLINE, iod=40.0)
+    stretched = identity(REGION)
+    seam = 50  # region rows: rows below it sample the rows below the seam at half the pace
+    stretched[seam:, :, 1] = seam + (stretched[seam:, :, 1] - seam) / 2
+    out = warp_textured(split, stretched).astype(np.int16)
+    smooth = cv2.remap(split.smooth, stretched, None, cv2.INTER_LINEAR).astype(np.int16)
+    texture = np.abs(out - smooth)
+    face = np.zeros(texture.shape[:2], bool)
+    face[25:85, 35:95] = True  # inside the outline, away from where its texture fades out
+    below, above = face.copy(), face.copy()
+    below[: seam + 10] = False
+    above[seam - 10 :] = False
+    assert texture[above].mean() > 5.0
+    assert texture[below].max() <= 1
+    # The same stretch by a fifth keeps the texture (a smile stretches the cheeks that much).
+    gentle = identity(REGION)
+    gentle[seam:, :, 1] = seam + (gentle[seam:, :, 1] - seam) / 1.2
+    out = warp_textured(split, gentle).astype(np.int16)
+    smooth = cv2.remap(split.smooth, gentle, None, cv2.INTER_LINEAR).astype(np.int16)
+    assert np.abs(out - smooth)[below].mean() > 5.0
+
+
 def test_a_grayscale_face_stays_grayscale_when_its_texture_moves() -> None:
     grey = cv2.cvtColor(cv2.cvtColor(grain(), cv2.COLOR_BGR2GRAY), cv2.COLOR_GRAY2BGR)
     split = split_texture(grey, REGION, OUTLINE, iod=40.0)
