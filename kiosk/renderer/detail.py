@@ -16,17 +16,18 @@ sepia), which is resampled so that it keeps its strength:
 - what blending still loses is given back by a gain per fraction: the energy two averaged
   texture pixels keep, from the texture's own correlation between neighbours (`_sampling`).
 
-Where the warp stretches the face (the skin between the lips and the chin as the jaw drops,
-the cheeks of a wide smile), the texture fades out (`STRETCH_FULL`, `STRETCH_NONE`): stretched
-skin loses its fine folds, and a stretched wrinkle or crack is a smear, not the painting's
-texture. The tracker saw it so too: under the old woman's stretched wrinkles her open mouth
-read as closed.
-
 Both are tables over OpenCV's fixed-point fractions (1/32 pixel): the texture's resampling is
 two look-ups in them, one remap of a single channel and one more table that tones it into the
 three channels, about 2 ms a frame for the 1080p sample's face on a 2-core PC (why
 `engine.sharp_texture` is off by default). Smooth plus texture is the painting exactly, so a
 face that does not move is the still painting to the level.
+
+Where the warp stretches the face (the skin between the lips and the chin as the jaw drops, the
+corners of a wide-open mouth), the texture fades out (`STRETCH_FULL`, `STRETCH_NONE`), with the
+sharp texture and in the plain bilinear warp alike (`smooth_where_stretched`): stretched skin
+loses its fine folds, and a wrinkle or crack pulled to twice its length is a streak, not the
+painting's texture. The tracker saw it so too: under the old woman's stretched wrinkles her open
+mouth read as closed (her seven cross-reenactment pairs' mouth 0.70 -> 0.80 with the fade).
 """
 
 from __future__ import annotations
@@ -184,27 +185,67 @@ def warp_textured(split: TextureSplit, local_map: np.ndarray) -> np.ndarray:
     return warped
 
 
-def _unstretched(local_map: np.ndarray) -> np.ndarray | None:
-    """How much of the texture to keep at each pixel of `local_map` (float32, 0..1, from how
-    far the map stretches there), or None where nothing is stretched enough to fade it.
-    Measured every `_STRETCH_STEP` pixels (the map is smooth between the warp's grid cells)
-    and interpolated between."""
+def smooth_where_stretched(
+    warped: np.ndarray, split: TextureSplit, source_map: np.ndarray, origin: tuple[int, int]
+) -> None:
+    """The bilinear warp's counterpart of the fade in `warp_textured`: where `source_map`
+    (image pixels, region-sized) stretches the face, the texture it carried into `warped` (the
+    region warped from the painting) is taken out again, leaving the smooth layer. Costs a
+    look at the map each frame, and a remap of the texture only over what is stretched."""
+    box = split.box
+    in_box = source_map[box]
+    coarse = _kept_coarse(in_box)
+    if coarse is None:
+        return
+    # The stretched cells, a cell more all round, in pixels of the box.
+    rows, cols = np.nonzero(coarse < 1.0)
+    step, (h, w) = _STRETCH_STEP, in_box.shape[:2]
+    r0, c0 = max(int(rows.min()) - 1, 0), max(int(cols.min()) - 1, 0)
+    r1, c1 = int(rows.max()) + 2, int(cols.max()) + 2
+    part = (slice(r0 * step, min(h, r1 * step)), slice(c0 * step, min(w, c1 * step)))
+    local = in_box[part] - np.array(origin, np.float32)
+    size = (local.shape[1], local.shape[0])
+    kept = cv2.resize(coarse[r0:r1, c0:c1], size, interpolation=cv2.INTER_LINEAR)
+    texture = cv2.remap(split.texture, local, None, cv2.INTER_LINEAR,
+                        borderMode=cv2.BORDER_CONSTANT, borderValue=TEXTURE_ZERO)  # fmt: skip
+    gone = cv2.multiply(cv2.subtract(texture, TEXTURE_ZERO, dtype=cv2.CV_16S),
+                        1.0 - kept, dtype=cv2.CV_16S)  # fmt: skip
+    toned = cv2.LUT(cv2.merge([cv2.add(gone, TEXTURE_ZERO, dtype=cv2.CV_8U)] * 3), split.toned)
+    region = warped[box][part]
+    region[...] = cv2.addWeighted(region, 1.0, toned, -1.0, float(TEXTURE_ZERO))
+
+
+def _kept_coarse(local_map: np.ndarray) -> np.ndarray | None:
+    """How much of the texture to keep (float32, 0..1, from how far the map stretches there)
+    at every `_STRETCH_STEP`th pixel of `local_map` (the map is smooth between the warp's grid
+    cells); None where nothing is stretched enough to fade it."""
     h, w = local_map.shape[:2]
     step = _STRETCH_STEP
     if h < 2 * step or w < 2 * step:
         return None
-    coarse = local_map[::step, ::step].astype(np.float64)
-    dx = np.gradient(coarse, step, axis=1)  # d(source x, y) / d(output x)
-    dy = np.gradient(coarse, step, axis=0)  # ... / d(output y)
-    a, c = dx[..., 0], dx[..., 1]
-    b, d = dy[..., 0], dy[..., 1]
-    # The smaller singular value of [[a, b], [c, d]].
+    # Differences between neighbouring points, each cell's (between four points) the mean of
+    # its two edges': the map's Jacobian [[a, b], [c, d]] over the cell.
+    coarse = local_map[::step, ::step]
+    across = (coarse[:, 1:] - coarse[:, :-1]) * np.float32(1 / step)
+    down = (coarse[1:] - coarse[:-1]) * np.float32(1 / step)
+    dx = across[1:] + across[:-1]
+    dy = down[:, 1:] + down[:, :-1]
+    a, c, b, d = (v * np.float32(0.5) for v in (dx[..., 0], dx[..., 1], dy[..., 0], dy[..., 1]))
+    # The smaller singular value of the Jacobian.
     total = a * a + b * b + c * c + d * d
     det = a * d - b * c
     least = np.sqrt(np.maximum(total - np.sqrt(np.maximum(total**2 - 4 * det**2, 0)), 0) / 2)
     if least.min() >= STRETCH_FULL:
         return None
-    kept = np.clip((least - STRETCH_NONE) / (STRETCH_FULL - STRETCH_NONE), 0.0, 1.0)
-    # Between the measured points the fade is interpolated (within half a step of where it
-    # was measured: it is a soft fade).
-    return cv2.resize(kept.astype(np.float32), (w, h), interpolation=cv2.INTER_LINEAR)
+    kept = (least - STRETCH_NONE) / (STRETCH_FULL - STRETCH_NONE)
+    return np.clip(kept, 0.0, 1.0).astype(np.float32)
+
+
+def _unstretched(local_map: np.ndarray) -> np.ndarray | None:
+    """`_kept_coarse` at every pixel of `local_map` (interpolated between the points it was
+    measured at, within half a step of them: it is a soft fade), or None."""
+    coarse = _kept_coarse(local_map)
+    if coarse is None:
+        return None
+    h, w = local_map.shape[:2]
+    return cv2.resize(coarse, (w, h), interpolation=cv2.INTER_LINEAR)

@@ -20,7 +20,7 @@ from kiosk.config import EngineConfig
 from kiosk.exhibits.corrections import Corrections
 from kiosk.motion.motion import Motion
 from kiosk.renderer import face_cache
-from kiosk.renderer.detail import warp_textured
+from kiosk.renderer.detail import smooth_where_stretched, warp_textured
 from kiosk.renderer.face_rig import PaintingRig, correct_faces, rig_from_faces
 from kiosk.renderer.gaze import draw_gaze
 from kiosk.renderer.lids import draw_lids, eye_closure
@@ -235,6 +235,8 @@ class GeometricEngine:
                     warped = warp_textured(face.texture, source_map)
                 else:
                     warped = face.warp.remap(rig.image, source_map)
+                    if face.texture is not None:
+                        smooth_where_stretched(warped, face.texture, source_map, origin)
             map_origin = origin if textured else (0, 0)
             with step("eyes (gaze, lids)"):
                 for eye in face.eyes:

@@ -13,7 +13,12 @@ from kiosk.config import EngineConfig
 from kiosk.evaluation.looks import detail_ratio
 from kiosk.exhibits.samples import ensure_sample_content
 from kiosk.exhibits.schema import Animation as ExhibitAnimation
-from kiosk.renderer.detail import TEXTURE_ZERO, split_texture, warp_textured
+from kiosk.renderer.detail import (
+    TEXTURE_ZERO,
+    smooth_where_stretched,
+    split_texture,
+    warp_textured,
+)
 from kiosk.renderer.engine import Animation, GeometricEngine, animation_for
 from kiosk.renderer.warp import Region
 
@@ -83,7 +88,8 @@ def test_the_texture_moves_continuously_never_by_a_whole_pixel_at_once() -> None
 
 def test_where_the_warp_stretches_the_face_its_texture_fades_out() -> None:
     """Skin stretched to twice its length (below a jaw that drops) loses its fine folds: there
-    the face is its smooth layer alone; unstretched above, the texture is all there."""
+    the face is its smooth layer alone; unstretched above, the texture is all there. So with
+    the plain bilinear warp too."""
     image = grain()
     split = split_texture(image, REGION, OUTLINE, iod=40.0)
     stretched = identity(REGION)
@@ -99,6 +105,14 @@ def test_where_the_warp_stretches_the_face_its_texture_fades_out() -> None:
     above[seam - 10 :] = False
     assert texture[above].mean() > 5.0
     assert texture[below].max() <= 1
+    # The bilinear warp of the painting (engine.sharp_texture off) has its texture taken out
+    # there too, down to the smooth layer.
+    in_image = stretched + np.array([REGION.x0, REGION.y0], np.float32)
+    plain = cv2.remap(image, in_image, None, cv2.INTER_LINEAR)
+    before = plain.copy()
+    smooth_where_stretched(plain, split, in_image, (REGION.x0, REGION.y0))
+    assert np.abs(plain.astype(np.int16) - smooth)[below].max() <= 2
+    assert np.array_equal(plain[above], before[above])
     # The same stretch by a fifth keeps the texture (a smile stretches the cheeks that much).
     gentle = identity(REGION)
     gentle[seam:, :, 1] = seam + (gentle[seam:, :, 1] - seam) / 1.2
