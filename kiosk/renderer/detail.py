@@ -22,12 +22,13 @@ three channels, about 2 ms a frame for the 1080p sample's face on a 2-core PC (w
 `engine.sharp_texture` is off by default). Smooth plus texture is the painting exactly, so a
 face that does not move is the still painting to the level.
 
-Where the warp stretches the face (the skin between the lips and the chin as the jaw drops, the
-corners of a wide-open mouth), the texture fades out (`STRETCH_FULL`, `STRETCH_NONE`), with the
-sharp texture and in the plain bilinear warp alike (`smooth_where_stretched`): stretched skin
-loses its fine folds, and a wrinkle or crack pulled to twice its length is a streak, not the
-painting's texture. The tracker saw it so too: under the old woman's stretched wrinkles her open
-mouth read as closed (her seven cross-reenactment pairs' mouth 0.70 -> 0.80 with the fade).
+Where the warp stretches the lower face (the lips and the skin between them and the chin as
+the jaw drops, the corners of a wide-open mouth), the texture fades out (`STRETCH_FULL`,
+`STRETCH_NONE`), with the sharp texture and in the plain bilinear warp alike
+(`smooth_where_stretched`): stretched skin loses its fine folds, and a wrinkle or crack pulled
+to twice its length is a streak, not the painting's texture. The tracker saw it so too: under
+the old woman's stretched wrinkles her open mouth read as closed. Elsewhere a stretch is a head
+turn bringing a cheek round, or a lid the lid drawing covers: the texture stays.
 """
 
 from __future__ import annotations
@@ -38,6 +39,8 @@ import cv2
 import numpy as np
 
 from kiosk.renderer.warp import Region
+
+Box = tuple[int, int, int, int]  # x0, y0, x1, y1
 
 TEXTURE_SIGMA = 1.5  # px: what a Gaussian of this sigma removes is the texture
 # The texture layer fades out over this many inter-ocular distances beyond the face outline,
@@ -159,10 +162,12 @@ def _sampling(fine: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return snapped.reshape(-1), np.round(gain * _GAIN_ONE).astype(np.int16).reshape(-1)
 
 
-def warp_textured(split: TextureSplit, local_map: np.ndarray) -> np.ndarray:
+def warp_textured(
+    split: TextureSplit, local_map: np.ndarray, lower_face: Box | None = None
+) -> np.ndarray:
     """The region warped by `local_map` ((H, W, 2) float32, in region pixels): the smooth
     layer bilinearly, the texture snapped and given back its strength (module docstring),
-    added to each channel."""
+    added to each channel; within `lower_face` (region pixels), faded where it is stretched."""
     warped = cv2.remap(
         split.smooth, local_map, None, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE
     )
@@ -176,9 +181,10 @@ def warp_textured(split: TextureSplit, local_map: np.ndarray) -> np.ndarray:
     # byte arithmetic is three times faster than adding int16 to bytes.
     texture = cv2.subtract(texture, TEXTURE_ZERO, dtype=cv2.CV_16S)
     gain = np.take(split.gain, fraction, mode="wrap")
-    kept = _unstretched(local_map[box])
-    if kept is not None:
-        gain = cv2.multiply(gain, kept, dtype=cv2.CV_16S)
+    stretched = _stretched(local_map[box], box, lower_face)
+    if stretched is not None:
+        part, kept = stretched
+        gain[part] = cv2.multiply(gain[part], kept, dtype=cv2.CV_16S)
     texture = cv2.multiply(texture, gain, scale=1 / _GAIN_ONE)
     texture = cv2.LUT(cv2.merge([cv2.add(texture, TEXTURE_ZERO, dtype=cv2.CV_8U)] * 3), split.toned)
     warped[box] = cv2.addWeighted(warped[box], 1.0, texture, 1.0, -float(TEXTURE_ZERO))
@@ -186,26 +192,24 @@ def warp_textured(split: TextureSplit, local_map: np.ndarray) -> np.ndarray:
 
 
 def smooth_where_stretched(
-    warped: np.ndarray, split: TextureSplit, source_map: np.ndarray, origin: tuple[int, int]
+    warped: np.ndarray,
+    split: TextureSplit,
+    source_map: np.ndarray,
+    origin: tuple[int, int],
+    lower_face: Box | None,
 ) -> None:
     """The bilinear warp's counterpart of the fade in `warp_textured`: where `source_map`
-    (image pixels, region-sized) stretches the face, the texture it carried into `warped` (the
-    region warped from the painting) is taken out again, leaving the smooth layer. Costs a
-    look at the map each frame, and a remap of the texture only over what is stretched."""
+    (image pixels, region-sized) stretches the face within `lower_face` (region pixels), the
+    texture it carried into `warped` (the region warped from the painting) is taken out again,
+    leaving the smooth layer: the texture is remapped over the stretched part only."""
     box = split.box
     in_box = source_map[box]
-    coarse = _kept_coarse(in_box)
-    if coarse is None:
+    stretched = _stretched(in_box, box, lower_face)
+    if stretched is None:
         return
-    # The stretched cells, a cell more all round, in pixels of the box.
-    rows, cols = np.nonzero(coarse < 1.0)
-    step, (h, w) = _STRETCH_STEP, in_box.shape[:2]
-    r0, c0 = max(int(rows.min()) - 1, 0), max(int(cols.min()) - 1, 0)
-    r1, c1 = int(rows.max()) + 2, int(cols.max()) + 2
-    part = (slice(r0 * step, min(h, r1 * step)), slice(c0 * step, min(w, c1 * step)))
-    local = in_box[part] - np.array(origin, np.float32)
-    size = (local.shape[1], local.shape[0])
-    kept = cv2.resize(coarse[r0:r1, c0:c1], size, interpolation=cv2.INTER_LINEAR)
+    part, kept = stretched
+    # (OpenCV's subtract: numpy's broadcasting over this strided view takes 15 times longer.)
+    local = cv2.subtract(in_box[part], (float(origin[0]), float(origin[1]), 0.0, 0.0))
     texture = cv2.remap(split.texture, local, None, cv2.INTER_LINEAR,
                         borderMode=cv2.BORDER_CONSTANT, borderValue=TEXTURE_ZERO)  # fmt: skip
     gone = cv2.multiply(cv2.subtract(texture, TEXTURE_ZERO, dtype=cv2.CV_16S),
@@ -215,10 +219,40 @@ def smooth_where_stretched(
     region[...] = cv2.addWeighted(region, 1.0, toned, -1.0, float(TEXTURE_ZERO))
 
 
+def _stretched(
+    in_box: np.ndarray, box: tuple[slice, slice], within: Box | None
+) -> tuple[tuple[slice, slice], np.ndarray] | None:
+    """Where the map `in_box` (the map over `box`) stretches the face inside `within` (region
+    pixels): the part of the box (rows, columns of it) around the stretched cells, a cell more
+    all round, and how much of the texture to keep over it (float32, 0..1); None if nothing
+    there is stretched enough to fade."""
+    if within is None:
+        return None
+    rows, cols = box
+    x0, y0 = max(within[0] - cols.start, 0), max(within[1] - rows.start, 0)
+    x1, y1 = (
+        min(within[2] - cols.start, in_box.shape[1]),
+        min(within[3] - rows.start, in_box.shape[0]),
+    )
+    if x1 <= x0 or y1 <= y0:
+        return None
+    coarse = _kept_coarse(in_box[y0:y1, x0:x1])
+    if coarse is None:
+        return None
+    cell_rows, cell_cols = np.nonzero(coarse < 1.0)
+    step = _STRETCH_STEP
+    r0, c0 = max(int(cell_rows.min()) - 1, 0), max(int(cell_cols.min()) - 1, 0)
+    r1, c1 = int(cell_rows.max()) + 2, int(cell_cols.max()) + 2
+    part = (slice(y0 + r0 * step, min(y1, y0 + r1 * step)),
+            slice(x0 + c0 * step, min(x1, x0 + c1 * step)))  # fmt: skip
+    size = (part[1].stop - part[1].start, part[0].stop - part[0].start)
+    return part, cv2.resize(coarse[r0:r1, c0:c1], size, interpolation=cv2.INTER_LINEAR)
+
+
 def _kept_coarse(local_map: np.ndarray) -> np.ndarray | None:
     """How much of the texture to keep (float32, 0..1, from how far the map stretches there)
-    at every `_STRETCH_STEP`th pixel of `local_map` (the map is smooth between the warp's grid
-    cells); None where nothing is stretched enough to fade it."""
+    over the cells between every `_STRETCH_STEP`th pixel of `local_map` (the map is smooth
+    between the warp's grid cells); None where nothing is stretched enough to fade it."""
     h, w = local_map.shape[:2]
     step = _STRETCH_STEP
     if h < 2 * step or w < 2 * step:
@@ -239,13 +273,3 @@ def _kept_coarse(local_map: np.ndarray) -> np.ndarray | None:
         return None
     kept = (least - STRETCH_NONE) / (STRETCH_FULL - STRETCH_NONE)
     return np.clip(kept, 0.0, 1.0).astype(np.float32)
-
-
-def _unstretched(local_map: np.ndarray) -> np.ndarray | None:
-    """`_kept_coarse` at every pixel of `local_map` (interpolated between the points it was
-    measured at, within half a step of them: it is a soft fade), or None."""
-    coarse = _kept_coarse(local_map)
-    if coarse is None:
-        return None
-    h, w = local_map.shape[:2]
-    return cv2.resize(coarse, (w, h), interpolation=cv2.INTER_LINEAR)

@@ -24,7 +24,7 @@ from kiosk.renderer.detail import smooth_where_stretched, warp_textured
 from kiosk.renderer.face_rig import PaintingRig, correct_faces, rig_from_faces
 from kiosk.renderer.gaze import draw_gaze
 from kiosk.renderer.lids import draw_lids, eye_closure
-from kiosk.renderer.mouth import draw_mouth_interior, pressed_lips_box
+from kiosk.renderer.mouth import draw_mouth_interior, lower_face_box, pressed_lips_box
 from kiosk.renderer.mouth_transfer import visitor_interior
 from kiosk.renderer.retarget import Gains, PoseLimits, target_mesh
 from kiosk.stats import StageTimes
@@ -230,13 +230,15 @@ class GeometricEngine:
                 if pressed is not None:
                     face.warp.sharpen(source_map, mesh, pressed, in_region=textured)
             with step("remap"):
+                # Where the jaw's drop stretches the skin, its fine texture fades (detail.py).
+                lower = lower_face_box(targets, origin, (region.width, region.height))
                 if textured:
                     assert face.texture is not None
-                    warped = warp_textured(face.texture, source_map)
+                    warped = warp_textured(face.texture, source_map, lower)
                 else:
                     warped = face.warp.remap(rig.image, source_map)
                     if face.texture is not None:
-                        smooth_where_stretched(warped, face.texture, source_map, origin)
+                        smooth_where_stretched(warped, face.texture, source_map, origin, lower)
             map_origin = origin if textured else (0, 0)
             with step("eyes (gaze, lids)"):
                 for eye in face.eyes:

@@ -302,6 +302,24 @@ def pressed_lips_box(
     return max(0, int(x0)), max(0, int(y0)), min(w, int(x1)), min(h, int(y1))
 
 
+def lower_face_box(
+    targets: np.ndarray, origin: tuple[int, int], size: tuple[int, int]
+) -> tuple[int, int, int, int]:
+    """The box (x0, y0, x1, y1, in the pixels of a region at `origin` of `size` (w, h)) over the
+    lips and the skin that stretches as they part: a quarter of the mouth's width beyond its
+    corners, from a tenth of it above the upper lip down to the chin."""
+    lips = targets[lm.as_index(lm.LIPS_OUTER), :2] - origin
+    chin = targets[lm.CHIN, :2] - origin
+    width = float(lips[:, 0].max() - lips[:, 0].min())
+    x0 = lips[:, 0].min() - 0.25 * width
+    x1 = lips[:, 0].max() + 0.25 * width
+    y0 = lips[:, 1].min() - 0.1 * width
+    y1 = max(float(chin[1]), float(lips[:, 1].max())) + 0.05 * width
+    w, h = size
+    return (max(0, int(np.floor(x0))), max(0, int(np.floor(y0))),
+            min(w, int(np.ceil(x1)) + 1), min(h, int(np.ceil(y1)) + 1))  # fmt: skip
+
+
 # What paints the interior over a box: (upper, lower, box, width, palette, gap, teeth) -> uint8
 # BGR of the box (the lips as curves in the box's pixels; `teeth` False: the painting's own
 # teeth go over it). The drawn interior by default; mouth_transfer's for the visitor's mouth.
