@@ -45,6 +45,11 @@ class EyeRig:
     # colour of the skin around the eye, shaded by the mirrored skin's light and shade and as
     # a lid rounded over the eyeball (kiosk.renderer.lid_skin). None if too small.
     lid_base: np.ndarray | None = None
+    # The white of the painted eye that lies outside the landmarks' opening (uint8 mask, 255 =
+    # white, same box as `plate`): a large painted eye (a cartoon's) whose landmarks sit
+    # inside its white, which a shut lid drawn to the landmarks left showing. None if there
+    # is none to speak of.
+    white_outside: np.ndarray | None = None
 
 
 def build_eye_rigs(image: np.ndarray, points: np.ndarray) -> tuple[EyeRig, ...]:
@@ -94,12 +99,7 @@ def build_eye_rig(
     cv2.fillPoly(opening, [np.round(eye - (x0, y0)).astype(np.int32)], 255)
     hole &= cv2.dilate(opening, np.ones((3, 3), np.uint8))
     plate = _bare_eyeball(crop, hole, opening, radius)
-    size = int(np.ceil(radius * 1.25)) * 2 + 1
-    half = size // 2
-    iris = cv2.getRectSubPix(image, (size, size), (float(c[0]), float(c[1])))
-    yy, xx = np.mgrid[-half : half + 1, -half : half + 1].astype(np.float32)
-    dist = np.sqrt(xx**2 + yy**2)
-    alpha = np.clip((radius * 1.05 - dist) / max(radius * 0.18, 0.8), 0.0, 1.0)
+    iris, alpha = _iris_patch(image, c, radius)
     upper, lower, ring = lids
     skin, lash = _lid_colours(image, points, upper, ring)
     outline = EyeOutline(corners, upper, lower, ring)
@@ -116,13 +116,27 @@ def build_eye_rig(
         plate=plate,
         plate_origin=(x0, y0),
         iris=iris,
-        iris_alpha=alpha.astype(np.float32),
+        iris_alpha=alpha,
         carry_weights=_carry_weights(eye, c),
         corners=corners,
         near_skin=_neutral_near_skin(image, points, upper, lower, ring, eye_w),
         lid_base=lid_skin[0] if lid_skin is not None else None,
         lid_detail=lid_skin[1] if lid_skin is not None else None,
+        white_outside=_white_outside(crop, hole, opening, eye_w),
     )
+
+
+def _iris_patch(
+    image: np.ndarray, centre: np.ndarray, radius: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """A square BGR patch of `image` centred on the iris, and its soft disc (float32)."""
+    size = int(np.ceil(radius * 1.25)) * 2 + 1
+    half = size // 2
+    iris = cv2.getRectSubPix(image, (size, size), (float(centre[0]), float(centre[1])))
+    yy, xx = np.mgrid[-half : half + 1, -half : half + 1].astype(np.float32)
+    dist = np.sqrt(xx**2 + yy**2)
+    alpha = np.clip((radius * 1.05 - dist) / max(radius * 0.18, 0.8), 0.0, 1.0)
+    return iris, alpha.astype(np.float32)
 
 
 def _lid_colours(
@@ -225,6 +239,42 @@ def _bare_eyeball(
     plate = crop.copy()
     plate[hole > 0] = np.clip(smooth[hole > 0], 0, 255).astype(np.uint8)
     return plate
+
+
+# The white outside the opening: what is joined to the white inside it within WHITE_REACH eye
+# widths of it without crossing a line darker than WHITE_LINE of the white's brightness (the
+# painted lid's line, the lashes). A photograph's eye has no such line all round its white:
+# what is joined then runs on into the skin up to the reach, and is not taken. Kept when it is
+# at least WHITE_OUTSIDE_MIN of the opening (a few pixels at the opening's edge are nothing).
+WHITE_REACH = 0.15
+WHITE_LINE = 0.55
+WHITE_OUTSIDE_MIN = 0.05
+
+
+def _white_outside(
+    crop: np.ndarray, hole: np.ndarray, opening: np.ndarray, width: float
+) -> np.ndarray | None:
+    """The painted eye's white beyond the landmarks' `opening` (both masks over `crop`, the
+    plate's box; `hole`: the iris), bounded all round by the painted lid's dark line; None if
+    there is little, or no such line."""
+    inside = (cv2.erode(opening, np.ones((3, 3), np.uint8)) > 0) & (hole == 0)
+    if inside.sum() < 8:
+        return None
+    luma = crop.astype(np.float32) @ np.asarray(LUMA_BGR, np.float32)
+    white = float(np.percentile(luma[inside], 85))
+    reach = max(2, int(round(WHITE_REACH * width)))
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * reach + 1,) * 2)
+    near = cv2.dilate(opening, kernel) > 0
+    candidate = ((luma >= WHITE_LINE * white) & near) | inside
+    _, labels = cv2.connectedComponents(candidate.astype(np.uint8), connectivity=4)
+    joined = np.isin(labels, np.unique(labels[inside])) & (opening == 0)
+    rim = near & ~(cv2.erode(near.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0)
+    if (joined & rim).any():  # ran on into the skin: no line bounds it
+        return None
+    if joined.sum() < WHITE_OUTSIDE_MIN * max(int((opening > 0).sum()), 1):
+        return None
+    # A pixel more all round: the white's soft edge against the lid line.
+    return cv2.dilate(joined.astype(np.uint8) * 255, np.ones((3, 3), np.uint8))
 
 
 def _carry_weights(opening: np.ndarray, iris_centre: np.ndarray) -> np.ndarray:

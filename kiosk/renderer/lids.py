@@ -102,18 +102,35 @@ def draw_lids(
         if detail is not None:
             lid = cv2.addWeighted(lid, 1.0, detail, 1.0, -float(DETAIL_ZERO))
     if shut > 0.0:
-        # All but shut: the sliver still open between the lids closes too.
-        mask = np.zeros(box.shape, np.uint8)
-        opening = _poly(targets[eye.contour, :2] - (ox, oy), box)
-        cv2.fillPoly(mask, [opening], 255, cv2.LINE_AA, SUB_BITS)
-        sliver = soften(mask, 0.7).astype(np.float32) * np.float32(shut / 255)
-        soft = np.maximum(soft, sliver)
+        soft = np.maximum(soft, _shut_opening(eye, source, targets, origin, box, shut))
     alpha = soft * np.float32(cover)
     crop = out[box.y0 : box.y1, box.x0 : box.x1]
     crop[...] = cv2.blendLinear(lid, crop, alpha, 1.0 - alpha)
     corners = targets[list(eye.corners), :2] - (ox, oy)
     margin_line = np.concatenate([corners[:1], upper, corners[1:]])
     _draw_lash_line(crop, eye, margin_line, ring[1:-1], box, width, cover)
+
+
+def _shut_opening(
+    eye: EyeRig,
+    source: np.ndarray,
+    targets: np.ndarray,
+    origin: tuple[int, int],
+    box: _Box,
+    shut: float,
+) -> np.ndarray:
+    """The lid's opacity over the sliver still open between the lids of an eye all but shut
+    (float32 over `box`, `shut` at most): it closes too."""
+    ox, oy = origin
+    mask = np.zeros(box.shape, np.uint8)
+    opening = _poly(targets[eye.contour, :2] - (ox, oy), box)
+    cv2.fillPoly(mask, [opening], 255, cv2.LINE_AA, SUB_BITS)
+    # And the painted white the landmarks' opening does not reach (a cartoon's large eye).
+    crop_origin = (ox + box.x0, oy + box.y0)
+    white = _placed(eye, eye.white_outside, source, targets, crop_origin, box.size, 0)
+    if white is not None:
+        mask = np.maximum(mask, white)
+    return soften(mask, 0.7).astype(np.float32) * np.float32(shut / 255)
 
 
 class _Box(NamedTuple):

@@ -18,6 +18,7 @@ from kiosk.renderer.face_rig import PaintingRig
 from kiosk.renderer.gaze import draw_gaze
 from kiosk.renderer.lids import LID_COVER, LID_FULL_AT, MIN_LID_COVER, draw_lids, eye_closure
 from kiosk.renderer.retarget import expressed_landmarks, target_landmarks, target_mesh
+from tests.conftest import shared_data
 
 SAMPLE = Path(matplotlib.get_data_path()) / "sample_data" / "grace_hopper.jpg"
 BLINK = motion_from_controls({"blink": 1.0})
@@ -290,3 +291,27 @@ def _across(values: np.ndarray, corners: np.ndarray, t0: float, t1: float) -> fl
     top, bottom = int(min(ay, by) - 0.3 * span), int(max(ay, by) + 0.3 * span)
     x0, x1 = int(left + t0 * span), int(left + t1 * span)
     return float(values[top:bottom, x0:x1].sum())
+
+
+def test_a_shut_cartoon_eye_shows_none_of_its_white(engine: GeometricEngine) -> None:
+    """A cartoon's large painted eye has its landmarks well inside its white; a lid shut down
+    to them left a white sliver and the iris's rim below the lash line. The white the
+    landmarks miss, bounded by the painted lid's line, is covered too."""
+    image = cv2.imread(str(shared_data("portraits/cartoon_boy.jpg")))
+    cartoon = engine.build_rig(image)
+    face = cartoon.faces[0]
+    shut = cv2.cvtColor(engine.render(cartoon, [BLINK]), cv2.COLOR_BGR2GRAY).astype(float)
+    still = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY).astype(float)
+    for eye in face.eyes:
+        assert eye.white_outside is not None
+        x0, y0 = eye.plate_origin
+        h, w = eye.white_outside.shape
+        white = eye.white_outside > 0
+        changed = np.abs(shut[y0 : y0 + h, x0 : x0 + w] - still[y0 : y0 + h, x0 : x0 + w])
+        assert np.mean(changed[white] > 15) > 0.8, np.mean(changed[white] > 15)
+
+
+def test_a_photographs_eye_has_no_white_outside_its_landmarks(rig: PaintingRig) -> None:
+    """A photograph's eye white ends at its landmarks' opening (no painted line bounds more of
+    it): nothing beyond the opening is covered when it shuts."""
+    assert all(eye.white_outside is None for eye in rig.faces[0].eyes)
