@@ -271,7 +271,6 @@ def _kept_coarse(local_map: np.ndarray) -> np.ndarray | None:
     total = a * a + b * b + c * c + d * d
     det = a * d - b * c
     least = np.sqrt(np.maximum(total - np.sqrt(np.maximum(total**2 - 4 * det**2, 0)), 0) / 2)
-    if least.min() >= STRETCH_FULL:
-        return None
-    kept = (least - STRETCH_NONE) / (STRETCH_FULL - STRETCH_NONE)
-    return np.clip(kept, 0.0, 1.0).astype(np.float32)
+    kept = np.clip((least - STRETCH_NONE) / (STRETCH_FULL - STRETCH_NONE), 0.0, 1.0)
+    # Decided on what is kept itself (not on `least`), so a caller never finds no cell to fade.
+    return kept.astype(np.float32) if (kept < 1.0).any() else None
