@@ -53,11 +53,13 @@ SNAP = 3.0
 # Jacobian (source pixels per output pixel, the least in any direction; 1: not stretched).
 # The texture is kept whole down to STRETCH_FULL and fades out to none at STRETCH_NONE
 # (stretched by 1.7x). Over the lower face, kiosk eval's small motions (a 3 degree turn, a 2
-# degree nod or tilt, a faint smile) reach 0.86 at the least, none fades; a 15 degree turn
-# reaches 0.80 in the median portrait (a fifth of the texture gone in its most turned cell).
+# degree nod or tilt, a faint smile) reach 0.86 at the least on its 14 portraits, none fades;
+# a 3 degree turn the other way takes a tenth of the Pearl Earring's texture at the top edge of
+# her lower face, a 15 degree turn reaches 0.80 in the median portrait.
 STRETCH_FULL = 0.85
 STRETCH_NONE = 0.6
 _STRETCH_STEP = 6  # px between the points the stretch is measured at (the warp's grid step)
+_EDGE_CELLS = 3  # cells over which the fade ends at the lower face's edges
 _TAB = 32  # OpenCV's fixed-point remap: fractions in 1/32 pixel (INTER_TAB_SIZE)
 _GAIN_ONE = 256  # the gains are held as int16 in 1/256
 TEXTURE_ZERO = 128  # the texture is held as bytes around this level (no change)
@@ -241,6 +243,12 @@ def _stretched(
     coarse = _kept_coarse(in_box[y0:y1, x0:x1])
     if coarse is None:
         return None
+    # The fade ends softly at the edges of `within`, falling to none over its outer cells: the
+    # skin just outside is often stretched as much, and cut off there it showed as a straight
+    # edge of smoothed skin beside the mouth's corners.
+    coarse = 1.0 - (1.0 - coarse) * _edge_window(coarse.shape)
+    if not (coarse < 1.0).any():
+        return None
     cell_rows, cell_cols = np.nonzero(coarse < 1.0)
     step = _STRETCH_STEP
     r0, c0 = max(int(cell_rows.min()) - 1, 0), max(int(cell_cols.min()) - 1, 0)
@@ -249,6 +257,18 @@ def _stretched(
             slice(x0 + c0 * step, min(x1, x0 + c1 * step)))  # fmt: skip
     size = (part[1].stop - part[1].start, part[0].stop - part[0].start)
     return part, cv2.resize(coarse[r0:r1, c0:c1], size, interpolation=cv2.INTER_LINEAR)
+
+
+def _edge_window(shape: tuple[int, ...]) -> np.ndarray:
+    """(rows, cols) float32 weights, 1 inside and falling to 1 / (n + 1) in the outermost cells
+    (n: up to `_EDGE_CELLS`, a quarter of the cells across at most)."""
+    ramps = []
+    for count in shape[:2]:
+        n = max(1, min(_EDGE_CELLS, count // 4))
+        index = np.arange(count)
+        from_edge = np.minimum(index, count - 1 - index) + 1  # 1 in the outermost cell
+        ramps.append(np.minimum(from_edge / (n + 1), 1.0).astype(np.float32))
+    return np.minimum.outer(ramps[0], ramps[1])
 
 
 def _kept_coarse(local_map: np.ndarray) -> np.ndarray | None:

@@ -100,7 +100,7 @@ def test_where_the_warp_stretches_the_face_its_texture_fades_out() -> None:
     smooth = cv2.remap(split.smooth, stretched, None, cv2.INTER_LINEAR).astype(np.int16)
     texture = np.abs(out - smooth)
     face = np.zeros(texture.shape[:2], bool)
-    face[25:85, 35:95] = True  # inside the outline, away from where its texture fades out
+    face[25:78, 45:85] = True  # inside the outline, away from where its texture fades out
     below, above = face.copy(), face.copy()
     below[: seam + 10] = False
     above[seam - 10 :] = False
@@ -125,6 +125,27 @@ def test_where_the_warp_stretches_the_face_its_texture_fades_out() -> None:
     out = warp_textured(split, gentle, whole).astype(np.int16)
     smooth = cv2.remap(split.smooth, gentle, None, cv2.INTER_LINEAR).astype(np.int16)
     assert np.abs(out - smooth)[below].mean() > 5.0
+
+
+def test_the_fade_ends_softly_at_the_edge_of_the_lower_face() -> None:
+    """The skin just beyond the lower face is often stretched as much as the skin inside it:
+    the texture taken out falls away towards the box's edge, not in one straight step."""
+    image = grain()
+    split = split_texture(image, REGION, OUTLINE, iod=40.0)
+    stretched = identity(REGION)
+    seam = 50
+    stretched[seam:, :, 1] = seam + (stretched[seam:, :, 1] - seam) / 2
+    in_image = stretched + np.array([REGION.x0, REGION.y0], np.float32)
+    plain = cv2.remap(image, in_image, None, cv2.INTER_LINEAR)
+    before = plain.copy()
+    edge = 85  # the lower face ends at this column of the region
+    smooth_where_stretched(plain, split, in_image, (REGION.x0, REGION.y0), (0, 0, edge, 115))
+    taken = np.abs(plain.astype(np.int16) - before).mean(axis=2)[seam + 10 : 78]
+    per_column = taken.mean(axis=0)
+    deep, at_edge = per_column[edge - 35 : edge - 25].mean(), per_column[edge - 3 : edge].mean()
+    assert deep > 3.0
+    assert at_edge < 0.5 * deep, (at_edge, deep)
+    assert per_column[edge:].max() == 0
 
 
 def test_a_grayscale_face_stays_grayscale_when_its_texture_moves() -> None:

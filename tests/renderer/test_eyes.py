@@ -257,8 +257,8 @@ def test_a_shut_lids_lash_line_narrows_towards_the_corners(
     engine: GeometricEngine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Drawn one width corner to corner, the lash line of a large eye ended in thick hooks
-    where the margin turns up into a corner; it is as wide as before at the middle of the lid
-    and narrower near the corners."""
+    where the margin turns up into a corner; now it is as wide as that one width at the middle
+    of the lid (LASH_WIDTH) and narrower near the corners."""
     from kiosk.renderer import lids
 
     image = cv2.imread(str(SAMPLE))
