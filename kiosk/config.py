@@ -99,10 +99,7 @@ class KioskConfig(Section):
         speech = self.speech.model_copy(update={"voices_dir": fix(self.speech.voices_dir)})
         return self.model_copy(
             update={
-                "paths": paths,
-                "camera": camera,
-                "ops": ops,
-                "content_sync": content_sync,
+                "paths": paths, "camera": camera, "ops": ops, "content_sync": content_sync,
                 "speech": speech,
             }
         )

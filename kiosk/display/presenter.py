@@ -88,11 +88,9 @@ class Presenter:
         self.presented = 0  # frames pushed to the screen (whole or in part)
         self.full_frames = 0  # ... of them, whole frames
         self.painting_frames = 0  # frames whose painting changed (new animation shown)
-        self.path = (
-            "window surface, changed regions"
-            + (f", each rotated {rotation}°" if rotation else "")
-            + (f"; framebuffer: {framebuffer}" if framebuffer else "")
-        )
+        self.path = "window surface, changed regions" + (
+            f", each rotated {rotation}°" if rotation else ""
+        ) + (f"; framebuffer: {framebuffer}" if framebuffer else "")
 
     @property
     def counters(self) -> tuple[int, int, int]:

@@ -74,7 +74,9 @@ def channel_spread(image: np.ndarray) -> int:
 def colour_fidelity(engine: Engine, rig: PaintingRig) -> int:
     """The largest channel spread over renders of `rig` (built from a grayscale image) in the
     poses that invent pixels: 0..3 means it stays grayscale."""
-    return max(channel_spread(engine.render(rig, [motion_from_controls(c)])) for c in COLOUR_POSES)
+    return max(
+        channel_spread(engine.render(rig, [motion_from_controls(c)])) for c in COLOUR_POSES
+    )
 
 
 def _face_mask(rig: PaintingRig, erode_iod: float = 0.08) -> np.ndarray:
@@ -94,7 +96,9 @@ def high_frequency_energy(image: np.ndarray, mask: np.ndarray) -> float:
     return float(np.mean(fine[mask] ** 2))
 
 
-def detail_ratio(engine: Engine, rig: PaintingRig, animation: Animation | None = None) -> float:
+def detail_ratio(
+    engine: Engine, rig: PaintingRig, animation: Animation | None = None
+) -> float:
     """The face's fine-texture energy under small motions over the still painting's (1: kept;
     a warp that resamples with a soft filter loses some at every sub-pixel shift).
     `animation`: the settings rendered with (None: the defaults)."""

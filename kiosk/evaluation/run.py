@@ -332,7 +332,8 @@ def _run_cross(engine, options: EvalOptions, report: EvalReport, progress) -> No
         "roll_fitted": {
             "mean": _summary([p["head_roll"] for p in tilting]),
             "pairs_counted": len(tilting),
-            "drivers_counted": sorted({n.split("/")[1] for n, p in pairs.items() if p in tilting}),
+            "drivers_counted": sorted({n.split("/")[1] for n, p in pairs.items()
+                                       if p in tilting}),
         },  # fmt: skip
         "amplitude_ratio_median": {
             k: _median([p["amplitude_ratio"][k] for p in pairs.values()])

@@ -139,10 +139,8 @@ class ContentWatcher:
         for folder in self._folders:
             self._follow(observer, folder, force=False, report=False)
             if folder.identity is None:
-                log.warning(
-                    "not watching %s yet: folder not found (it is picked up when it appears)",
-                    folder.path,
-                )
+                log.warning("not watching %s yet: folder not found (it is picked up when it "
+                            "appears)", folder.path)
         self._follower = threading.Thread(
             target=self._follow_loop, args=(observer,), name="content-follower", daemon=True
         )
@@ -245,29 +243,18 @@ class ContentWatcher:
                 # Not retried until the folder changes again: the cause (most often the
                 # inotify watch limit) needs an operator, and a retry every check would flood
                 # the log. Reloads still happen; only live updates of this folder stop.
-                hint = (
-                    " (raise the sysctl fs.inotify.max_user_watches)"
-                    if exc.errno == errno.ENOSPC
-                    else ""
-                )
-                log.warning(
-                    "cannot watch %s: %s%s; edits there are not picked up until the "
-                    "folder is replaced or the kiosk restarts",
-                    identity.realpath,
-                    exc.strerror or exc,
-                    hint,
-                )
+                hint = (" (raise the sysctl fs.inotify.max_user_watches)"
+                        if exc.errno == errno.ENOSPC else "")
+                log.warning("cannot watch %s: %s%s; edits there are not picked up until the "
+                            "folder is replaced or the kiosk restarts",
+                            identity.realpath, exc.strerror or exc, hint)
         if not report:
             return
         if identity is None:
             log.info("%s is gone; reloading, and watching for it to come back", folder.path)
         else:
-            log.info(
-                "%s now names %s (inode %d): watching it",
-                folder.path,
-                identity.realpath,
-                identity.inode,
-            )
+            log.info("%s now names %s (inode %d): watching it", folder.path, identity.realpath,
+                     identity.inode)
         # Only after the new watch is in place, so the reload this triggers sees everything
         # that is there now and the watch sees everything that comes after.
         self.mark_changed()

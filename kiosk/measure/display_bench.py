@@ -147,9 +147,8 @@ def kiosk_path(
             "camera_frames_fps": round(kiosk.live.camera_frames / (elapsed + warmup_s), 1),
             "present_path": kiosk.display.present_path,
             "mode": kiosk.director.mode.value,
-            "stage_median_ms": {
-                name: stats.get("median_ms") for name, stats in kiosk.stage_summary().items()
-            },  # fmt: skip
+            "stage_median_ms": {name: stats.get("median_ms")
+                                for name, stats in kiosk.stage_summary().items()},  # fmt: skip
         }
     finally:
         kiosk.close()

@@ -40,8 +40,7 @@ class Operations:
         paths = config.paths
         self.status = StatusThread(
             StatusWriter(
-                ops.status_file,
-                ops.status_interval_s,
+                ops.status_file, ops.status_interval_s,
                 forbidden_dirs=[paths.exhibits, paths.content],
             )  # fmt: skip
         )

@@ -44,7 +44,8 @@ class PrivacyNotice:
         """The tallest the notice is on this screen (the layout keeps room for it)."""
         texts = (PRIVACY_NOTICE, CAMERA_STARTING_NOTICE, CAMERA_OFF_NOTICE)
         return max(
-            self._style.cached(("notice", t), lambda t=t: self._pill(t)).get_height() for t in texts
+            self._style.cached(("notice", t), lambda t=t: self._pill(t)).get_height()
+            for t in texts
         )
 
     def _pill(self, words: str) -> pygame.Surface:
