@@ -189,10 +189,15 @@ def warp_textured(
     if stretched is not None:
         part, kept = stretched
         gain[part] = cv2.multiply(gain[part], kept, dtype=cv2.CV_16S)
-    texture = cv2.multiply(texture, gain, scale=1 / _GAIN_ONE)
-    texture = cv2.LUT(cv2.merge([cv2.add(texture, TEXTURE_ZERO, dtype=cv2.CV_8U)] * 3), split.toned)
+    texture = _toned(cv2.multiply(texture, gain, scale=1 / _GAIN_ONE), split)
     warped[box] = cv2.addWeighted(warped[box], 1.0, texture, 1.0, -float(TEXTURE_ZERO))
     return warped
+
+
+def _toned(texture: np.ndarray, split: TextureSplit) -> np.ndarray:
+    """A texture in levels (int16, 0 = no change) as uint8 BGR about TEXTURE_ZERO, laid into
+    each channel in the face's own proportion."""
+    return cv2.LUT(cv2.merge([cv2.add(texture, TEXTURE_ZERO, dtype=cv2.CV_8U)] * 3), split.toned)
 
 
 def smooth_where_stretched(
@@ -218,7 +223,7 @@ def smooth_where_stretched(
                         borderMode=cv2.BORDER_CONSTANT, borderValue=TEXTURE_ZERO)  # fmt: skip
     gone = cv2.multiply(cv2.subtract(texture, TEXTURE_ZERO, dtype=cv2.CV_16S),
                         1.0 - kept, dtype=cv2.CV_16S)  # fmt: skip
-    toned = cv2.LUT(cv2.merge([cv2.add(gone, TEXTURE_ZERO, dtype=cv2.CV_8U)] * 3), split.toned)
+    toned = _toned(gone, split)
     region = warped[box][part]
     region[...] = cv2.addWeighted(region, 1.0, toned, -1.0, float(TEXTURE_ZERO))
 
@@ -247,9 +252,9 @@ def _stretched(
     # skin just outside is often stretched as much, and cut off there it showed as a straight
     # edge of smoothed skin beside the mouth's corners.
     coarse = 1.0 - (1.0 - coarse) * _edge_window(coarse.shape)
-    if not (coarse < 1.0).any():
-        return None
     cell_rows, cell_cols = np.nonzero(coarse < 1.0)
+    if cell_rows.size == 0:  # a fade too faint to survive rounding
+        return None
     step = _STRETCH_STEP
     r0, c0 = max(int(cell_rows.min()) - 1, 0), max(int(cell_cols.min()) - 1, 0)
     r1, c1 = int(cell_rows.max()) + 2, int(cell_cols.max()) + 2
@@ -292,5 +297,4 @@ def _kept_coarse(local_map: np.ndarray) -> np.ndarray | None:
     det = a * d - b * c
     least = np.sqrt(np.maximum(total - np.sqrt(np.maximum(total**2 - 4 * det**2, 0)), 0) / 2)
     kept = np.clip((least - STRETCH_NONE) / (STRETCH_FULL - STRETCH_NONE), 0.0, 1.0)
-    # Decided on what is kept itself (not on `least`), so a caller never finds no cell to fade.
     return kept.astype(np.float32) if (kept < 1.0).any() else None
