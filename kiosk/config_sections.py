@@ -139,7 +139,7 @@ class EngineConfig(Section):
     # "drawn", the interior drawn from the painting's palette (always, without a visitor).
     mouth_interior_source: Literal["visitor", "drawn"] = "drawn"
     # Keep the face's finest texture (craquelure, grain) sharp as it moves (renderer/detail.py:
-    # kiosk eval's detail 0.94 against 0.77). Off by default for its cost: about 2 ms a frame
+    # kiosk eval's detail 0.90 against 0.76). Off by default for its cost: about 2 ms a frame
     # for the 1080p sample's face on a 2-core PC, which the frame budget does not have there.
     sharp_texture: bool = False
     # The largest animated area (the faces' head-and-neck regions, in screen pixels) rendered

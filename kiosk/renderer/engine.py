@@ -24,7 +24,12 @@ from kiosk.renderer.detail import smooth_where_stretched, warp_textured
 from kiosk.renderer.face_rig import PaintingRig, correct_faces, rig_from_faces
 from kiosk.renderer.gaze import draw_gaze
 from kiosk.renderer.lids import draw_lids, eye_closure
-from kiosk.renderer.mouth import draw_mouth_interior, lower_face_box, pressed_lips_box
+from kiosk.renderer.mouth import (
+    draw_mouth_interior,
+    lips_bounds,
+    lower_face_box,
+    pressed_lips_box,
+)
 from kiosk.renderer.mouth_transfer import visitor_interior
 from kiosk.renderer.retarget import Gains, PoseLimits, target_mesh
 from kiosk.stats import StageTimes
@@ -234,7 +239,8 @@ class GeometricEngine:
                 lower = lower_face_box(targets, origin, (region.width, region.height))
                 if textured:
                     assert face.texture is not None
-                    warped = warp_textured(face.texture, source_map, lower)
+                    lips = lips_bounds(targets, origin)
+                    warped = warp_textured(face.texture, source_map, lower, lips)
                 else:
                     warped = face.warp.remap(rig.image, source_map)
                     if face.texture is not None:

@@ -302,19 +302,26 @@ def pressed_lips_box(
     return max(0, int(x0)), max(0, int(y0)), min(w, int(x1)), min(h, int(y1))
 
 
+def lips_bounds(targets: np.ndarray, origin: tuple[int, int]) -> tuple[float, float, float, float]:
+    """(x0, y0, x1, y1) of the lips' outline, in the pixels of a region at `origin`."""
+    lips = targets[lm.as_index(lm.LIPS_OUTER), :2] - origin
+    (x0, y0), (x1, y1) = lips.min(axis=0), lips.max(axis=0)
+    return float(x0), float(y0), float(x1), float(y1)
+
+
 def lower_face_box(
     targets: np.ndarray, origin: tuple[int, int], size: tuple[int, int]
 ) -> tuple[int, int, int, int]:
     """The box (x0, y0, x1, y1, in the pixels of a region at `origin` of `size` (w, h)) over the
     lips and the skin that stretches as they part: a quarter of the mouth's width beyond its
     corners, from a tenth of it above the upper lip down to the chin."""
-    lips = targets[lm.as_index(lm.LIPS_OUTER), :2] - origin
+    lx0, ly0, lx1, ly1 = lips_bounds(targets, origin)
     chin = targets[lm.CHIN, :2] - origin
-    width = float(lips[:, 0].max() - lips[:, 0].min())
-    x0 = lips[:, 0].min() - 0.25 * width
-    x1 = lips[:, 0].max() + 0.25 * width
-    y0 = lips[:, 1].min() - 0.1 * width
-    y1 = max(float(chin[1]), float(lips[:, 1].max())) + 0.05 * width
+    width = lx1 - lx0
+    x0 = lx0 - 0.25 * width
+    x1 = lx1 + 0.25 * width
+    y0 = ly0 - 0.1 * width
+    y1 = max(float(chin[1]), ly1) + 0.05 * width
     w, h = size
     return (max(0, int(np.floor(x0))), max(0, int(np.floor(y0))),
             min(w, int(np.ceil(x1)) + 1), min(h, int(np.ceil(y1)) + 1))  # fmt: skip

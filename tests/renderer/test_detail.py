@@ -86,6 +86,32 @@ def test_the_texture_moves_continuously_never_by_a_whole_pixel_at_once() -> None
     assert min(steps) >= 0.0 and sum(steps) >= 0.9 * whole_pixel
 
 
+def test_round_the_lips_the_texture_moves_with_every_fraction_of_a_pixel() -> None:
+    """Snapped, a texture holds still through most of each pixel (then moves across the rest):
+    a mouth opening by fractions of a pixel would move in small steps. Round the lips it is
+    resampled plainly, so a tenth of a pixel moves it there as it moves the smooth layer;
+    elsewhere on the face it holds."""
+    image = grain()
+    split = split_texture(image, REGION, OUTLINE, iod=40.0)
+    lips = (55.0, 60.0, 75.0, 68.0)  # region pixels
+    still = warp_textured(split, identity(REGION), lips=lips)
+    assert np.array_equal(still, image[REGION.slices])  # unmoved, it is the painting
+    nudged = identity(REGION) + np.float32(3 / 32)
+    smooth = cv2.remap(split.smooth, nudged, None, cv2.INTER_LINEAR).astype(np.int16)
+    plain = cv2.remap(image[REGION.slices], nudged, None, cv2.INTER_LINEAR).astype(np.int16)
+    out = warp_textured(split, nudged, lips=lips).astype(np.int16)
+    on_lips, cheek = (slice(60, 68), slice(56, 74)), (slice(25, 45), slice(40, 90))
+    # On the lips: the plain bilinear warp's texture, to rounding.
+    assert np.abs(out - plain)[on_lips].max() <= 2
+    # On the cheek the snapped texture has not moved: the still texture on the moved smooth.
+    texture = image[REGION.slices].astype(np.int16) - split.smooth
+    assert np.abs(out - (smooth + texture))[cheek].max() <= 2
+    # Without the lips, their texture holds still too.
+    held = warp_textured(split, nudged).astype(np.int16)
+    assert np.abs(held - (smooth + texture))[on_lips].max() <= 2
+    assert np.abs(held - plain)[on_lips].mean() > 0.5
+
+
 def test_where_the_warp_stretches_the_face_its_texture_fades_out() -> None:
     """Skin stretched to twice its length (below a jaw that drops) loses its fine folds: there
     the face is its smooth layer alone; unstretched above, the texture is all there. So with
