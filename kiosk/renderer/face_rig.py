@@ -31,9 +31,11 @@ OUTER_RING_SCALE = 1.95  # neck, shoulders, background: never moves
 # and ears go with the skull), fading to HAIR_RING_FOLLOW_NECK at the chin and below, where the
 # ring lies on the neck, collar and shoulders, which stay with the body. Taking 0.7 all round
 # moved a sitter's collar with every turn; a video of the same turn keeps it (self-reenactment
-# L1 0.771x -> 0.744x over kiosk eval's five clips, 120 frames).
+# L1 0.771x -> 0.744x over kiosk eval's five clips, 120 frames, with 0.2 at the neck; 0.741x ->
+# 0.733x with none, 200 frames: 0.35 gave 0.747x). The neck itself still turns with the head:
+# it lies inside the ring, between it and the jaw.
 HAIR_RING_FOLLOW = 0.7
-HAIR_RING_FOLLOW_NECK = 0.2
+HAIR_RING_FOLLOW_NECK = 0.0
 
 
 class NoFaceError(ValueError):
