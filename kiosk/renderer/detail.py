@@ -20,7 +20,7 @@ Round the lips the texture is resampled as plainly as the rest of the warp (`LIP
 fading in again over `LIPS_RAMP`). Snapped, the texture of a lip's edge holds still through
 most of each pixel and then moves across the rest, so a mouth opening by fractions of a pixel
 (a visitor talking quietly) moves in small steps; the tracker of kiosk eval read the mouth's
-opening less well for it (cross-reenactment mouth 0.920 snapped everywhere, 0.921 with the
+opening less well for it (cross-reenactment mouth 0.920 snapped everywhere, 0.923 with the
 lips plain, against 0.924 without the sharp texture; 98 pairs).
 
 Both are tables over OpenCV's fixed-point fractions (1/32 pixel), one row per strength of the

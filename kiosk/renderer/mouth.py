@@ -295,11 +295,11 @@ def pressed_lips_box(
     gap = targets[_LOWER, 1] - targets[_UPPER, 1]
     if float(np.max(rest_gap - gap)) < PRESSED_PX:
         return None
-    lips = targets[lm.as_index(lm.LIPS_OUTER), :2] - origin
-    x0, y0 = np.floor(lips.min(axis=0)).astype(int) - pad
-    x1, y1 = np.ceil(lips.max(axis=0)).astype(int) + pad + 1
+    lx0, ly0, lx1, ly1 = lips_bounds(targets, origin)
+    x0, y0 = int(np.floor(lx0)) - pad, int(np.floor(ly0)) - pad
+    x1, y1 = int(np.ceil(lx1)) + pad + 1, int(np.ceil(ly1)) + pad + 1
     w, h = size
-    return max(0, int(x0)), max(0, int(y0)), min(w, int(x1)), min(h, int(y1))
+    return max(0, x0), max(0, y0), min(w, x1), min(h, y1)
 
 
 def lips_bounds(targets: np.ndarray, origin: tuple[int, int]) -> tuple[float, float, float, float]:
