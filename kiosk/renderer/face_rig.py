@@ -25,16 +25,32 @@ ENGINE_VERSION = "geometric-1"
 # Iris points are left out of the warp mesh: a closing lid must sweep over the iris, and
 # triangles pinned to the iris would fold over instead.
 MESH_LANDMARKS = np.arange(468, dtype=np.intp)
-HAIR_RING_SCALE = 1.35  # hair, ears, jaw line: follows the head halfway
+HAIR_RING_SCALE = 1.35  # hair, ears, jaw line: follow the head (HAIR_RING_FOLLOW)
 OUTER_RING_SCALE = 1.95  # neck, shoulders, background: never moves
 # How much of the head's movement the hair ring takes: HAIR_RING_FOLLOW above the eyes (hair
 # and ears go with the skull), fading to HAIR_RING_FOLLOW_NECK at the chin and below, where the
-# ring lies on the neck, collar and shoulders, which stay with the body. Taking 0.7 all round
+# ring lies on the neck, collar and shoulders, which stay with the body. Taking it all round
 # moved a sitter's collar with every turn; a video of the same turn keeps it (self-reenactment
 # L1 0.771x -> 0.744x over kiosk eval's five clips, 120 frames, with 0.2 at the neck; 0.741x ->
 # 0.733x with none, 200 frames: 0.35 gave 0.747x). The neck itself still turns with the head:
 # it lies inside the ring, between it and the jaw.
-HAIR_RING_FOLLOW = 0.7
+HAIR_RING_FOLLOW = 0.9
+# How far up the ring reaches above the face's centre, over the oval's own height there: the
+# oval's top is the forehead, and the crown with its hair lies well above it. At the ring's
+# 1.35 the hair on top of the head lay above the ring and hardly moved as the head moved.
+HAIR_RING_RISE = 1.6
+# How deep the head's outline lies (inter-ocular distances behind the centre of the face's
+# skull-fixed points, in the detector's depth): the outline of the hair and the skull is where
+# they are widest, about level with the ears, not on the face oval the ring is drawn from (whose
+# top, the forehead, lies 1.4 in front of that). Posed at the oval's depth, the ring's top swung
+# with the face as the head turned, where a video's hair outline keeps still: a head turns on
+# its neck, whose axis lies about as deep (a driver's measured translation carries the face's
+# swing about it: d3's is -1.37 inter-ocular distances times the sine of its turn, r -1.00).
+# On d3 the hair's outline moved about twice as far as the video's.
+# Self-reenactment L1 (kiosk eval's five clips, 200 frames): 0.733x before; the ring 1.2 deep
+# 0.701x (1.6 deep 0.705x), with the follow 0.7 -> 0.95 0.697x, and reaching up 1.6 0.687x
+# (0.85 follow: 0.689x; 1.45 up: 0.690x, 1.9 up: 0.692x).
+HAIR_RING_DEPTH = 1.2
 HAIR_RING_FOLLOW_NECK = 0.0
 
 
@@ -136,15 +152,31 @@ def choose_faces(faces: list[DetectedFace], choose: str, index: int) -> list[Det
     return [max(faces, key=lambda f: f.area)]
 
 
-def _ring(frame: FaceFrame, oval: np.ndarray, scale: float) -> np.ndarray:
-    """The face oval pushed outwards (in the face's own plane), longer downwards for the neck."""
+def _ring(
+    frame: FaceFrame, oval: np.ndarray, scale: float, rise: float | None = None
+) -> np.ndarray:
+    """The face oval pushed outwards (in the face's own plane), longer downwards for the neck;
+    `rise`: the upper half pushed up by that (not `scale`) for the hair on the crown."""
     canon = frame.to_canonical(oval)
     centre = canon.mean(axis=0)
     spread = canon - centre
     stretch = np.where(spread[:, 1:2] > 0, 1.0 + (scale - 1.0) * 1.25, scale)
     pushed = centre + spread * stretch
+    if rise is not None:
+        up = spread[:, 1] < 0
+        pushed[up, 1] = centre[1] + spread[up, 1] * rise
     pushed[:, 2] = canon[:, 2]
     return frame.to_image(pushed)
+
+
+def _outline_depth(frame: FaceFrame, ring: np.ndarray) -> np.ndarray:
+    """`ring` (image space) with no point nearer the viewer than the head's outline
+    (HAIR_RING_DEPTH). Only the image depth changes: the ring stays where it is drawn (pushing it
+    back along the face's own axis would move it sideways on a face seen in three-quarter)."""
+    outline = frame.to_image(np.array([0.0, 0.0, HAIR_RING_DEPTH]))[2]
+    deep = ring.copy()
+    deep[:, 2] = np.maximum(ring[:, 2], outline)
+    return deep
 
 
 def _hair_follow(frame: FaceFrame, points: np.ndarray, hair: np.ndarray) -> np.ndarray:
@@ -306,7 +338,8 @@ def build_face_rig(image: np.ndarray, face: DetectedFace) -> FaceRig:
     points = _smooth_contour_depth(_turnable_depth(face.landmarks.astype(np.float64)))
     frame = face_frame(points)
     oval = points[lm.as_index(lm.FACE_OVAL)]
-    hair = _ring(frame, oval, HAIR_RING_SCALE)
+    ring = _ring(frame, oval, HAIR_RING_SCALE, HAIR_RING_RISE)
+    hair = _outline_depth(frame, ring)
     outer = _ring(frame, oval, OUTER_RING_SCALE)[:, :2]
     limit = np.array([w - 1, h - 1], dtype=np.float64)
     outer = np.clip(outer, 0, limit)
@@ -326,7 +359,7 @@ def build_face_rig(image: np.ndarray, face: DetectedFace) -> FaceRig:
         frame=frame,
         canonical=canonical,
         hair_ring=hair,
-        hair_follow=_hair_follow(frame, points, hair),
+        hair_follow=_hair_follow(frame, points, ring),
         outer_ring=outer,
         warp=warp,
         region_pixels=np.ascontiguousarray(mask[region.slices]),
