@@ -34,7 +34,11 @@ CONTROLS: dict[str, tuple[float, float, str]] = {
     "gaze_y": (-1.0, 1.0, "eyes look down (positive) or up"),
 }
 POSE_CONTROLS = ("yaw", "pitch", "roll")
-JAW_TAPER = 0.4  # how the lips' parting falls off towards the corners (0.5: an ellipse)
+# How the lips' parting falls off towards the corners. At 0.4 they parted about as an ellipse
+# does (near the corners 1.02-1.06 of its height), an opening with blunt ends: the skin beside
+# each corner was stretched over the blunt end's height, and a wide-open mouth read as a
+# trapezoid. At 0.7 they meet at an angle, as lips do (0.70-0.74 of the ellipse there).
+JAW_TAPER = 0.7
 # The lower lip as rows from its inner line down to its outer one, each from corner 78 to 308.
 LOWER_LIP_COLUMNS = np.array(
     [

@@ -221,6 +221,25 @@ def test_measure_motion_expression_survives_head_turn() -> None:
     assert motion.offsets == pytest.approx(jaw, abs=1e-4)
 
 
+def test_the_jaw_parts_the_lips_less_towards_the_corners_than_an_ellipse() -> None:
+    """Opened by the jaw, the lips meet at an angle at each corner, as a mouth's do: near the
+    corners the opening is lower than an ellipse of the same width and height would be. An
+    opening as full as an ellipse ends bluntly, and the skin beside each corner is stretched
+    over the blunt end's height."""
+    ref = reference_face().astype(np.float64)
+    jaw = control_basis()["jaw_open"]
+    upper = lm.as_index(lm.LIPS_INNER_UPPER)
+    lower = lm.as_index(lm.LIPS_INNER_LOWER_78_TO_308)  # facing the upper ones, corner to corner
+    gap = jaw[lower, 1] - jaw[upper, 1]
+    centre = ref[[lm.INNER_MOUTH_LEFT, lm.INNER_MOUTH_RIGHT], 0].mean()
+    half = abs(ref[lm.INNER_MOUTH_LEFT, 0] - ref[lm.INNER_MOUTH_RIGHT, 0]) / 2
+    across = np.abs((ref[upper, 0] + ref[lower, 0]) / 2 - centre) / half
+    near_corners = (across > 0.75) & (across < 0.95)
+    assert near_corners.sum() == 2
+    ellipse = np.sqrt(1.0 - across[near_corners] ** 2)
+    assert np.all(gap[near_corners] / gap.max() < 0.85 * ellipse)  # 0.70-0.74 here; 1.02-1.06 before
+
+
 def test_rigid_fit_ignores_expression_landmarks() -> None:
     neutral = pixel_face()
     current = with_expression(neutral, control_basis()["jaw_open"])
