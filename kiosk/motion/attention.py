@@ -14,7 +14,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from kiosk.motion.controls import control_basis
+from kiosk.motion.controls import control_basis, nod_translation
 from kiosk.motion.motion import Motion
 from kiosk.tracking import landmarks as lm
 
@@ -119,7 +119,9 @@ class AttentionMotion:
             for k, (name, amp, period) in enumerate(HEAD_SWAY)
         }
         sx, sy = self.saccade(now)
-        motion = Motion(yaw=pose["yaw"], pitch=pose["pitch"])
+        motion = Motion(
+            yaw=pose["yaw"], pitch=pose["pitch"], translation=nod_translation(pose["pitch"])
+        )
         motion.offsets[IRISES] = gaze_offsets(target[0] + sx, target[1] + sy)
         return motion
 
@@ -133,6 +135,7 @@ def attend(base: Motion, attention: Motion, weight: float) -> Motion:
     out = base.copy()
     out.yaw = base.yaw + (attention.yaw - base.yaw) * w
     out.pitch = base.pitch + (attention.pitch - base.pitch) * w
+    out.translation = base.translation + (attention.translation - base.translation) * w
     unit_x, unit_y = _gaze_units()
     c = int(np.flatnonzero(IRISES == lm.RIGHT_IRIS_CENTER)[0])
     gx = float(attention.offsets[IRISES][c, 0]) / unit_x

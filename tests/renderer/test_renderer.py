@@ -306,3 +306,16 @@ def test_a_head_turning_on_its_neck_keeps_its_outline_still(rig: PaintingRig) ->
     assert above_eyes.sum() >= 5
     ring_shift = np.abs(ring[above_eyes, 0] - face.hair_ring[above_eyes, 0])
     assert ring_shift.max() < 0.25 * nose_shift  # 0.17 here; 0.63 posed at the oval's depth
+
+
+def test_a_nod_made_from_controls_takes_the_top_of_the_head_down(rig: PaintingRig) -> None:
+    """A clip's nod turns the head on its neck, as a visitor's does: the face goes down with
+    the chin and the top of the head goes down with it. Turned about the face's own centre, the
+    head's deep outline would rise as the chin went down."""
+    face = rig.faces[0]
+    nod = target_mesh(face, motion_from_controls({"pitch": 6.0})).mesh
+    top = int(np.argmin(face.hair_ring[:, 1]))
+    drop = (nod[len(MESH_LANDMARKS) + top, 1] - face.hair_ring[top, 1]) / face.frame.iod
+    nose_drop = (nod[lm.NOSE_TIP, 1] - face.landmarks[lm.NOSE_TIP, 1]) / face.frame.iod
+    assert nose_drop > 0.1
+    assert drop > 0.02  # 0.06 here; -0.11 turned about the face's centre (nose 0.05)
