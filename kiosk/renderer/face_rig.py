@@ -35,6 +35,7 @@ OUTER_RING_SCALE = 1.95  # neck, shoulders, background: never moves
 # 0.733x with none, 200 frames: 0.35 gave 0.747x). The neck itself still turns with the head:
 # it lies inside the ring, between it and the jaw.
 HAIR_RING_FOLLOW = 0.9
+HAIR_RING_FOLLOW_NECK = 0.0
 # How far up the ring reaches above the face's centre, over the oval's own height there: the
 # oval's top is the forehead, and the crown with its hair lies well above it. At the ring's
 # 1.35 the hair on top of the head lay above the ring and hardly moved as the head moved.
@@ -49,9 +50,8 @@ HAIR_RING_RISE = 1.6
 # On d3 the hair's outline moved about twice as far as the video's.
 # Self-reenactment L1 (kiosk eval's five clips, 200 frames): 0.733x before; the ring 1.2 deep
 # 0.701x (1.6 deep 0.705x), with the follow 0.7 -> 0.95 0.697x, and reaching up 1.6 0.687x
-# (0.85 follow: 0.689x; 1.45 up: 0.690x, 1.9 up: 0.692x).
+# (0.85 follow: 0.689x; 1.45 up: 0.690x, 1.9 up: 0.692x); kept: 0.9 follow, 0.688x.
 HAIR_RING_DEPTH = 1.2
-HAIR_RING_FOLLOW_NECK = 0.0
 
 
 class NoFaceError(ValueError):
